@@ -1,0 +1,27 @@
+"""Small validators shared by the record modules (true invariants only)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import attrs
+
+__all__ = ["non_empty", "non_negative", "not_before"]
+
+
+def non_empty(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    """Ids and names people must be able to read are never blank."""
+    if not value or not value.strip():
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+def non_negative(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+
+
+def not_before(start: date | None, end: date | None, what: str) -> None:
+    """An end date before its start is always a data-entry mistake."""
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"{what} ({end.isoformat()}) is before {start.isoformat()}")

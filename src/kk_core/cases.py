@@ -1,0 +1,157 @@
+"""Pengaduan: the cases a KK accompanies and the people they are about.
+
+A case is about one subject (the client) and one category. Its ``status`` only changes
+through `kk_core.case_lifecycle`, which appends to the ``timeline``; the invariants
+below hold for every record however it was made (form, CSV, database).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+import attrs
+
+from kk_core._checks import non_empty, non_negative, not_before
+from kk_core.codes import (
+    AgeBand,
+    CaseCategory,
+    CaseOutcome,
+    CaseStatus,
+    ConsentGiver,
+    DisabilityDomain,
+    IncidentPlace,
+    IntakeChannel,
+    PerpetratorRelation,
+    RiskLevel,
+    Sex,
+    SocialProgramme,
+    ViolenceForm,
+)
+from kk_core.lifecycle import Event
+from kk_core.privacy import pseudonym_only
+
+__all__ = ["Case", "Consent", "Subject", "ViolenceIncident", "age_on"]
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Completed years on ``day``."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
+
+
+@attrs.frozen
+class Subject:
+    """The person a case is about. No name and no clear identity number: initials and a
+    keyed pseudonym are enough to accompany and to link, and leak nothing."""
+
+    sex: Sex
+    birth_date: date | None = attrs.field(default=None, kw_only=True)
+    age_years: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
+    disability: frozenset[DisabilityDomain] = attrs.field(
+        default=frozenset(), kw_only=True, converter=frozenset
+    )
+    hamlet_id: str | None = attrs.field(default=None, kw_only=True)
+    initials: str = attrs.field(default="", kw_only=True)
+    identity: str | None = attrs.field(default=None, kw_only=True, validator=pseudonym_only)
+
+    def age_on(self, day: date) -> int | None:
+        """Age on ``day``: from the birth date when known, else the age recorded at intake."""
+        if self.birth_date is not None:
+            return max(age_on(self.birth_date, day), 0)
+        return self.age_years
+
+
+@attrs.frozen
+class ViolenceIncident:
+    """What happened, in SIMFONI-PPA terms; several forms may apply to one incident."""
+
+    forms: frozenset[ViolenceForm] = attrs.field(converter=frozenset)
+    place: IncidentPlace
+    perpetrator_relations: frozenset[PerpetratorRelation] = attrs.field(
+        default=frozenset({PerpetratorRelation.UNKNOWN}), kw_only=True, converter=frozenset
+    )
+    perpetrator_sex: Sex | None = attrs.field(default=None, kw_only=True)
+    occurred_on: date | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.forms:
+            raise ValueError("a violence incident has at least one form")
+        if not self.perpetrator_relations:
+            raise ValueError("perpetrator_relations is empty; use 'unknown' when not known")
+
+
+@attrs.frozen
+class Consent:
+    """Who agreed to what, and when. Recorded before anything is shared."""
+
+    giver: ConsentGiver
+    recorded_on: date
+    to_refer: bool = attrs.field(default=False, kw_only=True)
+    to_share_data: bool = attrs.field(default=False, kw_only=True)
+    note: str = attrs.field(default="", kw_only=True)
+
+    @property
+    def allows_referral(self) -> bool:
+        return self.giver is not ConsentGiver.NONE and self.to_refer
+
+
+def _known_age_band(case: Case) -> AgeBand | None:
+    age = case.subject.age_on(case.reported_on)
+    return None if age is None else AgeBand.for_age(age)
+
+
+@attrs.frozen
+class Case:
+    """A case recorded by the Pengaduan division."""
+
+    kind: ClassVar[str] = "case"
+
+    id: str = attrs.field(validator=non_empty)
+    group_id: str = attrs.field(validator=non_empty)
+    village_id: str = attrs.field(validator=non_empty)
+    reported_on: date
+    channel: IntakeChannel
+    category: CaseCategory
+    subject: Subject
+    subcategory: str | None = attrs.field(default=None, kw_only=True)
+    programme: SocialProgramme | None = attrs.field(default=None, kw_only=True)
+    violence: ViolenceIncident | None = attrs.field(default=None, kw_only=True)
+    risk: RiskLevel = attrs.field(default=RiskLevel.MEDIUM, kw_only=True)
+    companion_id: str | None = attrs.field(default=None, kw_only=True)
+    consent: Consent | None = attrs.field(default=None, kw_only=True)
+    status: CaseStatus = attrs.field(default=CaseStatus.REPORTED, kw_only=True)
+    timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
+    outcome: CaseOutcome | None = attrs.field(default=None, kw_only=True)
+    closed_on: date | None = attrs.field(default=None, kw_only=True)
+    summary: str = attrs.field(default="", kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.violence is not None and self.category is not CaseCategory.VIOLENCE:
+            raise ValueError(f"violence details on a {self.category.value} case")
+        if self.programme is not None and self.category is not CaseCategory.SOCIAL_PROTECTION:
+            raise ValueError(f"a social programme on a {self.category.value} case")
+        closed = self.status is CaseStatus.CLOSED
+        if closed and (self.outcome is None or self.closed_on is None):
+            raise ValueError("a closed case has an outcome and a closed_on date")
+        if not closed and self.closed_on is not None:
+            raise ValueError(f"closed_on is set but the case is {self.status.value}")
+        not_before(self.reported_on, self.closed_on, "closed_on")
+        for earlier, later in zip(self.timeline, self.timeline[1:], strict=False):
+            if later.at < earlier.at:
+                raise ValueError(f"timeline goes back in time at {later.at.isoformat()}")
+
+    @property
+    def age_band(self) -> AgeBand | None:
+        """SIMFONI age band of the subject on the day the case was reported."""
+        return _known_age_band(self)
+
+    @property
+    def is_child(self) -> bool:
+        band = self.age_band
+        return band is not None and band.is_child
+
+    @property
+    def hamlet_id(self) -> str | None:
+        return self.subject.hamlet_id

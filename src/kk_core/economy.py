@@ -1,0 +1,61 @@
+"""Ekonomi: the micro-businesses (UMKM) a KK helps, and what it does for them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+import attrs
+
+from kk_core._checks import non_empty, non_negative, not_before
+from kk_core.codes import DisabilityDomain, Sex, SupportStatus, SupportType
+
+__all__ = ["Business", "SupportAction"]
+
+
+@attrs.frozen
+class Business:
+    """A UMKM in the village; the owner's sex and disability feed GEDSI reporting."""
+
+    kind: ClassVar[str] = "business"
+
+    id: str = attrs.field(validator=non_empty)
+    group_id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    owner_name: str = attrs.field(validator=non_empty)
+    owner_sex: Sex
+    sector: str = attrs.field(validator=non_empty)
+    hamlet_id: str | None = attrs.field(default=None, kw_only=True)
+    owner_disability: frozenset[DisabilityDomain] = attrs.field(
+        default=frozenset(), kw_only=True, converter=frozenset
+    )
+    version: int = attrs.field(default=0, kw_only=True)
+
+
+_DONE = (SupportStatus.ACHIEVED, SupportStatus.FAILED)
+
+
+@attrs.frozen
+class SupportAction:
+    """One thing done for a business: a permit (NIB, P-IRT, halal), mentoring, or capital."""
+
+    kind: ClassVar[str] = "support_action"
+
+    id: str = attrs.field(validator=non_empty)
+    business_id: str = attrs.field(validator=non_empty)
+    type: SupportType
+    started_on: date
+    status: SupportStatus = attrs.field(default=SupportStatus.PLANNED, kw_only=True)
+    completed_on: date | None = attrs.field(default=None, kw_only=True)
+    member_id: str | None = attrs.field(default=None, kw_only=True)
+    amount_rupiah: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
+    reference: str = attrs.field(default="", kw_only=True)
+    note: str = attrs.field(default="", kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.amount_rupiah is not None and not self.type.is_capital:
+            raise ValueError(f"amount_rupiah applies to capital support, not {self.type.value}")
+        if (self.status in _DONE) != (self.completed_on is not None):
+            raise ValueError("completed_on is set exactly when the support is achieved or failed")
+        not_before(self.started_on, self.completed_on, "completed_on")

@@ -1,0 +1,137 @@
+"""The only exception types that cross the library's boundaries.
+
+Adapters translate driver exceptions into these, so a caller handles one family
+whatever the store. Storage errors follow PEP 249's split between "the data is wrong"
+and "the store failed".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "CodeError",
+    "ConflictError",
+    "KKError",
+    "NotFoundError",
+    "PluginError",
+    "Problem",
+    "ReadOnlyError",
+    "StorageError",
+    "TransitionError",
+    "UnknownSchemeError",
+    "ValidationError",
+]
+
+
+class KKError(Exception):
+    """Root of every error this library raises on purpose."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input, at a path in the names the user sees."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ValidationError(KKError, ValueError):
+    """Input that does not make a valid record; carries every problem, not the first."""
+
+    def __init__(self, problems: Iterable[Problem], *, subject: str = "") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.subject = subject
+        head = f"invalid {subject}" if subject else "invalid input"
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        super().__init__(f"{head} ({count} problem{'s' if count != 1 else ''}):\n{lines}")
+
+    def prefixed(self, prefix: str) -> ValidationError:
+        """The same problems with a location (file, line, column) put in front of each path."""
+        return ValidationError(
+            (Problem(f"{prefix}.{p.path}" if p.path else prefix, p.message) for p in self.problems),
+            subject=self.subject,
+        )
+
+
+class CodeError(KKError, LookupError):
+    """A value that is not in a code list; suggests the closest known entries."""
+
+    def __init__(self, list_name: str, value: object, suggestions: Sequence[str] = ()) -> None:
+        self.list_name = list_name
+        self.value = value
+        self.suggestions = tuple(suggestions)
+        hint = (
+            f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if suggestions else ""
+        )
+        super().__init__(f"{value!r} is not a known {list_name}{hint}")
+
+
+class TransitionError(KKError):
+    """A lifecycle transition refused by its table or one of its guards."""
+
+    def __init__(self, kind: str, source: str, action: str, rule: str) -> None:
+        self.kind = kind
+        self.source = source
+        self.action = action
+        self.rule = rule
+        super().__init__(f"{kind} cannot {action} from state {source!r}: {rule}")
+
+
+class StorageError(KKError):
+    """The store could not do what was asked (driver failure, lock, corrupt data)."""
+
+
+class NotFoundError(StorageError, KeyError):
+    """No record of that kind with that id."""
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        super().__init__(f"no {kind} with id {record_id!r}")
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class ConflictError(StorageError):
+    """A write based on a stale version: someone else changed the record first."""
+
+    def __init__(self, kind: str, record_id: str, expected: int, actual: int | None) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        self.expected = expected
+        self.actual = actual
+        now = "does not exist" if actual is None else f"is at version {actual}"
+        super().__init__(
+            f"{kind} {record_id!r} was written from version {expected} but the store's copy {now}"
+        )
+
+
+class ReadOnlyError(StorageError):
+    """A write to a store that declares itself read-only."""
+
+
+class UnknownSchemeError(KKError, ValueError):
+    """A store URL whose scheme no installed plugin handles."""
+
+    def __init__(self, scheme: str, installed: Sequence[str]) -> None:
+        self.scheme = scheme
+        self.installed = tuple(installed)
+        listed = ", ".join(sorted(installed)) or "none"
+        super().__init__(f"no store handles URL scheme {scheme!r}; installed schemes: {listed}")
+
+
+class PluginError(KKError):
+    """A plugin failed while the library called one of its hooks."""
+
+    def __init__(self, plugin: str, hook: str, cause: BaseException | str) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        super().__init__(f"plugin {plugin!r} failed in hook {hook!r}: {cause}")

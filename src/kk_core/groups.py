@@ -1,0 +1,76 @@
+"""The constituent group itself and the people on it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+import attrs
+
+from kk_core._checks import non_empty, not_before
+from kk_core.codes import Affiliation, DisabilityDomain, Division, GroupFunction, Position, Sex
+
+__all__ = ["ConstituentGroup", "Member"]
+
+
+@attrs.frozen
+class ConstituentGroup:
+    """A Kelompok Konstituen of one village."""
+
+    kind: ClassVar[str] = "group"
+
+    id: str = attrs.field(validator=non_empty)
+    village_id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    established_on: date | None = attrs.field(default=None, kw_only=True)
+    functions: frozenset[GroupFunction] = attrs.field(
+        default=frozenset(GroupFunction), kw_only=True, converter=frozenset
+    )
+    version: int = attrs.field(default=0, kw_only=True)
+
+
+def _plausible_birth_year(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and not 1900 <= value <= 2100:
+        raise ValueError(f"{attribute.name} {value} is not a plausible year")
+
+
+@attrs.frozen
+class Member:
+    """A person on the KK board. Members may live outside the village they serve."""
+
+    kind: ClassVar[str] = "member"
+
+    id: str = attrs.field(validator=non_empty)
+    group_id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    sex: Sex
+    affiliations: frozenset[Affiliation] = attrs.field(converter=frozenset)
+    joined_on: date
+    position: Position = attrs.field(default=Position.MEMBER, kw_only=True)
+    divisions: frozenset[Division] = attrs.field(
+        default=frozenset(), kw_only=True, converter=frozenset
+    )
+    birth_year: int | None = attrs.field(
+        default=None, kw_only=True, validator=_plausible_birth_year
+    )
+    disability: frozenset[DisabilityDomain] = attrs.field(
+        default=frozenset(), kw_only=True, converter=frozenset
+    )
+    hamlet_id: str | None = attrs.field(default=None, kw_only=True)
+    lives_in_village: bool = attrs.field(default=True, kw_only=True)
+    left_on: date | None = attrs.field(default=None, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.affiliations:
+            raise ValueError("a member has at least one affiliation (use 'other' when none fits)")
+        if self.position is Position.DIVISION_COORDINATOR and len(self.divisions) != 1:
+            raise ValueError("a division coordinator is assigned to exactly one division")
+        not_before(self.joined_on, self.left_on, "left_on")
+
+    @property
+    def has_disability(self) -> bool:
+        return bool(self.disability)
+
+    def is_active_on(self, day: date) -> bool:
+        return self.joined_on <= day and (self.left_on is None or day <= self.left_on)

@@ -1,0 +1,170 @@
+"""Lifecycles as data: transition tables with guards, shared by cases, referrals, proposals.
+
+A table row says "action A from state S leads to state T, provided these guards hold".
+Reading the table answers "what can happen to this case now?" without tracing
+if-chains, and a refused step always names the rule it broke.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
+
+from kk_core.errors import TransitionError
+
+__all__ = ["Event", "Guard", "Lifecycle", "Step", "Tracked", "Transition", "not_before_last_event"]
+
+
+@attrs.frozen
+class Event:
+    """Something that happened to a record, kept in its append-only timeline.
+
+    ``source`` is the state before (``None`` when the record was created), ``target``
+    the state after; ``ref`` points at a related record (a referral, a companion).
+    """
+
+    at: datetime = attrs.field()
+    action: str
+    source: str | None
+    target: str
+    actor_id: str | None = attrs.field(default=None, kw_only=True)
+    note: str = attrs.field(default="", kw_only=True)
+    ref: str | None = attrs.field(default=None, kw_only=True)
+
+    @at.validator
+    def _aware(self, _: object, value: datetime) -> None:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"event time {value.isoformat()} has no time zone")
+
+
+@attrs.frozen
+class Step:
+    """What the caller asks for: an action at a time, with the details guards look at."""
+
+    action: str
+    at: datetime
+    actor_id: str | None = attrs.field(default=None, kw_only=True)
+    note: str = attrs.field(default="", kw_only=True)
+    ref: str | None = attrs.field(default=None, kw_only=True)
+    outcome: str | None = attrs.field(default=None, kw_only=True)
+    override: str | None = attrs.field(default=None, kw_only=True)
+
+
+class Tracked(Protocol):
+    """A record with a ``status`` and a ``timeline`` of events (an attrs class)."""
+
+    @property
+    def timeline(self) -> tuple[Event, ...]: ...
+
+
+R = TypeVar("R", bound=Tracked)
+
+
+@attrs.frozen
+class Guard(Generic[R]):
+    """A named condition on a transition."""
+
+    name: str
+    check: Callable[[R, Step], str | None]
+
+
+@attrs.frozen
+class Transition(Generic[R]):
+    """One row of a table: ``action`` from any of ``sources`` to ``target`` (None: unchanged)."""
+
+    action: str
+    sources: frozenset[str]
+    target: str | None
+    guards: tuple[Guard[R], ...] = ()
+
+
+def not_before_last_event(record: Tracked, step: Step) -> str | None:
+    """Event times never go backwards: a timeline reads in the order things happened."""
+    if record.timeline and step.at < record.timeline[-1].at:
+        last = record.timeline[-1].at.isoformat()
+        return f"event time {step.at.isoformat()} is before the last event ({last})"
+    return None
+
+
+class Lifecycle(Generic[R]):
+    """A transition table for one record kind, looked up by (action, state)."""
+
+    def __init__(
+        self,
+        kind: str,
+        state_of: Callable[[R], str],
+        state_type: Callable[[str], Any],
+        transitions: Iterable[Transition[R]],
+        *,
+        common_guards: Iterable[Guard[R]] = (),
+        terminal_hint: Mapping[str, str] | None = None,
+    ) -> None:
+        self.kind = kind
+        self._state_of = state_of
+        self._state_type = state_type
+        self.transitions: tuple[Transition[R], ...] = tuple(transitions)
+        self.common_guards = tuple(common_guards)
+        self._hint = dict(terminal_hint or {})
+        self._table: dict[tuple[str, str], Transition[R]] = {}
+        for row in self.transitions:
+            for source in row.sources:
+                key = (str(row.action), str(source))
+                if key in self._table:
+                    raise ValueError(f"{kind} lifecycle: two rows for {key}")
+                self._table[key] = row
+
+    def allowed_actions(self, record: R) -> tuple[str, ...]:
+        """Actions the table lists for the record's current state (guards not checked)."""
+        state = self._state_of(record)
+        return tuple(action for action, source in self._table if source == state)
+
+    def states(self) -> frozenset[str]:
+        found: set[str] = set()
+        for row in self.transitions:
+            found.update(row.sources)
+            if row.target is not None:
+                found.add(row.target)
+        return frozenset(found)
+
+    def check(self, record: R, step: Step) -> str:
+        """The state the step leads to; `TransitionError` naming the rule when refused."""
+        state = self._state_of(record)
+        row = self._table.get((str(step.action), state))
+        if row is None:
+            allowed = ", ".join(sorted(self.allowed_actions(record))) or "nothing"
+            rule = self._hint.get(state, f"from {state!r} the table allows: {allowed}")
+            raise TransitionError(self.kind, state, str(step.action), rule)
+        for guard in (*self.common_guards, *row.guards):
+            broken = guard.check(record, step)
+            if broken is not None:
+                raise TransitionError(self.kind, state, str(step.action), f"{guard.name}: {broken}")
+        return state if row.target is None else row.target
+
+    def event(self, record: R, step: Step, target: str) -> Event:
+        return Event(
+            step.at,
+            str(step.action),
+            self._state_of(record),
+            target,
+            actor_id=step.actor_id,
+            note=step.note,
+            ref=step.ref,
+        )
+
+    def apply(self, record: R, step: Step, **changes: Any) -> tuple[R, Event]:
+        """Check the step, then return the new record (state set, event appended) and the event.
+
+        ``changes`` are the other fields the action sets (a companion, an outcome).
+        """
+        target = self.check(record, step)
+        event = self.event(record, step, target)
+        new = attrs.evolve(
+            record,  # type: ignore[misc]
+            status=self._state_type(target),
+            timeline=(*record.timeline, event),
+            **changes,
+        )
+        return new, event

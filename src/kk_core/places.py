@@ -1,0 +1,67 @@
+"""Where a KK works: villages (desa) by Kemendagri code, and their hamlets (dusun)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import attrs
+
+from kk_core._checks import non_empty
+
+__all__ = ["Hamlet", "Village", "is_region_code", "regency_code_of"]
+
+#: province.regency.district.village, e.g. ``52.03.12.2005`` (a village in Lombok Timur)
+_VILLAGE_CODE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{2})\.(\d{4})$")
+
+
+def is_region_code(code: str) -> bool:
+    """True for a well-formed Kemendagri village code (``PP.RR.DD.VVVV``)."""
+    m = _VILLAGE_CODE.match(code)
+    return bool(m) and all(int(part) > 0 for part in m.groups())  # type: ignore[union-attr]
+
+
+def regency_code_of(village_code: str) -> str:
+    """``52.03.12.2005`` → ``52.03``: the regency, the unit districts partition by."""
+    return village_code[:5]
+
+
+def _village_code(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not is_region_code(value):
+        raise ValueError(
+            f"{attribute.name} {value!r} is not a Kemendagri village code like '52.03.12.2005'"
+        )
+
+
+@attrs.frozen
+class Village:
+    """A desa, keyed by its Kemendagri region code."""
+
+    kind: ClassVar[str] = "village"
+
+    id: str = attrs.field(validator=_village_code)
+    name: str = attrs.field(validator=non_empty)
+    district: str
+    regency: str
+    province: str
+    version: int = attrs.field(default=0, kw_only=True)
+
+    @property
+    def code(self) -> str:
+        return self.id
+
+    @property
+    def regency_code(self) -> str:
+        return regency_code_of(self.id)
+
+
+@attrs.frozen
+class Hamlet:
+    """A dusun of a village; cases and businesses are counted by hamlet."""
+
+    kind: ClassVar[str] = "hamlet"
+
+    id: str = attrs.field(validator=non_empty)
+    village_id: str = attrs.field(validator=_village_code)
+    name: str = attrs.field(validator=non_empty)
+    version: int = attrs.field(default=0, kw_only=True)

@@ -1,0 +1,230 @@
+"""Referrals (rujukan) of a case to a service provider, and their lifecycle.
+
+===========  ================  ==========  ===============================
+action       from              to          guards
+===========  ================  ==========  ===============================
+send         sent (new)        sent        timeline is empty
+accept       sent              accepted
+decline      sent              declined    a reason is given
+follow_up    sent, accepted    (same)      the next due date is given
+complete     accepted          completed   an outcome is given
+cancel       sent, accepted    cancelled   a reason is given
+===========  ================  ==========  ===============================
+
+Every action: its time is not before the last event, nor before the date sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar
+
+import attrs
+
+from kk_core._checks import non_empty, not_before
+from kk_core.codes import OverrideReason, ReferralAction, ReferralStatus, ServiceKind
+from kk_core.errors import TransitionError
+from kk_core.lifecycle import Event, Guard, Lifecycle, Step, Transition, not_before_last_event
+
+__all__ = [
+    "REFERRAL_LIFECYCLE",
+    "Referral",
+    "ServiceProvider",
+    "accept_referral",
+    "cancel_referral",
+    "complete_referral",
+    "decline_referral",
+    "follow_up_referral",
+    "send_referral",
+]
+
+
+@attrs.frozen
+class ServiceProvider:
+    """A service a KK refers to: UPTD PPA, Puskesmas, KUA, a legal-aid office…"""
+
+    kind: ClassVar[str] = "service_provider"
+
+    id: str = attrs.field(validator=non_empty)
+    service: ServiceKind
+    name: str = attrs.field(validator=non_empty)
+    area: str = attrs.field(default="", kw_only=True)
+    contact: str = attrs.field(default="", kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True)
+
+
+@attrs.frozen
+class Referral:
+    """A case sent to a provider, with the consent (or override) that allowed it."""
+
+    kind: ClassVar[str] = "referral"
+
+    id: str = attrs.field(validator=non_empty)
+    case_id: str = attrs.field(validator=non_empty)
+    provider_id: str = attrs.field(validator=non_empty)
+    reason: str = attrs.field(validator=non_empty)
+    sent_on: date
+    consent_given: bool = attrs.field(default=False, kw_only=True)
+    override: OverrideReason | None = attrs.field(default=None, kw_only=True)
+    status: ReferralStatus = attrs.field(default=ReferralStatus.SENT, kw_only=True)
+    responded_on: date | None = attrs.field(default=None, kw_only=True)
+    completed_on: date | None = attrs.field(default=None, kw_only=True)
+    follow_up_due: date | None = attrs.field(default=None, kw_only=True)
+    outcome: str = attrs.field(default="", kw_only=True)
+    timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
+    version: int = attrs.field(default=0, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.consent_given and self.override is None:
+            raise ValueError("a referral needs consent or an override reason")
+        not_before(self.sent_on, self.responded_on, "responded_on")
+        not_before(self.responded_on or self.sent_on, self.completed_on, "completed_on")
+        if self.status is ReferralStatus.COMPLETED and not self.outcome:
+            raise ValueError("a completed referral has an outcome")
+        if self.status is ReferralStatus.COMPLETED and self.completed_on is None:
+            raise ValueError("a completed referral has a completed_on date")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.follow_up_due is not None and today > self.follow_up_due
+
+
+def _not_before_sent(referral: Referral, step: Step) -> str | None:
+    if step.at.date() < referral.sent_on:
+        return (
+            f"{step.at.date().isoformat()} is before the date sent {referral.sent_on.isoformat()}"
+        )
+    return None
+
+
+def _needs(field: str, message: str) -> Guard[Referral]:
+    def check(referral: Referral, step: Step) -> str | None:
+        return None if getattr(step, field) else message
+
+    return Guard(f"{field} required", check)
+
+
+_OPEN = frozenset({ReferralStatus.SENT, ReferralStatus.ACCEPTED})
+
+REFERRAL_LIFECYCLE: Lifecycle[Referral] = Lifecycle(
+    "referral",
+    state_of=lambda referral: referral.status.value,
+    state_type=ReferralStatus,
+    transitions=[
+        Transition(
+            ReferralAction.SEND,
+            frozenset({ReferralStatus.SENT}),
+            None,
+            (Guard("send once", lambda r, s: "already sent" if r.timeline else None),),
+        ),
+        Transition(
+            ReferralAction.ACCEPT, frozenset({ReferralStatus.SENT}), ReferralStatus.ACCEPTED
+        ),
+        Transition(
+            ReferralAction.DECLINE,
+            frozenset({ReferralStatus.SENT}),
+            ReferralStatus.DECLINED,
+            (_needs("note", "say why the service declined"),),
+        ),
+        Transition(
+            ReferralAction.FOLLOW_UP,
+            _OPEN,
+            None,
+            (_needs("ref", "give the next follow-up due date"),),
+        ),
+        Transition(
+            ReferralAction.COMPLETE,
+            frozenset({ReferralStatus.ACCEPTED}),
+            ReferralStatus.COMPLETED,
+            (_needs("outcome", "a referral cannot complete without an outcome"),),
+        ),
+        Transition(
+            ReferralAction.CANCEL,
+            _OPEN,
+            ReferralStatus.CANCELLED,
+            (_needs("note", "say why the referral is cancelled"),),
+        ),
+    ],
+    common_guards=(
+        Guard("time never goes backwards", not_before_last_event),
+        Guard("not before sending", _not_before_sent),
+    ),
+    terminal_hint={
+        ReferralStatus.DECLINED: "a declined referral is final; make a new referral",
+        ReferralStatus.COMPLETED: "a completed referral is final",
+        ReferralStatus.CANCELLED: "a cancelled referral is final; make a new referral",
+    },
+)
+
+
+def send_referral(
+    referral: Referral, *, at: datetime, actor_id: str | None = None
+) -> tuple[Referral, Event]:
+    """Start the timeline of a new referral (the case's ``refer`` step comes with it)."""
+    step = Step(
+        ReferralAction.SEND, at, actor_id=actor_id, note=referral.reason, ref=referral.case_id
+    )
+    return REFERRAL_LIFECYCLE.apply(referral, step)
+
+
+def accept_referral(
+    referral: Referral, *, at: datetime, actor_id: str | None = None, note: str = ""
+) -> tuple[Referral, Event]:
+    step = Step(ReferralAction.ACCEPT, at, actor_id=actor_id, note=note)
+    return REFERRAL_LIFECYCLE.apply(referral, step, responded_on=at.date())
+
+
+def decline_referral(
+    referral: Referral, *, at: datetime, reason: str, actor_id: str | None = None
+) -> tuple[Referral, Event]:
+    step = Step(ReferralAction.DECLINE, at, actor_id=actor_id, note=reason)
+    return REFERRAL_LIFECYCLE.apply(referral, step, responded_on=at.date())
+
+
+def follow_up_referral(
+    referral: Referral,
+    *,
+    at: datetime,
+    next_due: date | None,
+    actor_id: str | None = None,
+    note: str = "",
+) -> tuple[Referral, Event]:
+    """Record a follow-up with the service and when the next one is due."""
+    if next_due is not None and next_due < at.date():
+        raise TransitionError(
+            "referral",
+            referral.status.value,
+            ReferralAction.FOLLOW_UP.value,
+            f"next follow-up {next_due.isoformat()} is in the past",
+        )
+    step = Step(
+        ReferralAction.FOLLOW_UP,
+        at,
+        actor_id=actor_id,
+        note=note,
+        ref=None if next_due is None else next_due.isoformat(),
+    )
+    return REFERRAL_LIFECYCLE.apply(referral, step, follow_up_due=next_due)
+
+
+def complete_referral(
+    referral: Referral, outcome: str, *, at: datetime, actor_id: str | None = None
+) -> tuple[Referral, Event]:
+    step = Step(
+        ReferralAction.COMPLETE,
+        at,
+        actor_id=actor_id,
+        note=outcome,
+        outcome=outcome.strip() or None,
+    )
+    return REFERRAL_LIFECYCLE.apply(referral, step, outcome=outcome, completed_on=at.date())
+
+
+def cancel_referral(
+    referral: Referral, *, at: datetime, reason: str, actor_id: str | None = None
+) -> tuple[Referral, Event]:
+    step = Step(ReferralAction.CANCEL, at, actor_id=actor_id, note=reason)
+    return REFERRAL_LIFECYCLE.apply(referral, step)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case, Consent, Subject, ViolenceIncident
+from kk_core.dimensions import Between
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import (
     CodeError,
@@ -28,7 +29,9 @@ from kk_core.lifecycle import Event
 from kk_core.meetings import Meeting, Speaker
 from kk_core.outreach import Audience, InformationSession, Publication
 from kk_core.places import Hamlet, Village
+from kk_core.plugins import open_store
 from kk_core.referrals import Referral, ServiceProvider
+from kk_core.store import Capabilities, Store
 
 __version__ = "0.1.0"
 
@@ -36,7 +39,9 @@ __all__ = [
     "RECORD_KINDS",
     "AdvocacyProposal",
     "Audience",
+    "Between",
     "Business",
+    "Capabilities",
     "Case",
     "CodeError",
     "ConflictError",
@@ -58,6 +63,7 @@ __all__ = [
     "ServiceProvider",
     "Speaker",
     "StorageError",
+    "Store",
     "Subject",
     "SupportAction",
     "TransitionError",
@@ -66,4 +72,5 @@ __all__ = [
     "Village",
     "ViolenceIncident",
     "__version__",
+    "open_store",
 ]

@@ -106,7 +106,11 @@ class CodeList(Generic[_E]):
         self.extensible = extensible
         self.entries: tuple[CodeEntry, ...] = tuple(entries)
         self._index: dict[str, CodeEntry] = {}
+        seen: set[str] = set()
         for entry in self.entries:
+            if entry.code in seen:
+                raise ValueError(f"code list {name}: code {entry.code!r} appears twice")
+            seen.add(entry.code)
             if not _CODE_RE.match(entry.code):
                 raise ValueError(f"code list {name}: code {entry.code!r} is not snake_case")
             for key in (entry.code, entry.label_id, entry.label_en):

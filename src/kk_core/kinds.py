@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case
@@ -61,7 +61,7 @@ def kind_of(record: Record) -> str:
     return record.kind
 
 
-def record_type(kind: str | RecordType) -> RecordType:
+def record_type(kind: str | type[Any]) -> RecordType:
     """The record class for a kind name (or the class itself); clear error when unknown."""
     if isinstance(kind, type):
         if kind in RECORD_KINDS.values():

@@ -141,7 +141,7 @@ class Lifecycle(Generic[R]):
             broken = guard.check(record, step)
             if broken is not None:
                 raise TransitionError(self.kind, state, str(step.action), f"{guard.name}: {broken}")
-        return state if row.target is None else row.target
+        return state if row.target is None else str(row.target)
 
     def event(self, record: R, step: Step, target: str) -> Event:
         return Event(

@@ -1,0 +1,295 @@
+"""What a store can filter and count by, declared once per record kind.
+
+A dimension is a named scalar read off a record (``category``, ``hamlet_id``,
+``month``). The memory store evaluates them in Python; the SQL adapter makes each a
+typed, indexed column; both accept the same criteria, so a query means the same thing
+on every store.
+
+Criteria, given as keyword arguments to ``find`` and ``count``:
+
+* ``category="violence"`` — equality (codes or enum members; ``None`` matches missing);
+* ``status={"reported", "active"}`` — membership (any set, list or tuple);
+* ``reported_on=Between(date(2025, 1, 1), date(2025, 3, 31))`` — inclusive range;
+* ``period=Between(...)`` — a range on the kind's main date (``reported_on`` for a case).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from enum import Enum
+from typing import Any, TypeAlias
+
+import attrs
+
+from kk_core.advocacy import AdvocacyProposal
+from kk_core.cases import Case
+from kk_core.economy import Business, SupportAction
+from kk_core.errors import Problem, ValidationError
+from kk_core.groups import ConstituentGroup, Member
+from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
+from kk_core.meetings import Meeting
+from kk_core.outreach import InformationSession, Publication
+from kk_core.places import Hamlet, Village, regency_code_of
+from kk_core.referrals import Referral, ServiceProvider
+
+__all__ = [
+    "DIMENSIONS",
+    "Between",
+    "Condition",
+    "Dimension",
+    "compile_criteria",
+    "count_by",
+    "dimension_values",
+    "dimensions_of",
+    "matches",
+]
+
+Scalar: TypeAlias = str | int | bool | date | None
+
+
+@attrs.frozen
+class Between:
+    """An inclusive range; either end may be open (``None``)."""
+
+    start: Any = None
+    end: Any = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"range end {self.end!r} is before its start {self.start!r}")
+
+    def __contains__(self, value: object) -> bool:
+        if value is None:
+            return False
+        return (self.start is None or self.start <= value) and (
+            self.end is None or value <= self.end
+        )
+
+
+@attrs.frozen
+class Dimension:
+    """A filterable, countable scalar of a record kind; ``type`` is str, int, bool or date."""
+
+    name: str
+    type: type
+    read: Callable[[Any], Scalar] = attrs.field(eq=False, repr=False)
+
+
+def _code(value: Enum | None) -> str | None:
+    return None if value is None else str(value.value)
+
+
+def _month(day: date | None) -> str | None:
+    return None if day is None else f"{day.year:04d}-{day.month:02d}"
+
+
+def _attr(name: str, type_: type = str) -> Dimension:
+    def read(record: Any) -> Scalar:
+        value = getattr(record, name)
+        return _code(value) if isinstance(value, Enum) else value
+
+    return Dimension(name, type_, read)
+
+
+def _dims(*items: Dimension) -> tuple[Dimension, ...]:
+    return (_attr("id"), *items)
+
+
+def _case_age_band(case: Case) -> str | None:
+    return _code(case.age_band)
+
+
+#: Dimensions per kind. The first date dimension listed after ``id`` is the kind's period.
+DIMENSIONS: Mapping[RecordType, tuple[Dimension, ...]] = {
+    Village: _dims(
+        _attr("name"),
+        _attr("district"),
+        _attr("regency"),
+        _attr("province"),
+        Dimension("regency_code", str, lambda v: regency_code_of(v.id)),
+    ),
+    Hamlet: _dims(_attr("village_id"), _attr("name")),
+    ConstituentGroup: _dims(_attr("village_id"), _attr("established_on", date)),
+    Member: _dims(
+        _attr("group_id"),
+        _attr("joined_on", date),
+        _attr("sex"),
+        _attr("position"),
+        _attr("hamlet_id"),
+        _attr("left_on", date),
+        _attr("lives_in_village", bool),
+        Dimension("has_disability", bool, lambda m: bool(m.disability)),
+    ),
+    ServiceProvider: _dims(_attr("service"), _attr("area"), _attr("name")),
+    Case: _dims(
+        _attr("group_id"),
+        _attr("reported_on", date),
+        _attr("village_id"),
+        Dimension("regency_code", str, lambda c: regency_code_of(c.village_id)),
+        Dimension("hamlet_id", str, lambda c: c.subject.hamlet_id),
+        _attr("category"),
+        _attr("subcategory"),
+        _attr("programme"),
+        _attr("status"),
+        _attr("channel"),
+        _attr("risk"),
+        _attr("companion_id"),
+        _attr("outcome"),
+        _attr("closed_on", date),
+        Dimension("month", str, lambda c: _month(c.reported_on)),
+        Dimension("year", int, lambda c: c.reported_on.year),
+        Dimension("sex", str, lambda c: _code(c.subject.sex)),
+        Dimension("age_band", str, _case_age_band),
+        Dimension("has_disability", bool, lambda c: bool(c.subject.disability)),
+    ),
+    Referral: _dims(
+        _attr("case_id"),
+        _attr("sent_on", date),
+        _attr("provider_id"),
+        _attr("status"),
+        _attr("override"),
+        _attr("follow_up_due", date),
+        _attr("completed_on", date),
+        Dimension("month", str, lambda r: _month(r.sent_on)),
+    ),
+    Business: _dims(
+        _attr("group_id"),
+        _attr("sector"),
+        _attr("hamlet_id"),
+        _attr("owner_sex"),
+        Dimension("owner_has_disability", bool, lambda b: bool(b.owner_disability)),
+    ),
+    SupportAction: _dims(
+        _attr("business_id"),
+        _attr("started_on", date),
+        _attr("type"),
+        _attr("status"),
+        _attr("member_id"),
+        _attr("completed_on", date),
+        Dimension("month", str, lambda s: _month(s.started_on)),
+    ),
+    Publication: _dims(
+        _attr("group_id"),
+        _attr("published_on", date),
+        _attr("topic"),
+        _attr("channel"),
+        Dimension("month", str, lambda p: _month(p.published_on)),
+    ),
+    InformationSession: _dims(
+        _attr("group_id"),
+        _attr("held_on", date),
+        _attr("topic"),
+        _attr("format"),
+        _attr("hamlet_id"),
+        Dimension("month", str, lambda s: _month(s.held_on)),
+    ),
+    AdvocacyProposal: _dims(
+        _attr("group_id"), _attr("forum"), _attr("status"), _attr("requested_rupiah", int)
+    ),
+    Meeting: _dims(
+        _attr("group_id"),
+        _attr("held_on", date),
+        Dimension("month", str, lambda m: _month(m.held_on)),
+    ),
+}
+
+assert set(DIMENSIONS) == set(RECORD_KINDS.values()), "every kind declares its dimensions"
+
+_BY_NAME: dict[RecordType, dict[str, Dimension]] = {
+    kind: {d.name: d for d in dims} for kind, dims in DIMENSIONS.items()
+}
+
+
+def dimensions_of(kind: RecordType | str) -> Mapping[str, Dimension]:
+    return _BY_NAME[record_type(kind)]
+
+
+def period_of(kind: RecordType | str) -> Dimension | None:
+    """The kind's main date (what ``period=`` filters on), if it has one."""
+    for dim in DIMENSIONS[record_type(kind)]:
+        if dim.type is date:
+            return dim
+    return None
+
+
+@attrs.frozen
+class Condition:
+    """One compiled criterion: ``op`` is ``"eq"``, ``"in"`` or ``"between"``; values are plain."""
+
+    dimension: Dimension
+    op: str
+    value: Any
+
+
+def _plain(value: Any) -> Any:
+    return _code(value) if isinstance(value, Enum) else value
+
+
+def compile_criteria(kind: RecordType | str, criteria: Mapping[str, Any]) -> tuple[Condition, ...]:
+    """Check criteria against the kind's dimensions; `ValidationError` names each bad one."""
+    dims = dimensions_of(kind)
+    conditions: list[Condition] = []
+    problems: list[Problem] = []
+    for name, value in criteria.items():
+        dim = period_of(kind) if name == "period" else dims.get(name)
+        if dim is None:
+            problems.append(
+                Problem(name, f"cannot filter by {name!r}; use one of {', '.join(dims)}")
+            )
+            continue
+        if isinstance(value, Between):
+            conditions.append(Condition(dim, "between", value))
+        elif isinstance(value, set | frozenset | list | tuple):
+            conditions.append(Condition(dim, "in", frozenset(_plain(v) for v in value)))
+        else:
+            conditions.append(Condition(dim, "eq", _plain(value)))
+    if problems:
+        raise ValidationError(problems, subject=f"{record_type(kind).kind} query")
+    return tuple(conditions)
+
+
+def matches(record: Record, conditions: Iterable[Condition]) -> bool:
+    """True when the record meets every condition (the reference semantics for all stores)."""
+    for cond in conditions:
+        value = cond.dimension.read(record)
+        if cond.op == "eq":
+            if value != cond.value:
+                return False
+        elif cond.op == "in":
+            if value not in cond.value:
+                return False
+        elif value not in cond.value:
+            return False
+    return True
+
+
+def dimension_values(record: Record, names: Iterable[str]) -> tuple[Scalar, ...]:
+    dims = dimensions_of(type(record))
+    return tuple(dims[name].read(record) for name in names)
+
+
+def count_by(
+    records: Iterable[Record],
+    kind: RecordType | str,
+    by: Iterable[str],
+    conditions: Iterable[Condition] = (),
+) -> dict[tuple[Scalar, ...], int]:
+    """Group-by count in Python: what stores without aggregate push-down do."""
+    dims = dimensions_of(kind)
+    names = tuple(by)
+    unknown = [n for n in names if n not in dims]
+    if unknown:
+        raise ValidationError(
+            [Problem(n, f"cannot count by {n!r}; use one of {', '.join(dims)}") for n in unknown],
+            subject=f"{record_type(kind).kind} count",
+        )
+    readers = [dims[n].read for n in names]
+    conds = tuple(conditions)
+    counts: dict[tuple[Scalar, ...], int] = {}
+    for record in records:
+        if conds and not matches(record, conds):
+            continue
+        key = tuple(read(record) for read in readers)
+        counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -1,0 +1,252 @@
+"""The typed facade over the plugin manager: the only code that calls ``pm.hook.*``.
+
+Built-in adapters and third-party plugins arrive the same way, through the ``kk``
+entry-point group. ``KK_DISABLED_PLUGINS`` (comma-separated entry-point names) blocks
+plugins before they load. Each hook implementation is called on its own, so when one
+fails the error names the plugin and the hook.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
+from importlib import metadata
+from typing import Any
+
+import attrs
+import pluggy
+
+from kk_core import hookspecs
+from kk_core._coded import Coded, CodeList
+from kk_core.errors import KKError, PluginError, Problem, UnknownSchemeError, ValidationError
+from kk_core.kinds import Record
+from kk_core.lifecycle import Event
+from kk_core.registries import (
+    CodeListRegistry,
+    FormMapping,
+    FormMappingRegistry,
+    Indicator,
+    IndicatorRegistry,
+    Registered,
+    StoreRegistry,
+)
+from kk_core.reports import ImportReport
+from kk_core.store import Store, StoreFactory, redact_url
+
+__all__ = [
+    "DISABLE_ENV",
+    "ENTRY_POINT_GROUP",
+    "PluginInfo",
+    "Plugins",
+    "get_plugins",
+    "open_store",
+    "reset_plugins",
+]
+
+ENTRY_POINT_GROUP = "kk"
+DISABLE_ENV = "KK_DISABLED_PLUGINS"
+
+
+@attrs.frozen
+class PluginInfo:
+    """A loaded plugin: its name, the distribution version it came from, its hooks."""
+
+    name: str
+    version: str | None
+    hooks: tuple[str, ...]
+
+
+def _disabled_from_env() -> frozenset[str]:
+    raw = os.environ.get(DISABLE_ENV, "")
+    return frozenset(name.strip() for name in raw.split(",") if name.strip())
+
+
+class Plugins:
+    """Plugins loaded into one manager, with typed access to everything they registered.
+
+    Most programs use the process-wide instance from `get_plugins`; tests build their
+    own with ``Plugins(load_entry_points=False)`` and `register` what they need.
+    """
+
+    def __init__(
+        self,
+        *,
+        load_entry_points: bool = True,
+        disabled: Sequence[str] | None = None,
+        extra: Sequence[object] = (),
+    ) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self._versions: dict[str, str] = {}
+        self.disabled = frozenset(disabled) if disabled is not None else _disabled_from_env()
+        for name in self.disabled:
+            self.pm.set_blocked(name)
+        if load_entry_points:
+            self._load_entry_points()
+        for plugin in extra:
+            self.register(plugin)
+        self.pm.check_pending()
+
+    def _load_entry_points(self) -> None:
+        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if self.pm.is_blocked(ep.name) or self.pm.has_plugin(ep.name):
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginError(ep.name, "<load>", exc) from exc
+            self.pm.register(plugin, name=ep.name)
+            dist = getattr(ep, "dist", None)
+            if dist is not None:
+                self._versions[ep.name] = dist.version
+
+    def register(self, plugin: object, name: str | None = None) -> str:
+        """Register a plugin object or module by hand; returns its name. Clears caches."""
+        registered = self.pm.register(plugin, name=name)
+        if registered is None:
+            raise KKError(f"plugin {name or plugin!r} is blocked ({DISABLE_ENV})")
+        self.pm.check_pending()
+        self._clear()
+        return registered
+
+    def unregister(self, name: str) -> None:
+        self.pm.unregister(name=name)
+        self._clear()
+
+    def _clear(self) -> None:
+        for attr in ("stores", "code_lists", "form_mappings", "indicators"):
+            self.__dict__.pop(attr, None)
+
+    def list_plugins(self) -> list[PluginInfo]:
+        """Every loaded plugin with its version (when installed from a distribution)."""
+        infos = []
+        for name, plugin in self.pm.list_name_plugin():
+            if plugin is None:
+                continue
+            hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or ()))
+            infos.append(PluginInfo(name, self._versions.get(name), hooks))
+        return infos
+
+    # -- calling hooks, one implementation at a time -------------------------------
+
+    def _each(
+        self, hook_name: str, before: Callable[[str], None] | None = None, **kwargs: Any
+    ) -> list[Any]:
+        caller = getattr(self.pm.hook, hook_name)
+        results = []
+        for impl in reversed(caller.get_hookimpls()):  # pluggy's own call order
+            if before is not None:
+                before(impl.plugin_name)
+            try:
+                result = impl.function(**{a: kwargs[a] for a in impl.argnames})
+            except KKError as exc:
+                if isinstance(exc, ValidationError | PluginError):
+                    raise
+                raise PluginError(impl.plugin_name, hook_name, exc) from exc
+            except Exception as exc:
+                raise PluginError(impl.plugin_name, hook_name, exc) from exc
+            results.append(result)
+        return results
+
+    @cached_property
+    def stores(self) -> Mapping[str, Registered[StoreFactory]]:
+        """URL scheme → registered factory (and the plugin that registered it)."""
+        registry = StoreRegistry()
+        self._each("kk_register_stores", _setter(registry), registry=registry)
+        return dict(registry.items())
+
+    @cached_property
+    def code_lists(self) -> Mapping[str, CodeList[Coded]]:
+        """Every code list, open ones extended with plugins' local entries."""
+        registry = CodeListRegistry()
+        self._each("kk_extend_code_lists", _setter(registry), registry=registry)
+        return registry.build()
+
+    @cached_property
+    def form_mappings(self) -> Mapping[str, Registered[FormMapping]]:
+        registry = FormMappingRegistry()
+        self._each("kk_register_form_mappings", _setter(registry), registry=registry)
+        return dict(registry.items())
+
+    @cached_property
+    def indicators(self) -> Mapping[str, Registered[Indicator]]:
+        registry = IndicatorRegistry()
+        self._each("kk_register_indicators", _setter(registry), registry=registry)
+        return dict(registry.items())
+
+    def validate(self, record: Record) -> list[Problem]:
+        """Problems every plugin's extra rules find in the record (all collected)."""
+        problems: list[Problem] = []
+        for found in self._each("kk_validate_record", record=record):
+            problems.extend(found or ())
+        return problems
+
+    def pseudonym_key(self) -> bytes | None:
+        """The deployment's pseudonymisation key; the first plugin that has one wins."""
+        for key in self._each("kk_pseudonym_key"):
+            if key is not None:
+                return key  # type: ignore[no-any-return]
+        return None
+
+    def case_transitioned(self, case: Record, event: Event, store_url: str) -> None:
+        self._each("kk_case_transitioned", case=case, event=event, store_url=store_url)
+
+    def referral_transitioned(self, referral: Record, event: Event, store_url: str) -> None:
+        self._each("kk_referral_transitioned", referral=referral, event=event, store_url=store_url)
+
+    def records_written(self, kind: str, ids: Sequence[str], store_url: str) -> None:
+        self._each("kk_records_written", kind=kind, ids=tuple(ids), store_url=store_url)
+
+    def import_finished(self, report: ImportReport) -> None:
+        self._each("kk_import_finished", report=report)
+
+    # -- stores -----------------------------------------------------------------------
+
+    def open_store(self, url: str, /, **options: Any) -> Store:
+        """Open a store by URL; the scheme picks the plugin (``sqlite:///kk.db``, ``memory://``)."""
+        if not isinstance(url, str) or ":" not in url:
+            raise ValueError(f"a store URL looks like 'scheme://…', got {redact_url(str(url))!r}")
+        scheme = url.split(":", 1)[0].lower()
+        entry = self.stores.get(scheme) or self.stores.get(scheme.split("+", 1)[0])
+        if entry is None:
+            raise UnknownSchemeError(scheme, list(self.stores))
+        try:
+            return entry.value(url, **options)
+        except KKError:
+            raise
+        except Exception as exc:
+            raise PluginError(entry.plugin, "store factory", exc) from exc
+
+
+def _setter(registry: Any) -> Callable[[str], None]:
+    def set_current(name: str) -> None:
+        registry.current_plugin = name
+
+    return set_current
+
+
+_lock = threading.Lock()
+_default: Plugins | None = None
+
+
+def get_plugins() -> Plugins:
+    """The process-wide plugins, loaded from entry points on first use."""
+    global _default
+    with _lock:
+        if _default is None:
+            _default = Plugins()
+        return _default
+
+
+def reset_plugins(plugins: Plugins | None = None) -> None:
+    """Forget (or replace) the process-wide plugins; for tests and long-lived hosts."""
+    global _default
+    with _lock:
+        _default = plugins
+
+
+def open_store(url: str, /, **options: Any) -> Store:
+    """Open a store by URL with the installed plugins; see `Plugins.open_store`."""
+    return get_plugins().open_store(url, **options)

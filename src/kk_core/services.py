@@ -1,0 +1,488 @@
+"""Use cases: a domain transition, a store and the event hooks, put together.
+
+Each method is one transaction: it reads what it needs, applies the pure transition,
+checks plugins' extra validation rules, writes, commits, and only then announces the
+events. If anything fails, the store is left as it was and no event goes out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from kk_core import advocacy, case_lifecycle, referrals
+from kk_core.advocacy import AdvocacyProposal
+from kk_core.cases import Case, Consent
+from kk_core.codes import CaseOutcome, CaseStatus, OverrideReason, ProposalAction, RiskLevel
+from kk_core.economy import Business, SupportAction
+from kk_core.errors import NotFoundError, Problem, ValidationError
+from kk_core.groups import ConstituentGroup, Member
+from kk_core.kinds import Record
+from kk_core.lifecycle import Event
+from kk_core.meetings import Meeting
+from kk_core.plugins import Plugins, get_plugins
+from kk_core.referrals import Referral, ServiceProvider
+from kk_core.store import Store, Transaction
+
+__all__ = ["Services"]
+
+R = TypeVar("R", bound=Record)
+T = TypeVar("T")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@attrs.define
+class _Outbox:
+    """Events gathered during a transaction, sent only after it commits."""
+
+    cases: list[tuple[Case, Event]] = attrs.field(factory=list)
+    referrals: list[tuple[Referral, Event]] = attrs.field(factory=list)
+    written: dict[str, list[str]] = attrs.field(factory=dict)
+
+
+class Services:
+    """The KK's use cases over one store.
+
+    >>> from kk_core.services import Services
+    >>> from kk_adapters.memory import MemoryStore
+    >>> services = Services(MemoryStore())
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        plugins: Plugins | None = None,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.store = store
+        self._plugins = plugins
+        self.clock = clock
+
+    @property
+    def plugins(self) -> Plugins:
+        return self._plugins if self._plugins is not None else get_plugins()
+
+    # -- plumbing -------------------------------------------------------------------
+
+    def _run(self, work: Callable[[Transaction, _Outbox], T]) -> T:
+        outbox = _Outbox()
+        with self.store.transaction() as tx:
+            result = work(tx, outbox)
+            tx.commit()
+        url = self.store.url
+        for kind, ids in outbox.written.items():
+            self.plugins.records_written(kind, ids, url)
+        for case, event in outbox.cases:
+            self.plugins.case_transitioned(case, event, url)
+        for referral, event in outbox.referrals:
+            self.plugins.referral_transitioned(referral, event, url)
+        return result
+
+    def _put(self, tx: Transaction, outbox: _Outbox, record: R) -> R:
+        problems = self.plugins.validate(record)
+        if problems:
+            raise ValidationError(problems, subject=record.kind)
+        stored = tx.put(record)
+        outbox.written.setdefault(record.kind, []).append(record.id)
+        return stored
+
+    def _at(self, at: datetime | None) -> datetime:
+        return self.clock() if at is None else at
+
+    def _case_step(
+        self,
+        case_id: str,
+        step: Callable[[Case], tuple[Case, Event]],
+    ) -> Case:
+        def work(tx: Transaction, outbox: _Outbox) -> Case:
+            case, event = step(tx.get(Case, case_id))
+            stored = self._put(tx, outbox, case)
+            outbox.cases.append((stored, event))
+            return stored
+
+        return self._run(work)
+
+    def _referral_step(
+        self,
+        referral_id: str,
+        step: Callable[[Referral], tuple[Referral, Event]],
+        *,
+        at: datetime,
+        actor_id: str | None,
+    ) -> Referral:
+        def work(tx: Transaction, outbox: _Outbox) -> Referral:
+            referral, event = step(tx.get(Referral, referral_id))
+            stored = self._put(tx, outbox, referral)
+            outbox.referrals.append((stored, event))
+            if not stored.is_open:
+                self._resume_if_no_open_referral(
+                    tx, outbox, stored.case_id, at=at, actor_id=actor_id
+                )
+            return stored
+
+        return self._run(work)
+
+    def _resume_if_no_open_referral(
+        self, tx: Transaction, outbox: _Outbox, case_id: str, *, at: datetime, actor_id: str | None
+    ) -> None:
+        case = tx.get(Case, case_id)
+        if case.status is not CaseStatus.REFERRED:
+            return
+        if any(r.is_open for r in tx.find(Referral, case_id=case_id)):
+            return
+        resumed, event = case_lifecycle.resume_case(
+            case, at=at, actor_id=actor_id, note="all referrals finished"
+        )
+        outbox.cases.append((self._put(tx, outbox, resumed), event))
+
+    @staticmethod
+    def _require(tx: Transaction, kind: type[R], record_id: str, field: str) -> R:
+        try:
+            return tx.get(kind, record_id)
+        except NotFoundError:
+            raise ValidationError(
+                [Problem(field, f"no {kind.kind} with id {record_id!r}")], subject=kind.kind
+            ) from None
+
+    # -- groups and members ---------------------------------------------------------
+
+    def register_group(self, group: ConstituentGroup) -> ConstituentGroup:
+        return self._run(lambda tx, out: self._put(tx, out, group))
+
+    def register_members(self, members: Sequence[Member]) -> list[Member]:
+        """Add or update members; each must belong to an existing group."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> list[Member]:
+            for member in members:
+                self._require(tx, ConstituentGroup, member.group_id, f"member {member.id}.group_id")
+            return [self._put(tx, outbox, m) for m in members]
+
+        return self._run(work)
+
+    # -- cases ----------------------------------------------------------------------
+
+    def record_case(
+        self, case: Case, *, at: datetime | None = None, actor_id: str | None = None
+    ) -> Case:
+        """Store a new case with the first event of its timeline."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> Case:
+            self._require(tx, ConstituentGroup, case.group_id, "case.group_id")
+            reported, event = case_lifecycle.report_case(case, at=self._at(at), actor_id=actor_id)
+            stored = self._put(tx, outbox, reported)
+            outbox.cases.append((stored, event))
+            return stored
+
+        return self._run(work)
+
+    def assign_companion(
+        self,
+        case_id: str,
+        member_id: str,
+        *,
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Case:
+        """Name an active member of the case's own group as companion."""
+        when = self._at(at)
+
+        def work(tx: Transaction, outbox: _Outbox) -> Case:
+            case = tx.get(Case, case_id)
+            member = self._require(tx, Member, member_id, "companion_id")
+            if member.group_id != case.group_id or not member.is_active_on(when.date()):
+                raise ValidationError(
+                    [
+                        Problem(
+                            "companion_id",
+                            f"{member_id!r} is not an active member of {case.group_id!r}",
+                        )
+                    ],
+                    subject="case",
+                )
+            assigned, event = case_lifecycle.assign_companion(
+                case, member_id, at=when, actor_id=actor_id
+            )
+            stored = self._put(tx, outbox, assigned)
+            outbox.cases.append((stored, event))
+            return stored
+
+        return self._run(work)
+
+    def record_consent(
+        self,
+        case_id: str,
+        consent: Consent,
+        *,
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Case:
+        when = self._at(at)
+        return self._case_step(
+            case_id, lambda c: case_lifecycle.record_consent(c, consent, at=when, actor_id=actor_id)
+        )
+
+    def change_risk(
+        self,
+        case_id: str,
+        risk: RiskLevel,
+        *,
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Case:
+        when = self._at(at)
+        return self._case_step(
+            case_id, lambda c: case_lifecycle.change_risk(c, risk, at=when, actor_id=actor_id)
+        )
+
+    def add_case_note(
+        self, case_id: str, note: str, *, at: datetime | None = None, actor_id: str | None = None
+    ) -> Case:
+        when = self._at(at)
+        return self._case_step(
+            case_id, lambda c: case_lifecycle.add_note(c, note, at=when, actor_id=actor_id)
+        )
+
+    def refer_case(
+        self,
+        referral: Referral,
+        *,
+        override: OverrideReason | None = None,
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> tuple[Case, Referral]:
+        """Send a referral and mark its case referred; consent (or an override) is checked."""
+        when = self._at(at)
+
+        def work(tx: Transaction, outbox: _Outbox) -> tuple[Case, Referral]:
+            case = tx.get(Case, referral.case_id)
+            self._require(tx, ServiceProvider, referral.provider_id, "referral.provider_id")
+            referred, case_event = case_lifecycle.refer_case(
+                case,
+                referral.id,
+                at=when,
+                override=override,
+                actor_id=actor_id,
+                note=referral.reason,
+            )
+            consented = case.consent is not None and case.consent.allows_referral
+            prepared = attrs.evolve(referral, consent_given=consented, override=override)
+            sent, referral_event = referrals.send_referral(prepared, at=when, actor_id=actor_id)
+            stored_case = self._put(tx, outbox, referred)
+            stored_referral = self._put(tx, outbox, sent)
+            outbox.cases.append((stored_case, case_event))
+            outbox.referrals.append((stored_referral, referral_event))
+            return stored_case, stored_referral
+
+        return self._run(work)
+
+    def record_referral_response(
+        self,
+        referral_id: str,
+        *,
+        accepted: bool,
+        reason: str = "",
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Referral:
+        """The service accepted or declined; a decline with no other open referral resumes the case."""
+        when = self._at(at)
+        if accepted:
+            return self._referral_step(
+                referral_id,
+                lambda r: referrals.accept_referral(r, at=when, actor_id=actor_id, note=reason),
+                at=when,
+                actor_id=actor_id,
+            )
+        return self._referral_step(
+            referral_id,
+            lambda r: referrals.decline_referral(r, at=when, reason=reason, actor_id=actor_id),
+            at=when,
+            actor_id=actor_id,
+        )
+
+    def follow_up_referral(
+        self,
+        referral_id: str,
+        next_due: date | None,
+        *,
+        note: str = "",
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Referral:
+        when = self._at(at)
+        return self._referral_step(
+            referral_id,
+            lambda r: referrals.follow_up_referral(
+                r, at=when, next_due=next_due, actor_id=actor_id, note=note
+            ),
+            at=when,
+            actor_id=actor_id,
+        )
+
+    def complete_referral(
+        self,
+        referral_id: str,
+        outcome: str,
+        *,
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Referral:
+        when = self._at(at)
+        return self._referral_step(
+            referral_id,
+            lambda r: referrals.complete_referral(r, outcome, at=when, actor_id=actor_id),
+            at=when,
+            actor_id=actor_id,
+        )
+
+    def cancel_referral(
+        self,
+        referral_id: str,
+        reason: str,
+        *,
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Referral:
+        when = self._at(at)
+        return self._referral_step(
+            referral_id,
+            lambda r: referrals.cancel_referral(r, at=when, reason=reason, actor_id=actor_id),
+            at=when,
+            actor_id=actor_id,
+        )
+
+    def close_case(
+        self,
+        case_id: str,
+        outcome: CaseOutcome,
+        *,
+        note: str = "",
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Case:
+        when = self._at(at)
+        return self._case_step(
+            case_id,
+            lambda c: case_lifecycle.close_case(c, outcome, at=when, actor_id=actor_id, note=note),
+        )
+
+    def reopen_case(
+        self, case_id: str, reason: str, *, at: datetime | None = None, actor_id: str | None = None
+    ) -> Case:
+        when = self._at(at)
+        return self._case_step(
+            case_id,
+            lambda c: case_lifecycle.reopen_case(c, at=when, reason=reason, actor_id=actor_id),
+        )
+
+    # -- Ekonomi, Humas, meetings -----------------------------------------------------
+
+    def register_business(self, business: Business) -> Business:
+        def work(tx: Transaction, outbox: _Outbox) -> Business:
+            self._require(tx, ConstituentGroup, business.group_id, "business.group_id")
+            return self._put(tx, outbox, business)
+
+        return self._run(work)
+
+    def record_support(self, action: SupportAction) -> SupportAction:
+        """Record (or update) a permit, mentoring or capital action for an existing business."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> SupportAction:
+            self._require(tx, Business, action.business_id, "support_action.business_id")
+            if action.member_id is not None:
+                self._require(tx, Member, action.member_id, "support_action.member_id")
+            return self._put(tx, outbox, action)
+
+        return self._run(work)
+
+    def record_meeting(self, meeting: Meeting) -> Meeting:
+        """Record a meeting; every member listed as present must be a member of the group."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> Meeting:
+            self._require(tx, ConstituentGroup, meeting.group_id, "meeting.group_id")
+            problems = []
+            for member_id in sorted(meeting.member_ids):
+                try:
+                    member = tx.get(Member, member_id)
+                except NotFoundError:
+                    problems.append(Problem("meeting.member_ids", f"no member {member_id!r}"))
+                    continue
+                if member.group_id != meeting.group_id:
+                    problems.append(
+                        Problem(
+                            "meeting.member_ids",
+                            f"{member_id!r} is not in group {meeting.group_id!r}",
+                        )
+                    )
+            if problems:
+                raise ValidationError(problems, subject="meeting")
+            return self._put(tx, outbox, meeting)
+
+        return self._run(work)
+
+    def put(self, record: R) -> R:
+        """Store any record in its own transaction, with plugin validation and events."""
+        return self._run(lambda tx, out: self._put(tx, out, record))
+
+    # -- Pendataan: advocacy ----------------------------------------------------------
+
+    def draft_proposal(
+        self, proposal: AdvocacyProposal, *, at: datetime | None = None, actor_id: str | None = None
+    ) -> AdvocacyProposal:
+        drafted, _ = advocacy.draft_proposal(proposal, at=self._at(at), actor_id=actor_id)
+        return self._run(lambda tx, out: self._put(tx, out, drafted))
+
+    def advance_proposal(
+        self,
+        proposal_id: str,
+        action: ProposalAction,
+        *,
+        at: datetime | None = None,
+        actor_id: str | None = None,
+        note: str = "",
+        allocated_rupiah: int | None = None,
+    ) -> AdvocacyProposal:
+        """Move a proposal along: submit, discuss, adopt, fund (with the amount) or reject."""
+        when = self._at(at)
+        steps: dict[
+            ProposalAction, Callable[[AdvocacyProposal], tuple[AdvocacyProposal, Event]]
+        ] = {
+            ProposalAction.SUBMIT: lambda p: advocacy.submit_proposal(
+                p, at=when, actor_id=actor_id, note=note
+            ),
+            ProposalAction.DISCUSS: lambda p: advocacy.discuss_proposal(
+                p, at=when, actor_id=actor_id, note=note
+            ),
+            ProposalAction.ADOPT: lambda p: advocacy.adopt_proposal(
+                p, at=when, actor_id=actor_id, note=note
+            ),
+            ProposalAction.FUND: lambda p: advocacy.fund_proposal(
+                p, _amount(allocated_rupiah), at=when, actor_id=actor_id, note=note
+            ),
+            ProposalAction.REJECT: lambda p: advocacy.reject_proposal(
+                p, at=when, reason=note, actor_id=actor_id
+            ),
+        }
+        if action not in steps:
+            raise ValueError(f"advance_proposal takes one of {', '.join(steps)}, not {action!r}")
+
+        def work(tx: Transaction, outbox: _Outbox) -> AdvocacyProposal:
+            advanced, _ = steps[action](tx.get(AdvocacyProposal, proposal_id))
+            return self._put(tx, outbox, advanced)
+
+        return self._run(work)
+
+
+def _amount(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(
+            [Problem("allocated_rupiah", "funding needs the amount allocated (rupiah)")]
+        )
+    return value

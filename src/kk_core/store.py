@@ -1,0 +1,160 @@
+"""The Store port: the one contract every storage adapter fulfils.
+
+Records carry a ``version``. ``put`` takes the record as the caller last read it and
+returns it as stored, one version higher; if the store's copy has moved on meanwhile,
+`ConflictError` and nothing is written. A ``put`` that would change nothing (same
+content as stored) is a no-op whatever version it carries, so imports run twice
+change nothing.
+
+Every method that writes, outside ``transaction()``, commits on its own. Inside
+``with store.transaction() as tx:`` writes go through ``tx`` and are kept only if
+``tx.commit()`` is called before the block ends; an exception or a missing commit
+rolls everything back.
+
+Only `kk_core.errors` types leave a store: adapters translate their drivers' errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, TypeVar, runtime_checkable
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+import attrs
+
+from kk_core.dimensions import Scalar
+from kk_core.errors import ConflictError
+from kk_core.kinds import Record
+
+__all__ = [
+    "Capabilities",
+    "Counts",
+    "Store",
+    "StoreFactory",
+    "Transaction",
+    "options_from_query",
+    "planned_write",
+    "redact_url",
+    "same_content",
+]
+
+R = TypeVar("R", bound=Record)
+
+#: Result of ``count``: a tuple of dimension values → number of records.
+Counts = dict[tuple[Scalar, ...], int]
+
+
+@attrs.frozen
+class Capabilities:
+    """What a store declares it can do; callers and the contract suite read these."""
+
+    read_only: bool = False
+    transactions: bool = True
+    aggregate_pushdown: bool = False
+
+
+class _Reads(Protocol):
+    def get(self, kind: type[R], record_id: str) -> R:
+        """The record; `NotFoundError` when there is none."""
+        ...
+
+    def find(self, kind: type[R], /, **criteria: Any) -> Iterator[R]:
+        """Records matching every criterion (see `kk_core.dimensions`), streamed, in id order."""
+        ...
+
+    def count(self, kind: type[Record], /, by: Sequence[str] = (), **criteria: Any) -> Counts:
+        """Records per combination of the ``by`` dimensions, among those matching criteria."""
+        ...
+
+
+class _Writes(Protocol):
+    def put(self, record: R) -> R:
+        """Insert or update (upsert); returns the record as stored, with its new version."""
+        ...
+
+    def put_many(self, records: Iterable[Record]) -> list[Record]:
+        """Bulk upsert with the same rules as `put`; all or nothing."""
+        ...
+
+    def delete(self, kind: type[Record], record_id: str, *, version: int | None = None) -> None:
+        """Remove a record; with ``version``, only if the store's copy is still at it."""
+        ...
+
+
+@runtime_checkable
+class Transaction(_Reads, _Writes, Protocol):
+    """A unit of work: reads see its own writes; nothing is kept until `commit`."""
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+@runtime_checkable
+class Store(_Reads, _Writes, Protocol):
+    """A place records live: memory, SQL, CSV files, a KoboToolbox form…"""
+
+    @property
+    def url(self) -> str:
+        """The URL it was opened with, with any password or token removed."""
+        ...
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def close(self) -> None: ...
+
+
+class StoreFactory(Protocol):
+    """What a plugin registers for a URL scheme: ``factory(url, **options) -> Store``."""
+
+    def __call__(self, url: str, /, **options: Any) -> Store: ...
+
+
+_SECRET_QUERY = re.compile(r"(?i)\b(token|password|secret|key|api_key)=[^&]*")
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password or secret query values, safe for logs and reprs."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable url>"
+    netloc = parts.netloc
+    if parts.password is not None:
+        user = parts.username or ""
+        host = netloc.rpartition("@")[2]
+        netloc = f"{user}:***@{host}"
+    query = _SECRET_QUERY.sub(lambda m: f"{m.group(1)}=***", parts.query)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def planned_write(stored: Record | None, record: R) -> R | None:
+    """What a put of ``record`` writes given the store's copy: the next version, or
+    ``None`` for a no-op; `ConflictError` when ``record`` was based on a stale version.
+
+    Every adapter applies this same rule, so optimistic concurrency means one thing.
+    """
+    if stored is None:
+        if record.version != 0:
+            raise ConflictError(record.kind, record.id, record.version, None)
+        return attrs.evolve(record, version=1)
+    if same_content(stored, record):
+        return None
+    if stored.version != record.version:
+        raise ConflictError(record.kind, record.id, record.version, stored.version)
+    return attrs.evolve(record, version=stored.version + 1)
+
+
+def same_content(a: Record, b: Record) -> bool:
+    """Equal in everything but ``version``: the test for a no-op put."""
+    return type(a) is type(b) and attrs.evolve(a, version=b.version) == b
+
+
+def options_from_query(url: str) -> Mapping[str, str]:
+    """Query parameters of a store URL as options (``?timeout=5`` → ``{"timeout": "5"}``)."""
+    return dict(parse_qsl(urlsplit(url).query))

@@ -21,7 +21,7 @@ from kk_core.errors import ConflictError, NotFoundError, ReadOnlyError, StorageE
 from kk_core.hookspecs import hookimpl
 from kk_core.kinds import Record, RecordType, record_type
 from kk_core.registries import StoreRegistry
-from kk_core.store import Capabilities, Counts, options_from_query, planned_write
+from kk_core.store import Capabilities, Counts, options_from_query, planned_write, redact_url
 
 __all__ = ["MemoryStore", "MemoryTransaction", "kk_register_stores", "open_memory_store"]
 
@@ -141,7 +141,7 @@ class MemoryStore(_Reader):
         read_only: bool = False,
         records: Iterable[Record] = (),
     ) -> None:
-        self._url = url
+        self._url = redact_url(url)
         self._data: dict[str, dict[str, Record]] = {}
         self._lock = threading.RLock()
         self._capabilities = Capabilities(

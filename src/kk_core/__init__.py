@@ -24,6 +24,7 @@ from kk_core.errors import (
     ValidationError,
 )
 from kk_core.groups import ConstituentGroup, Member
+from kk_core.hookspecs import hookimpl
 from kk_core.kinds import RECORD_KINDS, Record
 from kk_core.lifecycle import Event
 from kk_core.meetings import Meeting, Speaker
@@ -72,5 +73,6 @@ __all__ = [
     "Village",
     "ViolenceIncident",
     "__version__",
+    "hookimpl",
     "open_store",
 ]

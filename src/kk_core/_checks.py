@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 import attrs
 
-__all__ = ["non_empty", "non_negative", "not_before"]
+__all__ = ["as_tuple", "frozen_set", "non_empty", "non_negative", "not_before"]
 
 
 def non_empty(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -25,3 +26,18 @@ def not_before(start: date | None, end: date | None, what: str) -> None:
     """An end date before its start is always a data-entry mistake."""
     if start is not None and end is not None and end < start:
         raise ValueError(f"{what} ({end.isoformat()}) is before {start.isoformat()}")
+
+
+# attrs converters. ``converter=frozenset`` / ``converter=tuple`` would make mypy's attrs
+# plugin type the __init__ parameter as ``Iterable[_T_co]`` with an unsolved variable, so
+# no typed caller could pass a list or a set; these take any iterable.
+
+
+def frozen_set(value: Iterable[Any]) -> frozenset[Any]:
+    """attrs converter: any iterable (list, set, tuple) to a frozenset."""
+    return frozenset(value)
+
+
+def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """attrs converter: any iterable (list, tuple, generator) to a tuple."""
+    return tuple(value)

@@ -21,7 +21,7 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import non_empty, non_negative
+from kk_core._checks import as_tuple, frozen_set, non_empty, non_negative
 from kk_core.codes import Forum, ProposalAction, ProposalStatus
 from kk_core.lifecycle import Event, Guard, Lifecycle, Step, Transition, not_before_last_event
 
@@ -48,13 +48,13 @@ class AdvocacyProposal:
     title: str = attrs.field(validator=non_empty)
     forum: Forum
     issue_areas: frozenset[str] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozenset
+        default=frozenset(), kw_only=True, converter=frozen_set
     )
-    evidence: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
+    evidence: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
     status: ProposalStatus = attrs.field(default=ProposalStatus.DRAFT, kw_only=True)
     requested_rupiah: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
     allocated_rupiah: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
-    timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
+    timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
     version: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:

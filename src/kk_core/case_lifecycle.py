@@ -190,7 +190,13 @@ def refer_case(
     actor_id: str | None = None,
     note: str = "",
 ) -> tuple[Case, Event]:
-    """Mark the case referred. Needs recorded consent, or an override reason."""
+    """Mark the case referred. Needs recorded consent, or an override reason.
+
+    An override is written into the event's note (``[override: child_at_risk]``), so the
+    timeline itself shows why a referral went ahead without consent.
+    """
+    if override is not None:
+        note = f"{note} [override: {OverrideReason(override).value}]".strip()
     step = Step(
         CaseAction.REFER,
         at,

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import non_empty, non_negative, not_before
+from kk_core._checks import as_tuple, frozen_set, non_empty, non_negative, not_before
 from kk_core.codes import (
     AgeBand,
     CaseCategory,
@@ -29,6 +29,7 @@ from kk_core.codes import (
     ViolenceForm,
 )
 from kk_core.lifecycle import Event
+from kk_core.places import village_code
 from kk_core.privacy import pseudonym_only
 
 __all__ = ["Case", "Consent", "Subject", "ViolenceIncident", "age_on"]
@@ -49,7 +50,7 @@ class Subject:
     birth_date: date | None = attrs.field(default=None, kw_only=True)
     age_years: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
     disability: frozenset[DisabilityDomain] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozenset
+        default=frozenset(), kw_only=True, converter=frozen_set
     )
     hamlet_id: str | None = attrs.field(default=None, kw_only=True)
     initials: str = attrs.field(default="", kw_only=True)
@@ -66,10 +67,10 @@ class Subject:
 class ViolenceIncident:
     """What happened, in SIMFONI-PPA terms; several forms may apply to one incident."""
 
-    forms: frozenset[ViolenceForm] = attrs.field(converter=frozenset)
+    forms: frozenset[ViolenceForm] = attrs.field(converter=frozen_set)
     place: IncidentPlace
     perpetrator_relations: frozenset[PerpetratorRelation] = attrs.field(
-        default=frozenset({PerpetratorRelation.UNKNOWN}), kw_only=True, converter=frozenset
+        default=frozenset({PerpetratorRelation.UNKNOWN}), kw_only=True, converter=frozen_set
     )
     perpetrator_sex: Sex | None = attrs.field(default=None, kw_only=True)
     occurred_on: date | None = attrs.field(default=None, kw_only=True)
@@ -109,7 +110,7 @@ class Case:
 
     id: str = attrs.field(validator=non_empty)
     group_id: str = attrs.field(validator=non_empty)
-    village_id: str = attrs.field(validator=non_empty)
+    village_id: str = attrs.field(validator=village_code)
     reported_on: date
     channel: IntakeChannel
     category: CaseCategory
@@ -121,7 +122,7 @@ class Case:
     companion_id: str | None = attrs.field(default=None, kw_only=True)
     consent: Consent | None = attrs.field(default=None, kw_only=True)
     status: CaseStatus = attrs.field(default=CaseStatus.REPORTED, kw_only=True)
-    timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
+    timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
     outcome: CaseOutcome | None = attrs.field(default=None, kw_only=True)
     closed_on: date | None = attrs.field(default=None, kw_only=True)
     summary: str = attrs.field(default="", kw_only=True)

@@ -11,18 +11,24 @@ path (``case.subject.birth_date: …``) at no cost to the common, valid case.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timezone, tzinfo
 from enum import Enum
-from typing import Any, TypeVar, get_args
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
+import attrs
 import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import transform_error
 
 from kk_core._coded import Coded
 from kk_core.errors import CodeError, Problem, ValidationError
 from kk_core.kinds import RECORD_KINDS, Record, record_type
+from kk_core.lifecycle import Event
 
 __all__ = ["converter", "structure", "structure_many", "unstructure"]
 
@@ -107,11 +113,29 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
     conv.register_structure_hook_factory(
         lambda t: getattr(t, "__origin__", None) is frozenset, frozenset_hook
     )
+
+    def tuple_hook(t: Any) -> Any:
+        items = homogenous_tuple_structure_factory(t, conv)
+
+        def structure_tuple(value: Any, type_: Any) -> tuple[Any, ...]:
+            # a text cell is iterable too: "ev1" must not become ("e", "v", "1")
+            if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+                raise TypeError(f"expected a list, got {type(value).__name__}")
+            return items(value, type_)  # type: ignore[no-any-return]
+
+        return structure_tuple
+
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
     conv.register_unstructure_hook_factory(
         lambda t: getattr(t, "__origin__", None) is frozenset or t is frozenset,
         lambda _: _sorted_list,
     )
     return conv
+
+
+def _is_homogeneous_tuple(t: Any) -> bool:
+    args = get_args(t)
+    return getattr(t, "__origin__", None) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
 def _structure_coded(value: Any, cls: type[Coded]) -> Coded:
@@ -131,9 +155,418 @@ def _sorted_list(items: frozenset[Any]) -> list[Any]:
     return sorted(item.value if isinstance(item, Enum) else item for item in items)
 
 
+# --- The fast path -----------------------------------------------------------------
+#
+# Measured on the typical case (bench/, layer converter.structure), the default cattrs
+# machinery spent its time on dispatch, not on work: its ``X | None`` and ``tuple[X, ...]``
+# hooks look the inner type's hook up again on every call, and the generated class
+# functions gather optional fields in a dict passed as ``**kwargs`` and build a set to
+# check for unknown keys. The hooks below resolve everything once, when a class's function
+# is generated, so a field costs one call and a record one constructor call.
+#
+# They only ever *accept* what the detailed converter accepts: anything unusual raises,
+# and `structure` then asks the detailed converter, which decides (and explains).
+
+_NONE_TYPE = type(None)
+_Hook = Callable[[Any, Any], Any]
+
+
+def _optional_of(t: Any) -> Any:
+    """``X`` for ``X | None`` (either spelling), else None."""
+    if get_origin(t) not in (Union, UnionType):
+        return None
+    args = get_args(t)
+    if len(args) != 2 or _NONE_TYPE not in args:
+        return None
+    return args[0] if args[1] is _NONE_TYPE else args[1]
+
+
+def _is_coded(t: Any) -> bool:
+    return isinstance(t, type) and issubclass(t, Coded)
+
+
+def _subclasses(cls: type[Coded]) -> list[type[Coded]]:
+    found: list[type[Coded]] = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_subclasses(sub))
+    return found
+
+
+def _structure_coded_fast(value: Any, cls: type[Coded]) -> Any:
+    try:
+        return cls._value2member_map_[value]
+    except (KeyError, TypeError):  # a label, a typo, or not a string at all
+        return _structure_coded(value, cls)
+
+
+#: The code → member map behind each hook made by `_fast_coded`, for generated code that
+#: looks codes up inline (a call only for labels and mistakes).
+_MEMBERS: dict[_Hook, Mapping[Any, Any]] = {}
+
+
+def _fast_coded(cls: type[Coded], optional: bool = False) -> _Hook:
+    hook = _fast_coded_hook(cls, optional)
+    _MEMBERS[hook] = cls._value2member_map_
+    return hook
+
+
+def _fast_coded_hook(cls: type[Coded], optional: bool) -> _Hook:
+    members = cls._value2member_map_
+
+    if optional:
+
+        def structure_optional_member(value: Any, _: Any) -> Any:
+            if value is None:
+                return None
+            try:
+                return members[value]
+            except (KeyError, TypeError):
+                return _structure_coded(value, cls)
+
+        return structure_optional_member
+
+    def structure_member(value: Any, _: Any) -> Any:
+        try:
+            return members[value]
+        except (KeyError, TypeError):
+            return _structure_coded(value, cls)
+
+    return structure_member
+
+
+def _fast_str(value: Any, _: Any) -> Any:
+    if value.__class__ is str:
+        return value
+    return _structure_str(value, str)
+
+
+def _fast_optional_str(value: Any, _: Any) -> Any:
+    if value is None or value.__class__ is str:
+        return value
+    return _structure_str(value, str)
+
+
+def _fast_int(value: Any, _: Any) -> Any:
+    if value.__class__ is int:
+        return value
+    return _structure_int(value, int)
+
+
+def _fast_optional_int(value: Any, _: Any) -> Any:
+    if value is None or value.__class__ is int:
+        return value
+    return _structure_int(value, int)
+
+
+#: ISO text → date, for the dates seen so far. Records of one period share their days
+#: (a case's report, incident and consent are often the same day), so this saves both
+#: the parse and 32 bytes per date held. Bounded: past the limit dates are just parsed.
+_DATES: dict[str, date] = {}
+_DATES_LIMIT = 100_000
+
+
+def _fast_date(value: Any, _: Any) -> Any:
+    try:
+        return _DATES[value]
+    except (KeyError, TypeError):
+        pass
+    if value.__class__ is str:
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            return _structure_date(value, date)
+        if len(_DATES) < _DATES_LIMIT:
+            _DATES[value] = parsed
+        return parsed
+    return _structure_date(value, date)
+
+
+def _fast_optional_date(value: Any, _: Any) -> Any:
+    return None if value is None else _fast_date(value, date)
+
+
+#: One shared ``timezone`` per UTC offset: parsing makes a new one per value (~100 bytes
+#: per event in memory, for the same +08:00 every time).
+_ZONES: dict[tzinfo, tzinfo] = {}
+
+
+def _fast_datetime(value: Any, _: Any) -> Any:
+    if value.__class__ is str:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return _structure_datetime(value, datetime)
+        zone = parsed.tzinfo
+        if zone is None or zone.__class__ is not timezone:
+            return _structure_datetime(value, datetime)  # naive: refused, with the reason
+        shared = _ZONES.get(zone)
+        if shared is None:
+            shared = _ZONES.setdefault(zone, zone)
+        return parsed if shared is zone else parsed.replace(tzinfo=shared)
+    return _structure_datetime(value, datetime)
+
+
+_SETS_LIMIT = 10_000
+
+
+def _is_list_data(value: Any) -> bool:
+    # a text cell is iterable too: "ev1" must not become ("e", "v", "1")
+    return value.__class__ is list or (
+        isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
+    )
+
+
+def _is_homogeneous_frozenset(t: Any) -> bool:
+    return get_origin(t) is frozenset and len(get_args(t)) == 1
+
+
+def _specialise(conv: cattrs.Converter) -> cattrs.Converter:
+    """Register the one-call-per-field hooks on the fast converter."""
+    scalar: dict[Any, _Hook] = {
+        str: _fast_str,
+        int: _fast_int,
+        date: _fast_date,
+        datetime: _fast_datetime,
+    }
+    optional: dict[Any, _Hook] = {
+        str: _fast_optional_str,
+        int: _fast_optional_int,
+        date: _fast_optional_date,
+    }
+    for t, hook in scalar.items():
+        conv.register_structure_hook(t, hook)
+    # By class (singledispatch), as in `_configure`, or the str hook would win for code
+    # lists (they are str enums): an exact hook per code list known now, and a generic
+    # one for code lists defined later.
+    conv.register_structure_hook(Coded, _structure_coded_fast)
+    for cls in _subclasses(Coded):
+        conv.register_structure_hook(cls, _fast_coded(cls))
+
+    def optional_hook(t: Any) -> _Hook:
+        inner = _optional_of(t)
+        if _is_coded(inner):
+            return _fast_coded(inner, optional=True)
+        if inner in optional:
+            return optional[inner]
+        item = conv.get_structure_hook(inner)
+
+        def structure_optional(value: Any, _: Any) -> Any:
+            return None if value is None else item(value, inner)
+
+        return structure_optional
+
+    conv.register_structure_hook_factory(lambda t: _optional_of(t) is not None, optional_hook)
+
+    def tuple_hook(t: Any) -> _Hook:
+        inner = get_args(t)[0]
+        item = conv.get_structure_hook(inner)
+
+        def structure_tuple(value: Any, _: Any) -> tuple[Any, ...]:
+            if not _is_list_data(value):
+                raise TypeError(f"expected a list, got {type(value).__name__}")
+            return tuple([item(v, inner) for v in value])
+
+        return structure_tuple
+
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
+
+    def frozenset_hook(t: Any) -> _Hook:
+        inner = get_args(t)[0]
+        item = conv.get_structure_hook(inner)
+        # Sets of codes repeat across records ({physical}, {parent}, {}): keep one copy of
+        # each (even an empty frozenset is 216 bytes). Their number is bounded by the code
+        # list, so the table cannot grow without limit; sets of free values are not shared.
+        shared: dict[frozenset[Any], frozenset[Any]] | None = {} if _is_coded(inner) else None
+
+        # ... and, for a list of codes seen before, the set it gave (bounded too).
+        by_data: dict[tuple[Any, ...], frozenset[Any]] = {}
+
+        def structure_set(value: Any, _: Any) -> frozenset[Any]:
+            if value.__class__ is list:
+                try:
+                    return by_data[tuple(value)]
+                except (KeyError, TypeError):
+                    pass
+            if not _is_list_data(value):
+                raise TypeError(f"expected a list, got {type(value).__name__}")
+            result = frozenset([item(v, inner) for v in value])
+            if shared is None:
+                return result
+            result = shared.setdefault(result, result)
+            if value.__class__ is list and len(by_data) < _SETS_LIMIT:
+                by_data[tuple(value)] = result
+            return result
+
+        return structure_set
+
+    conv.register_structure_hook_factory(_is_homogeneous_frozenset, frozenset_hook)
+    conv.register_structure_hook_factory(attrs.has, lambda cls: _record_hook(conv, cls))
+    conv.register_unstructure_hook_factory(
+        attrs.has, lambda cls: _record_unstructure_hook(conv, cls)
+    )
+    return conv
+
+
+#: Text fields whose values repeat across records, kept as one shared (interned) copy
+#: of each value instead of one per field (~50-120 bytes each): lifecycle actions and
+#: states (typed ``str`` because one `Event` class serves every lifecycle), and ids of
+#: other records (``*_id`` fields and ``ref``: a case's companion is also the actor of
+#: its events; every case of a village holds its village and group ids).
+_SHARED_TEXT: dict[type, frozenset[str]] = {Event: frozenset({"action", "source", "target"})}
+
+
+def _shared_text(cls: type, name: str) -> bool:
+    return name.endswith("_id") or name == "ref" or name in _SHARED_TEXT.get(cls, ())
+
+
+_generating: set[type] = set()
+
+
+def _record_hook(conv: cattrs.Converter, cls: type) -> _Hook:
+    """A structuring function for one attrs class: one constructor call, no ``**kwargs``.
+
+    Classes it does not handle (generic, ``Factory(takes_self=True)`` defaults, fields
+    without a type) get cattrs' own generated function.
+    """
+    if cls in _generating:  # a recursive class: look its hook up at call time
+        return lambda value, type_: conv.get_structure_hook(type_)(value, type_)
+    _generating.add(cls)
+    try:
+        source = _record_source(conv, cls)
+    finally:
+        _generating.discard(cls)
+    if source is None:
+        return make_dict_structure_fn(cls, conv, _cattrs_detailed_validation=False)
+    code, namespace = source
+    exec(compile(code, f"<kk_core fast structure {cls.__qualname__}>", "exec"), namespace)
+    return namespace["structure"]  # type: ignore[no-any-return]
+
+
+def _record_source(conv: cattrs.Converter, cls: type) -> tuple[str, dict[str, Any]] | None:
+    if getattr(cls, "__parameters__", ()):
+        return None
+    attrs.resolve_types(cls)
+    fields = [a for a in attrs.fields(cls) if a.init]
+    namespace: dict[str, Any] = {
+        "cls": cls,
+        "known": frozenset(a.name for a in fields),
+        "Extra": ForbiddenExtraKeysError,
+        "intern": sys.intern,
+    }
+    positional: list[str] = []
+    keywords: list[str] = []
+    for i, a in enumerate(fields):
+        if a.type is None or isinstance(a.type, str):
+            return None
+        hook = namespace[f"h{i}"] = conv.get_structure_hook(a.type)
+        namespace[f"t{i}"] = a.type
+        value = f"h{i}(o[{a.name!r}], t{i})"
+        # The common cases are done inline; the hook is called only for the odd value
+        # (a label, a non-string, a date not seen yet), and decides.
+        key = f"o[{a.name!r}]"
+        call = f"h{i}(v, t{i})"
+        optional = _optional_of(a.type) is not None
+        lookup = _MEMBERS.get(hook) or (
+            _DATES if hook in (_fast_date, _fast_optional_date) else None
+        )
+        if _shared_text(cls, a.name) and hook in (_fast_str, _fast_optional_str):
+            value = f"(intern(v) if (v := {key}).__class__ is str else {call})"
+        elif hook is _fast_str:  # text is most fields
+            value = f"(v if (v := {key}).__class__ is str else {call})"
+        elif hook is _fast_optional_str:
+            value = f"(v if (v := {key}) is None or v.__class__ is str else {call})"
+        elif lookup is not None:  # codes, dates: a dict lookup (members and dates are truthy)
+            namespace[f"m{i}"] = lookup
+            value = f"(m{i}.get(v := {key}) or {call})"
+            if optional:
+                value = f"(None if (v := {key}) is None else (m{i}.get(v) or {call}))"
+        if a.default is attrs.NOTHING:
+            expr = value
+        elif isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+            if a.default.takes_self:
+                return None
+            namespace[f"d{i}"] = a.default.factory
+            expr = f"({value} if {a.name!r} in o else d{i}())"
+        else:
+            namespace[f"d{i}"] = a.default
+            expr = f"({value} if {a.name!r} in o else d{i})"
+        if a.kw_only:
+            keywords.append(f"{a.alias}={expr}")
+        else:
+            positional.append(expr)
+    arguments = "".join(f"        {arg},\n" for arg in (*positional, *keywords))
+    code = (
+        "def structure(o, _=None):\n"
+        "    if not o.keys() <= known:\n"
+        "        raise Extra('', cls, set(o) - known)\n"
+        f"    return cls(\n{arguments}    )\n"
+    )
+    return code, namespace
+
+
+def _record_unstructure_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any], Any]:
+    """A dict literal per attrs class, with the common field types read inline.
+
+    Text, numbers and flags are taken as they are, codes as their ``_value_``, dates as
+    ``isoformat()``; nested records, optional ones and tuples of them call their own
+    function; anything else uses the converter's hook for its type, as cattrs would.
+    """
+    if getattr(cls, "__parameters__", ()) or cls in _generating:
+        return make_dict_unstructure_fn(cls, conv)
+    attrs.resolve_types(cls)
+    namespace: dict[str, Any] = {"sorted": sorted}
+    items: list[str] = []
+    _generating.add(cls)
+    try:
+        for i, a in enumerate(attrs.fields(cls)):
+            if a.type is None or isinstance(a.type, str):
+                return make_dict_unstructure_fn(cls, conv)
+            items.append(
+                f"        {a.name!r}: {_unstructure_expr(conv, a.type, a.name, i, namespace)},\n"
+            )
+    finally:
+        _generating.discard(cls)
+    code = f"def unstructure(r):\n    return {{\n{''.join(items)}    }}\n"
+    exec(compile(code, f"<kk_core fast unstructure {cls.__qualname__}>", "exec"), namespace)
+    return namespace["unstructure"]  # type: ignore[no-any-return]
+
+
+_PLAIN = (str, int, bool, float)
+
+
+def _unstructure_expr(
+    conv: cattrs.Converter, t: Any, name: str, i: int, namespace: dict[str, Any]
+) -> str:
+    value = f"r.{name}"
+    inner = _optional_of(t)
+    if t in _PLAIN or inner in _PLAIN:
+        return value
+    if inner is not None:
+        return f"(None if (v := {value}) is None else {_unstructure_expr_of(conv, inner, 'v', i, namespace)})"
+    return _unstructure_expr_of(conv, t, value, i, namespace)
+
+
+def _unstructure_expr_of(
+    conv: cattrs.Converter, t: Any, value: str, i: int, namespace: dict[str, Any]
+) -> str:
+    if _is_coded(t):
+        return f"{value}._value_"
+    if t is date or t is datetime:
+        return f"{value}.isoformat()"
+    if _is_homogeneous_frozenset(t) and _is_coded(get_args(t)[0]):
+        return f"sorted([m._value_ for m in {value}])"
+    namespace[f"u{i}"] = conv.get_unstructure_hook(
+        get_args(t)[0] if _is_homogeneous_tuple(t) and attrs.has(get_args(t)[0]) else t
+    )
+    if _is_homogeneous_tuple(t) and attrs.has(get_args(t)[0]):
+        return f"[u{i}(e) for e in {value}]"
+    return f"u{i}({value})"
+
+
 #: The converter to use for records; fast, with no error detail (see `structure`).
-converter: cattrs.Converter = _configure(
-    cattrs.Converter(detailed_validation=False, forbid_extra_keys=True)
+converter: cattrs.Converter = _specialise(
+    _configure(cattrs.Converter(detailed_validation=False, forbid_extra_keys=True))
 )
 _detailed: cattrs.Converter = _configure(
     cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
@@ -175,6 +608,11 @@ def structure(data: Mapping[str, Any], cls: type[T] | str, *, where: str = "") -
         pass
     name = getattr(target, "kind", None) or target.__name__
     path = f"{where}:{name}" if where else name
+    if not isinstance(data, Mapping):
+        got = type(data).__name__
+        raise ValidationError(
+            [Problem(path, f"expected an object of fields, got {got}")], subject=name
+        )
     try:
         record = _detailed.structure(data, target)
     except Exception as exc:

@@ -11,12 +11,15 @@ Criteria, given as keyword arguments to ``find`` and ``count``:
 * ``status={"reported", "active"}`` — membership (any set, list or tuple);
 * ``reported_on=Between(date(2025, 1, 1), date(2025, 3, 31))`` — inclusive range;
 * ``period=Between(...)`` — a range on the kind's main date (``reported_on`` for a case).
+
+An unknown name, or a value of the wrong type for its dimension (``year="2025"``,
+a datetime for a date), is a `ValidationError` listing every bad criterion.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeAlias
 
@@ -43,6 +46,7 @@ __all__ = [
     "dimension_values",
     "dimensions_of",
     "matches",
+    "period_of",
 ]
 
 Scalar: TypeAlias = str | int | bool | date | None
@@ -69,11 +73,17 @@ class Between:
 
 @attrs.frozen
 class Dimension:
-    """A filterable, countable scalar of a record kind; ``type`` is str, int, bool or date."""
+    """A filterable, countable scalar of a record kind; ``type`` is str, int, bool or date.
+
+    ``attribute`` names the record field the dimension is read from as it is (a code
+    list member read as its code), when it is one: a store may then take the value from
+    the unstructured record instead of calling ``read``.
+    """
 
     name: str
     type: type
     read: Callable[[Any], Scalar] = attrs.field(eq=False, repr=False)
+    attribute: str | None = attrs.field(default=None, kw_only=True)
 
 
 def _code(value: Enum | None) -> str | None:
@@ -89,7 +99,7 @@ def _attr(name: str, type_: type = str) -> Dimension:
         value = getattr(record, name)
         return _code(value) if isinstance(value, Enum) else value
 
-    return Dimension(name, type_, read)
+    return Dimension(name, type_, read, attribute=name)
 
 
 def _dims(*items: Dimension) -> tuple[Dimension, ...]:
@@ -226,6 +236,20 @@ def _plain(value: Any) -> Any:
     return _code(value) if isinstance(value, Enum) else value
 
 
+def _fits(dim: Dimension, value: Any) -> bool:
+    """A criterion value a dimension can be compared with (comparing others is a TypeError
+    in Python and a driver error in SQL, so it is refused up front)."""
+    if value is None:
+        return True
+    if dim.type is bool:
+        return isinstance(value, bool)
+    if dim.type is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if dim.type is date:
+        return isinstance(value, date) and not isinstance(value, datetime)
+    return isinstance(value, dim.type)
+
+
 def compile_criteria(kind: RecordType | str, criteria: Mapping[str, Any]) -> tuple[Condition, ...]:
     """Check criteria against the kind's dimensions; `ValidationError` names each bad one."""
     dims = dimensions_of(kind)
@@ -239,11 +263,19 @@ def compile_criteria(kind: RecordType | str, criteria: Mapping[str, Any]) -> tup
             )
             continue
         if isinstance(value, Between):
-            conditions.append(Condition(dim, "between", value))
+            cond = Condition(dim, "between", Between(_plain(value.start), _plain(value.end)))
+            values: Iterable[Any] = (cond.value.start, cond.value.end)
         elif isinstance(value, set | frozenset | list | tuple):
-            conditions.append(Condition(dim, "in", frozenset(_plain(v) for v in value)))
+            cond = Condition(dim, "in", frozenset(_plain(v) for v in value))
+            values = cond.value
         else:
-            conditions.append(Condition(dim, "eq", _plain(value)))
+            cond = Condition(dim, "eq", _plain(value))
+            values = (cond.value,)
+        wrong = [v for v in values if not _fits(dim, v)]
+        if wrong:
+            problems.append(Problem(name, f"{wrong[0]!r} is not a {dim.type.__name__} (or None)"))
+            continue
+        conditions.append(cond)
     if problems:
         raise ValidationError(problems, subject=f"{record_type(kind).kind} query")
     return tuple(conditions)

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import non_empty, non_negative, not_before
+from kk_core._checks import frozen_set, non_empty, non_negative, not_before
 from kk_core.codes import DisabilityDomain, Sex, SupportStatus, SupportType
 
 __all__ = ["Business", "SupportAction"]
@@ -27,7 +27,7 @@ class Business:
     sector: str = attrs.field(validator=non_empty)
     hamlet_id: str | None = attrs.field(default=None, kw_only=True)
     owner_disability: frozenset[DisabilityDomain] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozenset
+        default=frozenset(), kw_only=True, converter=frozen_set
     )
     version: int = attrs.field(default=0, kw_only=True)
 

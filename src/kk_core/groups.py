@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 
 import attrs
 
-from kk_core._checks import non_empty, not_before
+from kk_core._checks import frozen_set, non_empty, not_before
 from kk_core.codes import Affiliation, DisabilityDomain, Division, GroupFunction, Position, Sex
+from kk_core.places import village_code
 
 __all__ = ["ConstituentGroup", "Member"]
 
@@ -20,11 +21,11 @@ class ConstituentGroup:
     kind: ClassVar[str] = "group"
 
     id: str = attrs.field(validator=non_empty)
-    village_id: str = attrs.field(validator=non_empty)
+    village_id: str = attrs.field(validator=village_code)
     name: str = attrs.field(validator=non_empty)
     established_on: date | None = attrs.field(default=None, kw_only=True)
     functions: frozenset[GroupFunction] = attrs.field(
-        default=frozenset(GroupFunction), kw_only=True, converter=frozenset
+        default=frozenset(GroupFunction), kw_only=True, converter=frozen_set
     )
     version: int = attrs.field(default=0, kw_only=True)
 
@@ -44,17 +45,17 @@ class Member:
     group_id: str = attrs.field(validator=non_empty)
     name: str = attrs.field(validator=non_empty)
     sex: Sex
-    affiliations: frozenset[Affiliation] = attrs.field(converter=frozenset)
+    affiliations: frozenset[Affiliation] = attrs.field(converter=frozen_set)
     joined_on: date
     position: Position = attrs.field(default=Position.MEMBER, kw_only=True)
     divisions: frozenset[Division] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozenset
+        default=frozenset(), kw_only=True, converter=frozen_set
     )
     birth_year: int | None = attrs.field(
         default=None, kw_only=True, validator=_plausible_birth_year
     )
     disability: frozenset[DisabilityDomain] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozenset
+        default=frozenset(), kw_only=True, converter=frozen_set
     )
     hamlet_id: str | None = attrs.field(default=None, kw_only=True)
     lives_in_village: bool = attrs.field(default=True, kw_only=True)

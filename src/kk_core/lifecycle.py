@@ -22,7 +22,8 @@ __all__ = ["Event", "Guard", "Lifecycle", "Step", "Tracked", "Transition", "not_
 class Event:
     """Something that happened to a record, kept in its append-only timeline.
 
-    ``source`` is the state before (``None`` when the record was created), ``target``
+    ``source`` is the state before (for the first event, the state the record starts in;
+    ``None`` is allowed for imported histories), ``target``
     the state after; ``ref`` points at a related record (a referral, a companion).
     """
 

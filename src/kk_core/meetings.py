@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import non_empty
+from kk_core._checks import as_tuple, frozen_set, non_empty
 from kk_core.outreach import Audience
 
 __all__ = ["Meeting", "Speaker"]
@@ -34,9 +34,11 @@ class Meeting:
     title: str = attrs.field(validator=non_empty)
     held_on: date
     place: str = attrs.field(default="", kw_only=True)
-    agenda: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
-    speakers: tuple[Speaker, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
-    member_ids: frozenset[str] = attrs.field(default=frozenset(), kw_only=True, converter=frozenset)
+    agenda: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
+    speakers: tuple[Speaker, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
+    member_ids: frozenset[str] = attrs.field(
+        default=frozenset(), kw_only=True, converter=frozen_set
+    )
     attendance: Audience = attrs.field(factory=Audience, kw_only=True)
     minutes: str = attrs.field(default="", kw_only=True)
     version: int = attrs.field(default=0, kw_only=True)

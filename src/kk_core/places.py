@@ -9,7 +9,7 @@ import attrs
 
 from kk_core._checks import non_empty
 
-__all__ = ["Hamlet", "Village", "is_region_code", "regency_code_of"]
+__all__ = ["Hamlet", "Village", "is_region_code", "regency_code_of", "village_code"]
 
 #: province.regency.district.village, e.g. ``52.03.12.2005`` (a village in Lombok Timur)
 _VILLAGE_CODE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{2})\.(\d{4})$")
@@ -26,7 +26,8 @@ def regency_code_of(village_code: str) -> str:
     return village_code[:5]
 
 
-def _village_code(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+def village_code(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    """attrs validator: a Kemendagri village code."""
     if not is_region_code(value):
         raise ValueError(
             f"{attribute.name} {value!r} is not a Kemendagri village code like '52.03.12.2005'"
@@ -39,7 +40,7 @@ class Village:
 
     kind: ClassVar[str] = "village"
 
-    id: str = attrs.field(validator=_village_code)
+    id: str = attrs.field(validator=village_code)
     name: str = attrs.field(validator=non_empty)
     district: str
     regency: str
@@ -62,6 +63,6 @@ class Hamlet:
     kind: ClassVar[str] = "hamlet"
 
     id: str = attrs.field(validator=non_empty)
-    village_id: str = attrs.field(validator=_village_code)
+    village_id: str = attrs.field(validator=village_code)
     name: str = attrs.field(validator=non_empty)
     version: int = attrs.field(default=0, kw_only=True)

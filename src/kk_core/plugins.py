@@ -8,7 +8,9 @@ fails the error names the plugin and the hook.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
@@ -87,7 +89,7 @@ class Plugins:
             self._load_entry_points()
         for plugin in extra:
             self.register(plugin)
-        self.pm.check_pending()
+        self._check_pending()
 
     def _load_entry_points(self) -> None:
         for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
@@ -97,19 +99,66 @@ class Plugins:
                 plugin = ep.load()
             except Exception as exc:
                 raise PluginError(ep.name, "<load>", exc) from exc
-            self.pm.register(plugin, name=ep.name)
+            self._register(plugin, ep.name)
             dist = getattr(ep, "dist", None)
             if dist is not None:
                 self._versions[ep.name] = dist.version
 
     def register(self, plugin: object, name: str | None = None) -> str:
-        """Register a plugin object or module by hand; returns its name. Clears caches."""
-        registered = self.pm.register(plugin, name=name)
+        """Register a plugin object or module by hand; returns its name. Clears caches.
+
+        Without ``name``, a module is named after itself and an object after its class.
+        A hook implementation that matches no hook (a typo) or takes arguments its hook
+        does not have is a `PluginError` naming the plugin and the hook.
+        """
+        registered = self._register(plugin, name or self._default_name(plugin))
         if registered is None:
             raise KKError(f"plugin {name or plugin!r} is blocked ({DISABLE_ENV})")
-        self.pm.check_pending()
+        try:
+            self._check_pending()
+        except PluginError:
+            self.pm.unregister(name=registered)
+            raise
         self._clear()
         return registered
+
+    def _default_name(self, plugin: object) -> str:
+        base = getattr(plugin, "__name__", None) or type(plugin).__name__
+        name, n = base, 1
+        while self.pm.has_plugin(name):
+            n += 1
+            name = f"{base}-{n}"
+        return name
+
+    def _register(self, plugin: object, name: str) -> str | None:
+        try:
+            registered = self.pm.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            hook = re.search(r"hook '(\w+)'", str(exc))
+            raise PluginError(name, hook.group(1) if hook else "<register>", exc) from exc
+        # The facade calls each implementation itself (see `_each`), so a wrapper would
+        # silently never run: refuse it.
+        for caller in self.pm.get_hookcallers(plugin) or ():
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and (impl.wrapper or impl.hookwrapper):
+                    self.pm.unregister(plugin)
+                    raise PluginError(name, caller.name, "hook wrappers are not supported")
+        return registered
+
+    def _check_pending(self) -> None:
+        """pluggy's ``check_pending()``, failing with a `PluginError` that names the
+        plugin, the unknown hook and the closest real one."""
+        known = [name for name, caller in vars(self.pm.hook).items() if caller.has_spec()]
+        for hook_name, caller in vars(self.pm.hook).items():
+            if caller.has_spec():
+                continue
+            for impl in caller.get_hookimpls():
+                if impl.optionalhook:
+                    continue
+                close = difflib.get_close_matches(hook_name, known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise PluginError(impl.plugin_name, hook_name, f"no such hook{hint}")
+        self.pm.check_pending()
 
     def unregister(self, name: str) -> None:
         self.pm.unregister(name=name)
@@ -134,7 +183,10 @@ class Plugins:
     def _each(
         self, hook_name: str, before: Callable[[str], None] | None = None, **kwargs: Any
     ) -> list[Any]:
+        """Call every implementation in pluggy's order; for a ``firstresult`` hook, stop
+        after the first that returns something other than ``None``, as pluggy would."""
         caller = getattr(self.pm.hook, hook_name)
+        firstresult = caller.spec is not None and caller.spec.opts.get("firstresult", False)
         results = []
         for impl in reversed(caller.get_hookimpls()):  # pluggy's own call order
             if before is not None:
@@ -148,6 +200,8 @@ class Plugins:
             except Exception as exc:
                 raise PluginError(impl.plugin_name, hook_name, exc) from exc
             results.append(result)
+            if firstresult and result is not None:
+                break
         return results
 
     @cached_property

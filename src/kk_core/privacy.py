@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["PSEUDONYM_PREFIX", "is_pseudonym", "looks_like_nik", "pseudonymise"]
+__all__ = ["PSEUDONYM_PREFIX", "is_pseudonym", "looks_like_nik", "pseudonym_only", "pseudonymise"]
 
 PSEUDONYM_PREFIX = "p1:"
 _PSEUDONYM = re.compile(r"^p1:[0-9a-f]{64}$")

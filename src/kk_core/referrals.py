@@ -1,15 +1,15 @@
 """Referrals (rujukan) of a case to a service provider, and their lifecycle.
 
-===========  ================  ==========  ===============================
+===========  ================  ==========  ==================================================
 action       from              to          guards
-===========  ================  ==========  ===============================
+===========  ================  ==========  ==================================================
 send         sent (new)        sent        timeline is empty
 accept       sent              accepted
 decline      sent              declined    a reason is given
-follow_up    sent, accepted    (same)      the next due date is given
-complete     accepted          completed   an outcome is given
+follow_up    sent, accepted    (same)      a next due date, not in the past
+complete     accepted          completed   an outcome is given; not dated before the response
 cancel       sent, accepted    cancelled   a reason is given
-===========  ================  ==========  ===============================
+===========  ================  ==========  ==================================================
 
 Every action: its time is not before the last event, nor before the date sent.
 """
@@ -21,9 +21,8 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import non_empty, not_before
+from kk_core._checks import as_tuple, non_empty, not_before
 from kk_core.codes import OverrideReason, ReferralAction, ReferralStatus, ServiceKind
-from kk_core.errors import TransitionError
 from kk_core.lifecycle import Event, Guard, Lifecycle, Step, Transition, not_before_last_event
 
 __all__ = [
@@ -71,7 +70,7 @@ class Referral:
     completed_on: date | None = attrs.field(default=None, kw_only=True)
     follow_up_due: date | None = attrs.field(default=None, kw_only=True)
     outcome: str = attrs.field(default="", kw_only=True)
-    timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
+    timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
     version: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
@@ -100,11 +99,32 @@ def _not_before_sent(referral: Referral, step: Step) -> str | None:
     return None
 
 
-def _needs(field: str, message: str) -> Guard[Referral]:
-    def check(referral: Referral, step: Step) -> str | None:
-        return None if getattr(step, field) else message
+def _not_before_response(referral: Referral, step: Step) -> str | None:
+    # Dates are taken in each event's own zone: a later moment written in another zone can
+    # fall on an earlier day, which would date a completion before the response.
+    if referral.responded_on is not None and step.at.date() < referral.responded_on:
+        return (
+            f"{step.at.date().isoformat()} is before the response date "
+            f"{referral.responded_on.isoformat()}"
+        )
+    return None
 
-    return Guard(f"{field} required", check)
+
+def _next_due_ahead(referral: Referral, step: Step) -> str | None:
+    if not step.ref:
+        return "give the next follow-up due date"
+    if date.fromisoformat(step.ref) < step.at.date():
+        return f"next follow-up {step.ref} is in the past"
+    return None
+
+
+def _needs(field: str, name: str, message: str) -> Guard[Referral]:
+    def check(referral: Referral, step: Step) -> str | None:
+        value = getattr(step, field)
+        given = value.strip() if isinstance(value, str) else value  # a blank reason is none
+        return None if given else message
+
+    return Guard(name, check)
 
 
 _OPEN = frozenset({ReferralStatus.SENT, ReferralStatus.ACCEPTED})
@@ -127,25 +147,30 @@ REFERRAL_LIFECYCLE: Lifecycle[Referral] = Lifecycle(
             ReferralAction.DECLINE,
             frozenset({ReferralStatus.SENT}),
             ReferralStatus.DECLINED,
-            (_needs("note", "say why the service declined"),),
+            (_needs("note", "reason required", "say why the service declined"),),
         ),
         Transition(
             ReferralAction.FOLLOW_UP,
             _OPEN,
             None,
-            (_needs("ref", "give the next follow-up due date"),),
+            (Guard("next follow-up date", _next_due_ahead),),
         ),
         Transition(
             ReferralAction.COMPLETE,
             frozenset({ReferralStatus.ACCEPTED}),
             ReferralStatus.COMPLETED,
-            (_needs("outcome", "a referral cannot complete without an outcome"),),
+            (
+                _needs(
+                    "outcome", "outcome required", "a referral cannot complete without an outcome"
+                ),
+                Guard("not before the response", _not_before_response),
+            ),
         ),
         Transition(
             ReferralAction.CANCEL,
             _OPEN,
             ReferralStatus.CANCELLED,
-            (_needs("note", "say why the referral is cancelled"),),
+            (_needs("note", "reason required", "say why the referral is cancelled"),),
         ),
     ],
     common_guards=(
@@ -193,13 +218,6 @@ def follow_up_referral(
     note: str = "",
 ) -> tuple[Referral, Event]:
     """Record a follow-up with the service and when the next one is due."""
-    if next_due is not None and next_due < at.date():
-        raise TransitionError(
-            "referral",
-            referral.status.value,
-            ReferralAction.FOLLOW_UP.value,
-            f"next follow-up {next_due.isoformat()} is in the past",
-        )
     step = Step(
         ReferralAction.FOLLOW_UP,
         at,

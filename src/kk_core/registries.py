@@ -14,6 +14,7 @@ import attrs
 
 from kk_core._coded import Coded, CodeEntry, CodeList
 from kk_core.codes import CODE_LISTS
+from kk_core.errors import PluginError
 from kk_core.kinds import Record, RecordType, record_type
 from kk_core.store import StoreFactory
 
@@ -168,10 +169,20 @@ class CodeListRegistry:
         lists = dict(self._base)
         for name, added in self._local.items():
             current = lists[name]
+            owners: dict[str, str] = {}  # local code -> plugin that added it
             for entry, plugin in added:
                 try:
                     current = current.extended([entry])
                 except ValueError as exc:
-                    raise ValueError(f"plugin {plugin!r}: {exc}") from None
+                    others = sorted(
+                        {
+                            f"{code!r} comes from plugin {owner!r}"
+                            for code, owner in owners.items()
+                            if repr(code) in str(exc)
+                        }
+                    )
+                    detail = f"{exc} ({'; '.join(others)})" if others else str(exc)
+                    raise PluginError(plugin, "kk_extend_code_lists", detail) from None
+                owners[entry.code] = plugin
             lists[name] = current
         return lists

@@ -2,7 +2,8 @@
 
 Each method is one transaction: it reads what it needs, applies the pure transition,
 checks plugins' extra validation rules, writes, commits, and only then announces the
-events. If anything fails, the store is left as it was and no event goes out.
+events. If anything fails, the store is left as it was and no event goes out. A write
+that changes nothing (the same content again) is not announced either.
 """
 
 from __future__ import annotations
@@ -16,9 +17,16 @@ import attrs
 from kk_core import advocacy, case_lifecycle, referrals
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case, Consent
-from kk_core.codes import CaseOutcome, CaseStatus, OverrideReason, ProposalAction, RiskLevel
+from kk_core.codes import (
+    CaseAction,
+    CaseOutcome,
+    CaseStatus,
+    OverrideReason,
+    ProposalAction,
+    RiskLevel,
+)
 from kk_core.economy import Business, SupportAction
-from kk_core.errors import NotFoundError, Problem, ValidationError
+from kk_core.errors import NotFoundError, Problem, TransitionError, ValidationError
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.kinds import Record
 from kk_core.lifecycle import Event
@@ -44,6 +52,12 @@ class _Outbox:
     cases: list[tuple[Case, Event]] = attrs.field(factory=list)
     referrals: list[tuple[Referral, Event]] = attrs.field(factory=list)
     written: dict[str, list[str]] = attrs.field(factory=dict)
+    unchanged: set[tuple[str, str]] = attrs.field(factory=set)  # no-op puts: nothing to announce
+
+    def changed(self, record: Record) -> bool:
+        """Whether the transaction really wrote the record (not only no-op puts of it)."""
+        key = (record.kind, record.id)
+        return key not in self.unchanged or record.id in self.written.get(record.kind, ())
 
 
 class Services:
@@ -80,16 +94,25 @@ class Services:
         for kind, ids in outbox.written.items():
             self.plugins.records_written(kind, ids, url)
         for case, event in outbox.cases:
-            self.plugins.case_transitioned(case, event, url)
+            if outbox.changed(case):
+                self.plugins.case_transitioned(case, event, url)
         for referral, event in outbox.referrals:
-            self.plugins.referral_transitioned(referral, event, url)
+            if outbox.changed(referral):
+                self.plugins.referral_transitioned(referral, event, url)
         return result
 
     def _put(self, tx: Transaction, outbox: _Outbox, record: R) -> R:
         problems = self.plugins.validate(record)
         if problems:
             raise ValidationError(problems, subject=record.kind)
+        try:
+            before: Record | None = tx.get(type(record), record.id)
+        except NotFoundError:
+            before = None
         stored = tx.put(record)
+        if before is not None and stored == before:  # a no-op put (same content) wrote nothing
+            outbox.unchanged.add((record.kind, record.id))
+            return stored
         outbox.written.setdefault(record.kind, []).append(record.id)
         return stored
 
@@ -367,11 +390,27 @@ class Services:
         at: datetime | None = None,
         actor_id: str | None = None,
     ) -> Case:
+        """Close with an outcome; refused while a referral of the case is still open."""
         when = self._at(at)
-        return self._case_step(
-            case_id,
-            lambda c: case_lifecycle.close_case(c, outcome, at=when, actor_id=actor_id, note=note),
-        )
+
+        def work(tx: Transaction, outbox: _Outbox) -> Case:
+            case = tx.get(Case, case_id)
+            still_open = sorted(r.id for r in tx.find(Referral, case_id=case_id) if r.is_open)
+            if still_open:
+                raise TransitionError(
+                    "case",
+                    case.status.value,
+                    CaseAction.CLOSE.value,
+                    f"referrals still open ({', '.join(still_open)}): complete or cancel them first",
+                )
+            closed, event = case_lifecycle.close_case(
+                case, outcome, at=when, actor_id=actor_id, note=note
+            )
+            stored = self._put(tx, outbox, closed)
+            outbox.cases.append((stored, event))
+            return stored
+
+        return self._run(work)
 
     def reopen_case(
         self, case_id: str, reason: str, *, at: datetime | None = None, actor_id: str | None = None

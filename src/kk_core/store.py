@@ -130,7 +130,13 @@ def redact_url(url: str) -> str:
         host = netloc.rpartition("@")[2]
         netloc = f"{user}:***@{host}"
     query = _SECRET_QUERY.sub(lambda m: f"{m.group(1)}=***", parts.query)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    if netloc == parts.netloc and query == parts.query:
+        return url  # nothing secret; urlunsplit would turn ``sqlite:///x`` into ``sqlite:/x``
+    rebuilt = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    prefix = f"{parts.scheme}://"
+    if url.startswith(prefix) and not rebuilt.startswith(prefix):
+        rebuilt = prefix + rebuilt[len(parts.scheme) + 1 :]
+    return rebuilt
 
 
 def planned_write(stored: Record | None, record: R) -> R | None:
@@ -152,7 +158,22 @@ def planned_write(stored: Record | None, record: R) -> R | None:
 
 def same_content(a: Record, b: Record) -> bool:
     """Equal in everything but ``version``: the test for a no-op put."""
-    return type(a) is type(b) and attrs.evolve(a, version=b.version) == b
+    if type(a) is not type(b):
+        return False
+    cls: type[Any] = type(a)
+    return all(getattr(a, name) == getattr(b, name) for name in _content_fields(cls))
+
+
+_CONTENT_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _content_fields(cls: type[Any]) -> tuple[str, ...]:
+    names = _CONTENT_FIELDS.get(cls)
+    if names is None:
+        names = _CONTENT_FIELDS[cls] = tuple(
+            f.name for f in attrs.fields(cls) if f.name != "version"
+        )
+    return names
 
 
 def options_from_query(url: str) -> Mapping[str, str]:

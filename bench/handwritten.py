@@ -1,0 +1,182 @@
+"""The raw baselines for the converter: dict ↔ `Case` written by hand, the way someone
+who knows the model would write it without a library.
+
+They build and read exactly what the converter does (the layers check that on a sample
+before timing) with the same constructors, so the attrs validators run on both sides;
+what they leave out is what a converter adds: type checks on every value, unknown-key
+detection, label lookup for codes, error paths.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from kk_core.cases import Case, Consent, Subject, ViolenceIncident
+from kk_core.codes import (
+    CaseCategory,
+    CaseOutcome,
+    CaseStatus,
+    ConsentGiver,
+    DisabilityDomain,
+    IncidentPlace,
+    IntakeChannel,
+    PerpetratorRelation,
+    RiskLevel,
+    Sex,
+    SocialProgramme,
+    ViolenceForm,
+)
+from kk_core.lifecycle import Event
+
+__all__ = ["case_from_dict", "case_to_dict"]
+
+_fromisoformat = date.fromisoformat
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else _fromisoformat(value)
+
+
+def _event(d: dict[str, Any]) -> Event:
+    return Event(
+        datetime.fromisoformat(d["at"]),
+        d["action"],
+        d.get("source"),
+        d["target"],
+        actor_id=d.get("actor_id"),
+        note=d.get("note", ""),
+        ref=d.get("ref"),
+    )
+
+
+def case_from_dict(d: dict[str, Any]) -> Case:
+    """A typical hand-written loader: constructors, enum calls, ``fromisoformat``."""
+    s = d["subject"]
+    subject = Subject(
+        Sex(s["sex"]),
+        birth_date=_date(s.get("birth_date")),
+        age_years=s.get("age_years"),
+        disability=frozenset(DisabilityDomain(x) for x in s.get("disability", ())),
+        hamlet_id=s.get("hamlet_id"),
+        initials=s.get("initials", ""),
+        identity=s.get("identity"),
+    )
+    v = d.get("violence")
+    violence = None
+    if v is not None:
+        sex = v.get("perpetrator_sex")
+        violence = ViolenceIncident(
+            frozenset(ViolenceForm(x) for x in v["forms"]),
+            IncidentPlace(v["place"]),
+            perpetrator_relations=frozenset(
+                PerpetratorRelation(x) for x in v.get("perpetrator_relations", ("unknown",))
+            ),
+            perpetrator_sex=None if sex is None else Sex(sex),
+            occurred_on=_date(v.get("occurred_on")),
+        )
+    c = d.get("consent")
+    consent = None
+    if c is not None:
+        consent = Consent(
+            ConsentGiver(c["giver"]),
+            _fromisoformat(c["recorded_on"]),
+            to_refer=c.get("to_refer", False),
+            to_share_data=c.get("to_share_data", False),
+            note=c.get("note", ""),
+        )
+    programme = d.get("programme")
+    outcome = d.get("outcome")
+    return Case(
+        d["id"],
+        d["group_id"],
+        d["village_id"],
+        _fromisoformat(d["reported_on"]),
+        IntakeChannel(d["channel"]),
+        CaseCategory(d["category"]),
+        subject,
+        subcategory=d.get("subcategory"),
+        programme=None if programme is None else SocialProgramme(programme),
+        violence=violence,
+        risk=RiskLevel(d.get("risk", "medium")),
+        companion_id=d.get("companion_id"),
+        consent=consent,
+        status=CaseStatus(d.get("status", "reported")),
+        timeline=tuple([_event(e) for e in d.get("timeline", ())]),
+        outcome=None if outcome is None else CaseOutcome(outcome),
+        closed_on=_date(d.get("closed_on")),
+        summary=d.get("summary", ""),
+        version=d.get("version", 0),
+    )
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _code(member: Any) -> str | None:
+    return None if member is None else member.value
+
+
+def _event_dict(e: Event) -> dict[str, Any]:
+    return {
+        "at": e.at.isoformat(),
+        "action": e.action,
+        "source": e.source,
+        "target": e.target,
+        "actor_id": e.actor_id,
+        "note": e.note,
+        "ref": e.ref,
+    }
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """A typical hand-written dumper producing the converter's wire format."""
+    s = case.subject
+    v = case.violence
+    c = case.consent
+    return {
+        "id": case.id,
+        "group_id": case.group_id,
+        "village_id": case.village_id,
+        "reported_on": case.reported_on.isoformat(),
+        "channel": case.channel.value,
+        "category": case.category.value,
+        "subject": {
+            "sex": s.sex.value,
+            "birth_date": _iso(s.birth_date),
+            "age_years": s.age_years,
+            "disability": sorted([x.value for x in s.disability]),
+            "hamlet_id": s.hamlet_id,
+            "initials": s.initials,
+            "identity": s.identity,
+        },
+        "subcategory": case.subcategory,
+        "programme": _code(case.programme),
+        "violence": None
+        if v is None
+        else {
+            "forms": sorted([x.value for x in v.forms]),
+            "place": v.place.value,
+            "perpetrator_relations": sorted([x.value for x in v.perpetrator_relations]),
+            "perpetrator_sex": _code(v.perpetrator_sex),
+            "occurred_on": _iso(v.occurred_on),
+        },
+        "risk": case.risk.value,
+        "companion_id": case.companion_id,
+        "consent": None
+        if c is None
+        else {
+            "giver": c.giver.value,
+            "recorded_on": c.recorded_on.isoformat(),
+            "to_refer": c.to_refer,
+            "to_share_data": c.to_share_data,
+            "note": c.note,
+        },
+        "status": case.status.value,
+        "timeline": [_event_dict(e) for e in case.timeline],
+        "outcome": _code(case.outcome),
+        "closed_on": _iso(case.closed_on),
+        "summary": case.summary,
+        "version": case.version,
+    }

@@ -1,0 +1,240 @@
+"""The tables, as SQLAlchemy Core metadata built from `kk_core.dimensions`.
+
+One table per record kind, ``kk_<kind>``:
+
+* ``id`` — the primary key (``COLLATE "C"`` on PostgreSQL, so ids sort by code point
+  as Python sorts them; SQLite's default ``BINARY`` collation already does);
+* ``version`` — the optimistic-concurrency counter (1 for a new record);
+* ``data`` — the whole record as JSON text, without its version: the source of truth;
+* one typed column per dimension of the kind (``category``, ``hamlet_id``,
+  ``reported_on``, ``month``, ``sex``, ``age_band`` …), what ``find`` filters and
+  ``count`` groups on, indexed unless it is a boolean or derived from an indexed date
+  (``month``, ``year``).
+
+Child tables hold the repeated parts analysts query on their own, rewritten with their
+record on every write (derived data, never read back by the store): the case timeline
+(``kk_case_event``), the forms of violence of a case (``kk_case_violence_form``) and
+the members present at a meeting (``kk_meeting_member``). Their foreign keys cascade
+on delete. Records are not linked to each other by foreign keys: a case may name a
+group the store does not hold (the services check references, not the store).
+
+`build_schema` builds the tables as they are at any schema version, so a migration can
+create exactly what its version had (see `kk_adapters.sql.migrations`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from functools import cache
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from kk_core.dimensions import DIMENSIONS, Dimension
+from kk_core.kinds import RECORD_KINDS, RecordType
+
+__all__ = [
+    "LATEST_VERSION",
+    "ChildTable",
+    "KindTable",
+    "Schema",
+    "build_schema",
+    "table_name",
+]
+
+#: The schema version this library writes (the last migration's number).
+LATEST_VERSION = 2
+
+#: Columns added after version 1, by (kind, column): a migration adds each to old databases.
+ADDED_IN: Mapping[tuple[str, str], int] = {("case", "regency_code"): 2}
+
+#: Indexes over several columns: (kind, columns, version that added it).
+COMPOSITE_INDEXES: tuple[tuple[str, tuple[str, ...], int], ...] = (
+    ("case", ("regency_code", "reported_on"), 2),
+    ("case", ("village_id", "category", "reported_on"), 2),
+)
+
+#: Dimensions that get no index of their own: booleans, and those derived from a date.
+UNINDEXED: frozenset[str] = frozenset({"month", "year"})
+
+
+def text_type() -> sa.types.TypeEngine[str]:
+    """Text that compares by code point on every backend."""
+    return sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
+
+
+def timestamp_type() -> sa.types.TypeEngine[Any]:
+    """An aware timestamp: ISO text on SQLite (the offset kept), ``timestamptz`` on PostgreSQL."""
+    return sa.Text().with_variant(postgresql.TIMESTAMP(timezone=True), "postgresql")
+
+
+_TYPES: Mapping[type, Callable[[], sa.types.TypeEngine[Any]]] = {
+    str: text_type,
+    int: sa.BigInteger,
+    bool: sa.Boolean,
+    date: sa.Date,
+}
+
+
+def table_name(kind: str) -> str:
+    return f"kk_{kind}"
+
+
+@attrs.frozen
+class ChildTable:
+    """A table of rows derived from a repeated part of a record (rewritten on each write).
+
+    ``rows(record_id, data)`` makes its rows, in ``columns`` order, from the unstructured
+    record; ``parent`` is the column holding the record id.
+    """
+
+    table: sa.Table
+    parent: str
+    columns: tuple[str, ...]
+    rows: Callable[[str, Mapping[str, Any]], list[tuple[Any, ...]]] = attrs.field(eq=False)
+
+
+@attrs.frozen
+class KindTable:
+    """A record kind's table: ``id, version, data`` then one column per dimension."""
+
+    kind: RecordType
+    table: sa.Table
+    dimensions: tuple[Dimension, ...]
+    children: tuple[ChildTable, ...]
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+
+@attrs.frozen
+class Schema:
+    """Every table at one schema version, and the version table itself."""
+
+    version: int
+    metadata: sa.MetaData
+    kinds: Mapping[str, KindTable]
+    version_table: sa.Table
+
+    def kind_table(self, kind: str) -> KindTable:
+        return self.kinds[kind]
+
+
+def _dimension_columns(kind: str, version: int) -> list[Dimension]:
+    cls = RECORD_KINDS[kind]
+    dims = [d for d in DIMENSIONS[cls] if d.name != "id"]
+    for dim in dims:
+        if dim.name in ("version", "data"):
+            raise ValueError(f"dimension {kind}.{dim.name} clashes with a column of the store")
+        if dim.type not in _TYPES:
+            raise TypeError(f"dimension {kind}.{dim.name} has unsupported type {dim.type!r}")
+    return [d for d in dims if ADDED_IN.get((kind, d.name), 1) <= version]
+
+
+def _case_events(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (record_id, seq, e["at"], e["action"], e["source"], e["target"], e["actor_id"], e["ref"])
+        for seq, e in enumerate(data["timeline"])
+    ]
+
+
+def _case_violence_forms(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    violence = data["violence"]
+    return [] if violence is None else [(record_id, form) for form in violence["forms"]]
+
+
+def _meeting_members(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    return [(record_id, member) for member in data["member_ids"]]
+
+
+def _children(kind: str, metadata: sa.MetaData, parent: sa.Table) -> tuple[ChildTable, ...]:
+    def fk() -> sa.ForeignKey:
+        return sa.ForeignKey(parent.c.id, ondelete="CASCADE")
+
+    made: list[ChildTable] = []
+    if kind == "case":
+        events = sa.Table(
+            "kk_case_event",
+            metadata,
+            sa.Column("case_id", text_type(), fk(), primary_key=True),
+            sa.Column("seq", sa.Integer, primary_key=True),
+            sa.Column("at", timestamp_type(), nullable=False),
+            sa.Column("action", text_type(), nullable=False),
+            sa.Column("source", text_type()),
+            sa.Column("target", text_type(), nullable=False),
+            sa.Column("actor_id", text_type()),
+            sa.Column("ref", text_type()),
+        )
+        sa.Index("ix_kk_case_event_action", events.c.action)
+        forms = sa.Table(
+            "kk_case_violence_form",
+            metadata,
+            sa.Column("case_id", text_type(), fk(), primary_key=True),
+            sa.Column("form", text_type(), primary_key=True),
+        )
+        sa.Index("ix_kk_case_violence_form_form", forms.c.form)
+        made += [
+            ChildTable(
+                events,
+                "case_id",
+                ("case_id", "seq", "at", "action", "source", "target", "actor_id", "ref"),
+                _case_events,
+            ),
+            ChildTable(forms, "case_id", ("case_id", "form"), _case_violence_forms),
+        ]
+    elif kind == "meeting":
+        members = sa.Table(
+            "kk_meeting_member",
+            metadata,
+            sa.Column("meeting_id", text_type(), fk(), primary_key=True),
+            sa.Column("member_id", text_type(), primary_key=True),
+        )
+        sa.Index("ix_kk_meeting_member_member_id", members.c.member_id)
+        made.append(
+            ChildTable(members, "meeting_id", ("meeting_id", "member_id"), _meeting_members)
+        )
+    return tuple(made)
+
+
+@cache
+def build_schema(version: int = LATEST_VERSION) -> Schema:
+    """The tables as they are at ``version`` (1 … `LATEST_VERSION`); built once, shared."""
+    if not 1 <= version <= LATEST_VERSION:
+        raise ValueError(f"no schema version {version}; versions are 1 to {LATEST_VERSION}")
+    metadata = sa.MetaData()
+    version_table = sa.Table(
+        "kk_schema_version",
+        metadata,
+        sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("description", sa.Text, nullable=False),
+        sa.Column("applied_at", sa.Text, nullable=False),
+    )
+    kinds: dict[str, KindTable] = {}
+    for kind, cls in RECORD_KINDS.items():
+        dims = _dimension_columns(kind, version)
+        name = table_name(kind)
+        table = sa.Table(
+            name,
+            metadata,
+            sa.Column("id", text_type(), primary_key=True),
+            sa.Column("version", sa.BigInteger, nullable=False),
+            sa.Column("data", sa.Text, nullable=False),
+            *(sa.Column(d.name, _TYPES[d.type]()) for d in dims),
+            sa.CheckConstraint("version >= 1", name=f"ck_{name}_version"),
+        )
+        for dim in dims:
+            if dim.type is not bool and dim.name not in UNINDEXED:
+                sa.Index(f"ix_{name}_{dim.name}", table.c[dim.name])
+        for index_kind, columns, since in COMPOSITE_INDEXES:
+            if index_kind == kind and since <= version:
+                sa.Index(composite_index_name(kind, columns), *(table.c[c] for c in columns))
+        kinds[kind] = KindTable(cls, table, tuple(dims), _children(kind, metadata, table))
+    return Schema(version, metadata, kinds, version_table)
+
+
+def composite_index_name(kind: str, columns: Sequence[str]) -> str:
+    return f"ix_{table_name(kind)}_{'_'.join(columns)}"

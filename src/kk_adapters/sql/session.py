@@ -1,0 +1,477 @@
+"""What a store does on one database connection: reads through SQLAlchemy Core, writes
+through the same connection's DBAPI cursor.
+
+Reads (``get``, ``find``, ``count``) are SQLAlchemy Core statements built from the
+schema; ``find`` streams (``yield_per``: a server-side cursor on PostgreSQL, SQLite's
+lazy cursor) and turns each page of rows into records in one tight loop.
+
+Writes follow `kk_core.store.planned_write`, in bulk:
+
+* the fast path — every record new (version 0), no id twice: one ``executemany``
+  (SQLite) or ``COPY`` (PostgreSQL) per table, inside a savepoint; a duplicate key
+  rolls back to the savepoint and the batch takes the general path;
+* the general path — read the stored versions of the batch's ids (``FOR UPDATE`` on
+  PostgreSQL; SQLite writers hold the write lock), plan every record (insert, update,
+  no-op or `ConflictError` before anything is written), then ``INSERT`` the new ones
+  and ``UPDATE … WHERE id = ? AND version = ?`` the others, checking the row count.
+
+Child tables are rewritten with their records.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import cached_property
+from typing import Any
+
+import sqlalchemy as sa
+
+from kk_adapters.sql.rows import Encoded, RowCodec, gc_paused, with_version
+from kk_adapters.sql.schema import ChildTable, KindTable, Schema
+from kk_core.dimensions import Condition, compile_criteria, dimensions_of
+from kk_core.errors import ConflictError, NotFoundError, Problem, ValidationError
+from kk_core.kinds import Record, RecordType, record_type
+from kk_core.store import Counts, same_content
+
+__all__ = ["KindOps", "Session", "SessionFactory"]
+
+#: Records converted, and rows sent, per round of a bulk write.
+CHUNK = 5000
+#: Rows per page of a streamed find.
+PAGE = 1000
+#: Ids per ``IN (…)`` list on SQLite.
+_IN_BATCH = 500
+_INT64 = (-(2**63), 2**63 - 1)
+
+_savepoints = itertools.count(1)
+
+
+class KindOps:
+    """One kind's codec and raw SQL for one dialect (built once per store)."""
+
+    def __init__(self, kind_table: KindTable, dialect: sa.Dialect) -> None:
+        self.kind_table = kind_table
+        self.table = kind_table.table
+        self.codec = RowCodec(kind_table)
+        self.kind = self.codec.kind
+        self.postgres = dialect.name == "postgresql"
+        quote = dialect.identifier_preparer.quote
+        p = "%s" if self.postgres else "?"
+        self._p = p
+        self._quote = quote
+        name = quote(self.table.name)
+        self.qtable = name
+        cols = [quote(c) for c in self.codec.columns]
+        values = ", ".join([p] * len(cols))
+        self.insert = f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({values})"
+        self.insert_new = f"{self.insert} ON CONFLICT ({quote('id')}) DO NOTHING"
+        sets = ", ".join(f"{c} = {p}" for c in cols[1:])
+        self.update = f"UPDATE {name} SET {sets} WHERE {quote('id')} = {p} AND version = {p}"
+        self.delete = f"DELETE FROM {name} WHERE {quote('id')} = {p}"
+        self.delete_at = f"{self.delete} AND version = {p}"
+        self.copy = f"COPY {name} ({', '.join(cols)}) FROM STDIN"
+        self.pk_names = (f"{self.table.name}_pkey", f"{self.table.name}.id")
+        self.children = [_ChildOps(child, quote, p, self.postgres) for child in kind_table.children]
+
+    def probe_sql(self, count: int, *, lock: bool) -> str:
+        if self.postgres:
+            tail = " FOR UPDATE" if lock else ""
+            return f"SELECT id, version, data FROM {self.qtable} WHERE id = ANY(%s){tail}"
+        marks = ", ".join([self._p] * count)
+        return f"SELECT id, version, data FROM {self.qtable} WHERE id IN ({marks})"
+
+
+class _ChildOps:
+    def __init__(self, child: ChildTable, quote: Any, p: str, postgres: bool) -> None:
+        self.child = child
+        name = quote(child.table.name)
+        cols = [quote(c) for c in child.columns]
+        self.insert = (
+            f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join([p] * len(cols))})"
+        )
+        self.copy = f"COPY {name} ({', '.join(cols)}) FROM STDIN"
+        parent = quote(child.parent)
+        self._delete_head = f"DELETE FROM {name} WHERE {parent}"
+        self._p = p
+        self.postgres = postgres
+
+    def delete_sql(self, count: int) -> str:
+        if self.postgres:
+            return f"{self._delete_head} = ANY(%s)"
+        return f"{self._delete_head} IN ({', '.join([self._p] * count)})"
+
+
+_OPS: dict[tuple[int, str], dict[str, KindOps]] = {}
+
+
+class SessionFactory:
+    """Per-store state shared by its sessions: the schema and each kind's operations."""
+
+    def __init__(self, schema: Schema, dialect: sa.Dialect) -> None:
+        self.schema = schema
+        self.dialect = dialect
+        self.postgres = dialect.name == "postgresql"
+        key = (id(schema), dialect.name)
+        kinds = _OPS.get(key)
+        if kinds is None:
+            kinds = _OPS[key] = {k: KindOps(t, dialect) for k, t in schema.kinds.items()}
+        self.kinds = kinds
+        dbapi = dialect.loaded_dbapi
+        self.integrity_error: type[BaseException] = dbapi.IntegrityError
+
+    def ops(self, kind: type[Record] | str) -> KindOps:
+        return self.kinds[record_type(kind).kind]
+
+
+class Session:
+    """Store operations on one SQLAlchemy connection (inside whatever transaction it has)."""
+
+    def __init__(self, factory: SessionFactory, conn: sa.Connection) -> None:
+        self.factory = factory
+        self.conn = conn
+        self.postgres = factory.postgres
+
+    @cached_property
+    def _raw(self) -> Any:
+        return self.conn.connection.dbapi_connection
+
+    def _cursor(self) -> Any:
+        return self._raw.cursor()
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def get(self, kind: type[Record], record_id: str) -> Record:
+        ops = self.factory.ops(kind)
+        table = ops.table
+        row = self.conn.execute(
+            sa.select(table.c.data, table.c.version).where(table.c.id == record_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(ops.kind, record_id)
+        return ops.codec.decode(row[0], row[1], record_id)
+
+    def find_result(self, kind: RecordType, criteria: Mapping[str, Any]) -> tuple[KindOps, Any]:
+        """Start a streamed find: the kind's ops and the open SQLAlchemy result."""
+        ops = self.factory.ops(kind)
+        table = ops.table
+        where = _where(table, compile_criteria(ops.codec.cls, criteria))
+        stmt = (
+            sa.select(table.c.id, table.c.data, table.c.version)
+            .where(*where)
+            .order_by(table.c.id)
+            .execution_options(yield_per=PAGE)
+        )
+        return ops, self.conn.execute(stmt)
+
+    def count(self, kind: RecordType, by: Sequence[str], criteria: Mapping[str, Any]) -> Counts:
+        ops = self.factory.ops(kind)
+        cls = ops.codec.cls
+        names = tuple(by)
+        if isinstance(by, str):
+            raise ValidationError(
+                [Problem("by", f"give a tuple of dimension names, not the string {by!r}")],
+                subject=f"{cls.kind} count",
+            )
+        dims = dimensions_of(cls)
+        unknown = [n for n in names if n not in dims]
+        if unknown:
+            raise ValidationError(
+                [
+                    Problem(n, f"cannot count by {n!r}; use one of {', '.join(dims)}")
+                    for n in unknown
+                ],
+                subject=f"{cls.kind} count",
+            )
+        conditions = compile_criteria(cls, criteria)
+        table = ops.table
+        where = _where(table, conditions)
+        columns = [table.c[n] for n in names]
+        total = sa.func.count()
+        if not columns:
+            n = self.conn.execute(sa.select(total).select_from(table).where(*where)).scalar_one()
+            return {(): int(n)} if n else {}
+        stmt = sa.select(*columns, total).where(*where).group_by(*columns)
+        return {tuple(row[:-1]): int(row[-1]) for row in self.conn.execute(stmt)}
+
+    # -- writes --------------------------------------------------------------------------
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Everything inside is undone if it raises (the transaction itself goes on)."""
+        name = f"kk_sp_{next(_savepoints)}"
+        cursor = self._cursor()
+        cursor.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            cursor.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        else:
+            cursor.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            cursor.close()
+
+    def put_many(self, records: Sequence[Record]) -> list[Record]:
+        """Upsert in bulk with the rules of `planned_write`; callers wrap it for atomicity."""
+        if len(records) == 1:
+            record = records[0]
+            return self._put_chunk(self.factory.ops(type(record)), [record])
+        out: list[Record | None] = [None] * len(records)
+        groups: dict[type, list[int]] = {}
+        for i, record in enumerate(records):
+            groups.setdefault(type(record), []).append(i)
+        for cls, indexes in groups.items():
+            ops = self.factory.ops(cls)
+            for start in range(0, len(indexes), CHUNK):
+                part = indexes[start : start + CHUNK]
+                stored = self._put_chunk(ops, [records[i] for i in part])
+                for i, record in zip(part, stored, strict=True):
+                    out[i] = record
+        return out  # type: ignore[return-value]  # every slot is filled above
+
+    def _put_chunk(self, ops: KindOps, records: list[Record]) -> list[Record]:
+        encode = ops.codec.encode
+        with gc_paused():
+            encoded = [encode(r) for r in records]
+        if len(records) == 1:
+            record = records[0]
+            if record.version == 0 and self._insert_one(ops, record, encoded[0]):
+                return [with_version(record, 1)]
+        elif self._all_new(records) and self._insert_new(ops, records, encoded):
+            with gc_paused():
+                return [with_version(r, 1) for r in records]
+        return self._put_general(ops, records, encoded)
+
+    @staticmethod
+    def _all_new(records: list[Record]) -> bool:
+        """Every record at version 0 and no id twice: what the fast path can take."""
+        return all(r.version == 0 for r in records) and len({r.id for r in records}) == len(records)
+
+    def _insert_one(self, ops: KindOps, record: Record, encoded: Encoded) -> bool:
+        data, values, plain = encoded
+        cursor = self._cursor()
+        try:
+            cursor.execute(ops.insert_new, (record.id, 1, data, *values))
+            inserted: bool = cursor.rowcount == 1
+        finally:
+            cursor.close()
+        if inserted:
+            self._insert_children(ops, [(record.id, plain)])
+        return inserted
+
+    def _insert_new(self, ops: KindOps, records: list[Record], encoded: list[Encoded]) -> bool:
+        """The fast path: all new. False (nothing written) when some id is already stored."""
+        with gc_paused():
+            rows = [(r.id, 1, e[0], *e[1]) for r, e in zip(records, encoded, strict=True)]
+        try:
+            with self.savepoint():
+                self._send(ops.insert, ops.copy, rows)
+                self._insert_children(
+                    ops, [(r.id, e[2]) for r, e in zip(records, encoded, strict=True)]
+                )
+        except self.factory.integrity_error as exc:
+            if _names_primary_key(exc, ops):
+                return False
+            raise
+        return True
+
+    def _send(self, insert: str, copy: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        cursor = self._cursor()
+        try:
+            if self.postgres and len(rows) > 1:
+                with cursor.copy(copy) as stream:
+                    write = stream.write_row
+                    for row in rows:
+                        write(row)
+            else:
+                cursor.executemany(insert, rows)
+        finally:
+            cursor.close()
+
+    def _insert_children(self, ops: KindOps, made: list[tuple[str, Mapping[str, Any]]]) -> None:
+        for child in ops.children:
+            rows_of = child.child.rows
+            with gc_paused():
+                rows = [row for record_id, data in made for row in rows_of(record_id, data)]
+            self._send(child.insert, child.copy, rows)
+
+    def _delete_children(self, ops: KindOps, ids: list[str]) -> None:
+        if not ids or not ops.children:
+            return
+        cursor = self._cursor()
+        try:
+            for child in ops.children:
+                if self.postgres:
+                    cursor.execute(child.delete_sql(len(ids)), (ids,))
+                    continue
+                for start in range(0, len(ids), _IN_BATCH):
+                    part = ids[start : start + _IN_BATCH]
+                    cursor.execute(child.delete_sql(len(part)), part)
+        finally:
+            cursor.close()
+
+    def probe(self, ops: KindOps, ids: Sequence[str], *, lock: bool) -> dict[str, tuple[int, str]]:
+        """Stored (version, data) of those ids that are stored."""
+        found: dict[str, tuple[int, str]] = {}
+        cursor = self._cursor()
+        try:
+            if self.postgres:
+                cursor.execute(ops.probe_sql(len(ids), lock=lock), (list(ids),))
+                for record_id, version, data in cursor.fetchall():
+                    found[record_id] = (version, data)
+                return found
+            for start in range(0, len(ids), _IN_BATCH):
+                part = list(ids[start : start + _IN_BATCH])
+                cursor.execute(ops.probe_sql(len(part), lock=lock), part)
+                for record_id, version, data in cursor.fetchall():
+                    found[record_id] = (version, data)
+        finally:
+            cursor.close()
+        return found
+
+    def _put_general(
+        self, ops: KindOps, records: list[Record], encoded: list[Encoded]
+    ) -> list[Record]:
+        for attempt in range(3):
+            try:
+                with self.savepoint():
+                    return self._plan_and_write(ops, records, encoded)
+            except self.factory.integrity_error as exc:
+                # someone inserted one of these ids since we looked: look again
+                if attempt == 2 or not _names_primary_key(exc, ops):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _plan_and_write(
+        self, ops: KindOps, records: list[Record], encoded: list[Encoded]
+    ) -> list[Record]:
+        codec, kind = ops.codec, ops.kind
+        ids = list(dict.fromkeys(r.id for r in records))
+        stored = self.probe(ops, ids, lock=True)
+        state: dict[str, tuple[int, str]] = dict(stored)
+        final: dict[str, tuple[tuple[Any, ...], Mapping[str, Any]]] = {}
+        results: list[Record] = []
+        for record, (data, values, plain) in zip(records, encoded, strict=True):
+            current = state.get(record.id)
+            if current is None:
+                if record.version != 0:
+                    raise ConflictError(kind, record.id, record.version, None)
+                version = 1
+            else:
+                current_version, current_data = current
+                if current_data == data:
+                    results.append(with_version(record, current_version))
+                    continue
+                if codec.holds_datetimes:
+                    held = codec.decode(current_data, current_version, record.id)
+                    if same_content(held, record):
+                        results.append(held)
+                        continue
+                if current_version != record.version:
+                    raise ConflictError(kind, record.id, record.version, current_version)
+                version = current_version + 1
+            state[record.id] = (version, data)
+            final[record.id] = ((record.id, version, data, *values), plain)
+            results.append(with_version(record, version))
+        if not final:
+            return results
+        inserts = [row for rid, (row, _) in final.items() if rid not in stored]
+        updates = [
+            (*row[1:], rid, stored[rid][0]) for rid, (row, _) in final.items() if rid in stored
+        ]
+        cursor = self._cursor()
+        try:
+            if inserts:
+                cursor.executemany(ops.insert, inserts)
+            if updates:
+                cursor.executemany(ops.update, updates)
+                if cursor.rowcount != len(updates):
+                    self._raise_moved(ops, [(u[-2], u[-1]) for u in updates])
+        finally:
+            cursor.close()
+        self._delete_children(ops, [rid for rid in final if rid in stored])
+        self._insert_children(ops, [(rid, plain) for rid, (_, plain) in final.items()])
+        return results
+
+    def _raise_moved(self, ops: KindOps, expected: list[tuple[str, int]]) -> None:
+        now = self.probe(ops, [rid for rid, _ in expected], lock=False)
+        for rid, version in expected:
+            held = now.get(rid)
+            if held is None or held[0] != version + 1:
+                raise ConflictError(ops.kind, rid, version, None if held is None else held[0])
+        raise ConflictError(ops.kind, expected[0][0], expected[0][1], None)
+
+    def delete(self, kind: type[Record], record_id: str, version: int | None) -> None:
+        ops = self.factory.ops(kind)
+        cursor = self._cursor()
+        try:
+            if version is None:
+                cursor.execute(ops.delete, (record_id,))
+            else:
+                cursor.execute(ops.delete_at, (record_id, version))
+            if cursor.rowcount == 1:
+                return
+        finally:
+            cursor.close()
+        held = self.probe(ops, [record_id], lock=False).get(record_id)
+        if held is None:
+            raise NotFoundError(ops.kind, record_id)
+        raise ConflictError(ops.kind, record_id, version or 0, held[0])
+
+
+def _names_primary_key(exc: BaseException, ops: KindOps) -> bool:
+    """A duplicate of the kind's primary key (not some other unique constraint)."""
+    diag = getattr(exc, "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    if constraint is not None:
+        return str(constraint) == ops.pk_names[0]
+    return f"UNIQUE constraint failed: {ops.pk_names[1]}" == str(exc).strip()
+
+
+# -- criteria → SQL ------------------------------------------------------------------------
+
+
+def _fits_column(value: Any) -> bool:
+    """Values a column can be compared with at all (no int beyond 64 bits, no NUL)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _INT64[0] <= value <= _INT64[1]
+    if isinstance(value, str):
+        return "\x00" not in value
+    return True
+
+
+def _clause(column: sa.ColumnElement[Any], cond: Condition) -> sa.ColumnElement[bool]:
+    value = cond.value
+    if cond.op == "eq":
+        if value is None:
+            return column.is_(None)
+        return column == value if _fits_column(value) else sa.false()
+    if cond.op == "in":
+        present = [v for v in value if v is not None and _fits_column(v)]
+        parts: list[sa.ColumnElement[bool]] = []
+        if present:
+            parts.append(column.in_(present))
+        if None in value:
+            parts.append(column.is_(None))
+        return sa.or_(*parts) if parts else sa.false()
+    parts = [column.is_not(None)]
+    if value.start is not None:
+        parts.append(column >= _clamp(value.start))
+    if value.end is not None:
+        parts.append(column <= _clamp(value.end))
+    return sa.and_(*parts)
+
+
+def _clamp(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return min(max(value, _INT64[0]), _INT64[1])
+    return value
+
+
+def _where(table: sa.Table, conditions: Sequence[Condition]) -> list[sa.ColumnElement[bool]]:
+    return [_clause(table.c[c.dimension.name], c) for c in conditions]

@@ -1,0 +1,437 @@
+"""`SqlStore`: the Store port on SQLite (the embedded default) and PostgreSQL.
+
+Open one by URL through `kk_core.open_store` (``sqlite:///kk.db``,
+``postgresql+psycopg://user@host/db``) or with `open_sql_store`. Opening creates the
+tables in an empty database and upgrades an older one (`kk_adapters.sql.migrations`).
+
+Every write outside a transaction is its own transaction. ``transaction()`` yields a
+`SqlTransaction` on one connection: reads see its own writes, nothing is kept unless
+``commit()`` is called. On SQLite a transaction takes the database's write lock at its
+first write (``BEGIN IMMEDIATE``) and holds it until it ends, so writers queue rather
+than fail; "database is locked" after the busy timeout is retried, then reported as a
+`LockedError` (a `StorageError`). On PostgreSQL the rows a write touches are locked
+(``SELECT … FOR UPDATE``) until the transaction ends.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any, TypeVar, cast
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+
+from kk_adapters.sql.engine import Target, make_engine, parse_url
+from kk_adapters.sql.errors import LockedError, is_locked, translate
+from kk_adapters.sql.migrations import (
+    check_columns,
+    create_schema,
+    pending,
+    schema_version,
+    upgrade,
+)
+from kk_adapters.sql.schema import LATEST_VERSION, build_schema
+from kk_adapters.sql.session import KindOps, Session, SessionFactory
+from kk_core.errors import KKError, ReadOnlyError, StorageError
+from kk_core.kinds import Record, record_type
+from kk_core.store import Capabilities, Counts
+
+__all__ = ["SqlStore", "SqlTransaction", "open_sql_store"]
+
+R = TypeVar("R", bound=Record)
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [sa_exc.SQLAlchemyError, sqlite3.Error]
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - the postgres extra is optional
+        pass
+    else:
+        errors.append(psycopg.Error)
+    return tuple(errors)
+
+
+_DRIVER_ERRORS = _driver_errors()
+
+
+class _Base:
+    """The translation of driver errors shared by the store and its transactions."""
+
+    _url: str
+
+    @contextmanager
+    def _translated(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except KKError:
+            raise
+        except _DRIVER_ERRORS as exc:
+            raise translate(exc, url=self._url, doing=doing) from None
+
+
+class _RecordStream(Iterator[Record]):
+    """Records from a streamed result, page by page.
+
+    Closing it (or exhausting it, or dropping it) releases the cursor and, for a find
+    outside a transaction, the connection, even when it was never started.
+    """
+
+    def __init__(self, ops: KindOps, result: Any, url: str, finish: Callable[[], None]) -> None:
+        self._pages = iter(result.partitions())
+        self._decode_page = ops.codec.decode_page
+        self._kind = ops.kind
+        self._result = result
+        self._url = url
+        self._finish: Callable[[], None] | None = finish
+        self._page: Iterator[Record] = iter(())
+        self._error: StorageError | None = None  # raised once the page before it is out
+
+    def __iter__(self) -> _RecordStream:
+        return self
+
+    def __next__(self) -> Record:
+        for record in self._page:
+            return record
+        try:
+            while True:
+                if self._error is not None:
+                    error, self._error = self._error, None
+                    raise error
+                if self._finish is None:
+                    raise StopIteration
+                try:
+                    page = next(self._pages)
+                except StopIteration:
+                    self.close()
+                    raise
+                records, self._error = self._decode_page(page)
+                self._page = iter(records)
+                for record in self._page:
+                    return record
+        except StopIteration:
+            raise
+        except KKError:
+            self.close()
+            raise
+        except _DRIVER_ERRORS as exc:
+            self.close()
+            raise translate(exc, url=self._url, doing=f"read {self._kind} records") from None
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        finish, self._finish = self._finish, None
+        if finish is None:
+            return
+        self._page = iter(())
+        try:
+            self._result.close()
+        except _DRIVER_ERRORS:
+            pass
+        finally:
+            finish()
+
+    def __del__(self) -> None:
+        with suppress(Exception):  # nothing sensible to do while being collected
+            self.close()
+
+
+class SqlTransaction(_Base):
+    """A unit of work on one connection; see the module docstring."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+        self._url = store.url
+        self._done = False
+        self._writing = False
+        with self._translated("begin a transaction"):
+            self._conn = store._connect()
+            try:
+                self._trans = self._conn.begin()
+            except BaseException:
+                self._conn.close()
+                raise
+        self._session = Session(store._factory, self._conn)
+
+    def _check_open(self) -> None:
+        if self._done:
+            raise StorageError("this transaction has already been committed or rolled back")
+
+    def _check_writable(self) -> None:
+        self._check_open()
+        if self._store.capabilities.read_only:
+            raise ReadOnlyError(f"{self._url} is read-only")
+        if not self._writing:
+            self._store._begin_write(self._conn)
+            self._writing = True
+
+    def get(self, kind: type[R], record_id: str) -> R:
+        self._check_open()
+        cls = record_type(kind)
+        with self._translated(f"get {cls.kind} {record_id!r}"):
+            return cast(R, self._session.get(cls, record_id))
+
+    def find(self, kind: type[R], /, **criteria: Any) -> Iterator[R]:
+        self._check_open()
+        cls = record_type(kind)
+        with self._translated(f"find {cls.kind} records"):
+            ops, result = self._session.find_result(cls, criteria)
+        return cast(Iterator[R], _RecordStream(ops, result, self._url, lambda: None))
+
+    def count(self, kind: type[Record], /, by: Sequence[str] = (), **criteria: Any) -> Counts:
+        self._check_open()
+        cls = record_type(kind)
+        with self._translated(f"count {cls.kind} records"):
+            return self._session.count(cls, by, criteria)
+
+    def put(self, record: R) -> R:
+        return cast(R, self.put_many([record])[0])
+
+    def put_many(self, records: Iterable[Record]) -> list[Record]:
+        batch = list(records)
+        self._check_writable()
+        if not batch:
+            return []
+        with self._translated(f"put {len(batch)} record(s)"), self._session.savepoint():
+            return self._session.put_many(batch)
+
+    def delete(self, kind: type[Record], record_id: str, *, version: int | None = None) -> None:
+        cls = record_type(kind)
+        self._check_writable()
+        with self._translated(f"delete {cls.kind} {record_id!r}"):
+            self._session.delete(cls, record_id, version)
+
+    def commit(self) -> None:
+        self._check_open()
+        if self._store.capabilities.read_only:
+            raise ReadOnlyError(f"{self._url} is read-only")
+        try:
+            with self._translated("commit"):
+                self._trans.commit()
+        finally:
+            self._finish()
+
+    def rollback(self) -> None:
+        if self._done:
+            return
+        try:
+            with self._translated("roll back"):
+                self._trans.rollback()
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        self._done = True
+        with suppress(*_DRIVER_ERRORS):
+            self._conn.close()
+
+
+class SqlStore(_Base):
+    """Records in a SQL database; see the module docstring. Use as a context manager to close."""
+
+    def __init__(self, url: str, /, **options: Any) -> None:
+        target = parse_url(url, options)
+        self._target = target
+        self._url = target.display_url
+        self._read_only = target.options.read_only
+        self._retries = target.options.retries
+        self._timeout = target.options.timeout
+        self._closed = False
+        with self._translated("open the store"):
+            engine, cleanup = make_engine(target)
+        self._engine = engine
+        self._finalizer = weakref.finalize(self, _dispose, engine, cleanup)
+        try:
+            with self._translated("open the store"):
+                self._sqlite = engine.dialect.name == "sqlite"
+                self._schema_version = self._prepare(target)
+                self._factory = SessionFactory(build_schema(LATEST_VERSION), engine.dialect)
+        except BaseException:
+            self.close()
+            raise
+        self._capabilities = Capabilities(
+            read_only=self._read_only, transactions=True, aggregate_pushdown=True
+        )
+
+    def _prepare(self, target: Target) -> int:
+        """Check the schema version; create or upgrade the tables when allowed."""
+        engine = self._engine
+        if self._sqlite and not self._read_only:
+            with engine.connect() as conn:
+                mode = conn.exec_driver_sql("PRAGMA journal_mode = WAL").scalar()
+                if str(mode).lower() != "wal":
+                    raise StorageError(f"{self._url}: cannot switch SQLite to WAL mode ({mode})")
+                conn.commit()
+        with engine.connect() as conn:
+            if target.options.schema and not self._read_only:
+                create_schema(conn, target.options.schema)
+            current = schema_version(conn)
+            steps = pending(current)  # refuses a newer schema
+            conn.rollback()
+        if steps:
+            if self._read_only or not target.options.migrate:
+                why = "the store is read-only" if self._read_only else "migrate=false"
+                what = "is empty" if current == 0 else f"is at schema version {current}"
+                raise StorageError(
+                    f"{self._url} {what}; this library needs version {LATEST_VERSION} and "
+                    f"will not change it because {why}. Open it writable (migrate=true) or "
+                    "run kk_adapters.sql.upgrade(url) first"
+                )
+            upgrade(engine)
+        with engine.connect() as conn:
+            check_columns(conn, build_schema(LATEST_VERSION))
+            conn.rollback()
+        return LATEST_VERSION
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self._url!r})"
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self._capabilities
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine, for reporting queries of your own (write through the store)."""
+        return self._engine
+
+    @property
+    def schema_version(self) -> int:
+        return self._schema_version
+
+    # -- connections -------------------------------------------------------------------
+
+    def _connect(self) -> sa.Connection:
+        if self._closed:
+            raise StorageError(f"{self._url} is closed")
+        return self._engine.connect()
+
+    def _begin_write(self, conn: sa.Connection) -> None:
+        """Take SQLite's write lock now (waiting up to the busy timeout, then retrying)."""
+        if not self._sqlite:
+            return
+        for attempt in range(self._retries + 1):
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except sa_exc.OperationalError as exc:
+                if not is_locked(exc):
+                    raise
+                if attempt == self._retries:
+                    attempts = self._retries + 1
+                    raise LockedError(
+                        f"{self._url}: database is locked: another connection kept the write "
+                        f"lock for more than {self._timeout:g} s, {attempts} time(s) in a row; "
+                        "try again later or open the store with a longer ?timeout="
+                    ) from None
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+
+    @contextmanager
+    def _writing(self, doing: str) -> Iterator[Session]:
+        if self._read_only:
+            raise ReadOnlyError(f"{self._url} is read-only")
+        with self._translated(doing):
+            conn = self._connect()
+            try:
+                trans = conn.begin()
+                self._begin_write(conn)
+                yield Session(self._factory, conn)
+                trans.commit()
+            finally:
+                conn.close()  # rolls back whatever was not committed
+
+    @contextmanager
+    def _reading(self, doing: str) -> Iterator[Session]:
+        with self._translated(doing):
+            conn = self._connect()
+            try:
+                yield Session(self._factory, conn)
+            finally:
+                conn.close()
+
+    # -- the Store protocol ------------------------------------------------------------
+
+    def get(self, kind: type[R], record_id: str) -> R:
+        cls = record_type(kind)
+        with self._reading(f"get {cls.kind} {record_id!r}") as session:
+            return cast(R, session.get(cls, record_id))
+
+    def find(self, kind: type[R], /, **criteria: Any) -> Iterator[R]:
+        cls = record_type(kind)
+        with self._translated(f"find {cls.kind} records"):
+            conn = self._connect()
+            try:
+                ops, result = Session(self._factory, conn).find_result(cls, criteria)
+            except BaseException:
+                conn.close()
+                raise
+        return cast(Iterator[R], _RecordStream(ops, result, self._url, conn.close))
+
+    def count(self, kind: type[Record], /, by: Sequence[str] = (), **criteria: Any) -> Counts:
+        cls = record_type(kind)
+        with self._reading(f"count {cls.kind} records") as session:
+            return session.count(cls, by, criteria)
+
+    def put(self, record: R) -> R:
+        with self._writing(f"put {record.kind} {record.id!r}") as session:
+            return cast(R, session.put_many([record])[0])
+
+    def put_many(self, records: Iterable[Record]) -> list[Record]:
+        batch = list(records)
+        if not batch:
+            if self._read_only:
+                raise ReadOnlyError(f"{self._url} is read-only")
+            return []
+        with self._writing(f"put {len(batch)} record(s)") as session:
+            return session.put_many(batch)
+
+    def delete(self, kind: type[Record], record_id: str, *, version: int | None = None) -> None:
+        cls = record_type(kind)
+        with self._writing(f"delete {cls.kind} {record_id!r}") as session:
+            session.delete(cls, record_id, version)
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        tx = SqlTransaction(self)
+        try:
+            yield tx
+        finally:
+            tx.rollback()  # nothing when it was committed
+
+    def close(self) -> None:
+        """Release the connections (and delete a temporary database). Idempotent."""
+        self._closed = True
+        self._finalizer()
+
+
+def _dispose(engine: sa.Engine, cleanup: Callable[[], None]) -> None:
+    try:
+        engine.dispose()
+    finally:
+        cleanup()
+
+
+def open_sql_store(url: str, /, **options: Any) -> SqlStore:
+    """Factory for ``sqlite://`` and ``postgresql://`` URLs (see `kk_adapters.sql.engine`)."""
+    return SqlStore(url, **options)

@@ -1,0 +1,1243 @@
+"""The Store contract: the tests every storage adapter must pass, importable by anyone.
+
+Prove an adapter with three lines in a test module (pytest collects the class; every
+test below, the stateful model check included, runs against your store)::
+
+    from kk_core.testing.contract import StoreContract
+    class TestMyStore(StoreContract):
+        def make_store(self): return open_store("mystore://...")  # a fresh, empty store
+
+``make_store`` is called once per test and once per hypothesis example, and must return
+a new, empty, writable store each time; the contract calls ``store.close()`` when it is
+done with one (override ``close_store`` to clean up more, e.g. drop a schema).
+
+Optional, as methods or class attributes of your subclass:
+
+* ``make_readonly_store(self, records)`` — a read-only store holding ``records``; the
+  read-only tests are skipped (and say so) when the adapter has none.
+* ``supports_transactions = True`` — must agree with ``store.capabilities.transactions``;
+  the transaction tests are skipped when ``False``.
+* ``transactions_isolated = True`` — the store itself does not see a transaction's
+  writes before it commits.
+* ``interleaved_transactions = True`` — two open transactions may both write the same
+  record before either commits (the second commit is then a `ConflictError`). Set it
+  to ``False`` for stores whose writers block each other until commit (a single-writer
+  file lock, row locks), where the test would wait forever.
+* ``large_result_size = 20_000`` — how many records the streaming test puts and reads.
+* ``streaming_peak_bytes = None`` — when set, consuming a large ``find`` without keeping
+  the records must not allocate more than this (measured with `tracemalloc`).
+* ``max_examples = None`` — hypothesis examples per property (default: your profile).
+
+The model check on its own, as a `unittest.TestCase` (two lines)::
+
+    from kk_core.testing.contract import StoreStateMachine
+    TestMyStoreMachine = StoreStateMachine.testcase(lambda: open_store("mystore://..."))
+
+What the contract holds a store to (the memory store, `kk_adapters.memory`, is the
+reference): every record kind round-trips exactly (unicode of any script, emoji,
+100 KB texts; NUL and lone surrogates excepted); ``find`` streams its results in id
+order (Python string order: compare ids by code point, e.g. ``COLLATE "C"``) and
+selects exactly what `kk_core.dimensions.matches` selects; ``count`` equals
+`kk_core.dimensions.count_by`; ``put`` follows `kk_core.store.planned_write`
+(optimistic concurrency; a content-equal put is a no-op); transactions are all or
+nothing; read-only stores refuse every write with `ReadOnlyError`; and only
+`kk_core.errors` types come out. Stores do not enforce references between records
+(``case.group_id`` naming an existing group): that is the services' job, so the
+generated records point at random ids.
+
+Needs the ``test`` extra (pytest and hypothesis).
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+import unittest
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar, TypeVar, cast
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from kk_core.cases import Case, Subject, ViolenceIncident
+from kk_core.codes import (
+    Affiliation,
+    CaseCategory,
+    CaseOutcome,
+    CaseStatus,
+    DisabilityDomain,
+    IncidentPlace,
+    IntakeChannel,
+    RiskLevel,
+    Sex,
+    SocialProgramme,
+    ViolenceForm,
+)
+from kk_core.dimensions import (
+    DIMENSIONS,
+    Between,
+    compile_criteria,
+    count_by,
+    matches,
+    period_of,
+)
+from kk_core.errors import (
+    ConflictError,
+    KKError,
+    NotFoundError,
+    ReadOnlyError,
+    StorageError,
+    ValidationError,
+)
+from kk_core.groups import Member
+from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
+from kk_core.places import Hamlet, Village
+from kk_core.store import Store, planned_write, redact_url, same_content
+from kk_core.testing.strategies import records, records_of
+
+__all__ = [
+    "CASE_COUNTS",
+    "CASE_CRITERIA",
+    "UNICODE_TEXTS",
+    "StoreContract",
+    "StoreStateMachine",
+    "criteria_for",
+    "sample_cases",
+]
+
+R = TypeVar("R", bound=Record)
+_Key = tuple[str, str]
+
+_HEALTH = [
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.differing_executors,
+    HealthCheck.filter_too_much,
+]
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fresh(record: R) -> R:
+    """The record as a caller holds it before it was ever stored (version 0)."""
+    return attrs.evolve(record, version=0)
+
+
+def _key(record: Record) -> _Key:
+    return (record.kind, record.id)
+
+
+def _by_id(found: Sequence[R]) -> list[R]:
+    return sorted(found, key=lambda r: r.id)
+
+
+def _expected(stored: Sequence[Record], kind: RecordType, criteria: Mapping[str, Any]) -> list[Any]:
+    """What ``find`` must return: the reference filter over everything stored, by id."""
+    conditions = compile_criteria(kind, criteria)
+    return _by_id([r for r in stored if matches(r, conditions)])
+
+
+@st.composite
+def criteria_for(
+    draw: st.DrawFn, kind: RecordType, sample: Sequence[Record], max_criteria: int = 3
+) -> dict[str, Any]:
+    """Criteria for ``find``/``count`` on ``kind`` built from values the sample holds.
+
+    Each criterion is an equality (sometimes ``None``, sometimes a value nobody has),
+    a membership (set, list or tuple) or a `Between` range with open or closed ends;
+    ``period=`` is added sometimes for kinds that have a main date.
+    """
+    dims = DIMENSIONS[kind]
+    chosen = draw(
+        st.lists(st.sampled_from(dims), max_size=max_criteria, unique_by=lambda d: d.name)
+    )
+    criteria: dict[str, Any] = {}
+    for dim in chosen:
+        seen = [dim.read(r) for r in sample]
+        present = sorted({v for v in seen if v is not None})
+        pool: st.SearchStrategy[Any] = st.sampled_from(seen) if seen else st.none()
+        ops = ["eq", "in"]
+        if dim.type is not bool and present:
+            ops.append("between")
+        op = draw(st.sampled_from(ops))
+        if op == "eq":
+            absent: Any = {str: "\u2603 no such value", int: -(10**9), bool: None}.get(
+                dim.type, date(1901, 1, 1)
+            )
+            criteria[dim.name] = draw(st.one_of(pool, st.none(), st.just(absent)))
+        elif op == "in":
+            chosen_values = draw(st.lists(pool, max_size=3))
+            container = draw(st.sampled_from([set, list, tuple, frozenset]))
+            criteria[dim.name] = container(chosen_values)
+        else:
+            ends = st.one_of(st.none(), st.sampled_from(present))
+            low: Any = draw(ends)
+            high: Any = draw(ends)
+            if low is not None and high is not None and high < low:
+                low, high = high, low
+            criteria[dim.name] = Between(low, high)
+    period = period_of(kind)
+    if period is not None and draw(st.booleans()):
+        days: list[Any] = sorted({d for r in sample if (d := period.read(r)) is not None})
+        if days:
+            ends = st.one_of(st.none(), st.sampled_from(days))
+            low, high = draw(ends), draw(ends)
+            if low is not None and high is not None and high < low:
+                low, high = high, low
+            criteria["period"] = Between(low, high)
+    return criteria
+
+
+def _counting_dims(kind: RecordType) -> st.SearchStrategy[tuple[str, ...]]:
+    names = [d.name for d in DIMENSIONS[kind] if d.name != "id"]
+    return st.lists(st.sampled_from(names), max_size=3, unique=True).map(tuple)
+
+
+_VILLAGE = "52.03.12.2005"
+_OTHER_VILLAGE = "52.01.03.2001"
+_CATEGORIES = list(CaseCategory)
+_CHANNELS = list(IntakeChannel)
+_STATUSES = (CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED, CaseStatus.CLOSED)
+_AGES = (4, 9, 15, 16, 30, 50, 70, None)
+
+
+def sample_cases(count: int = 42) -> list[Case]:
+    """Deterministic cases spread over every dimension the filter tests use.
+
+    Ids mix upper and lower case (``Case-005`` sorts before ``case-001``), so a store
+    that orders ids by a locale collation instead of by code point shows up.
+    """
+    made = []
+    for i in range(count):
+        category = _CATEGORIES[i % len(_CATEGORIES)]
+        status = _STATUSES[i % 4]
+        reported_on = date(2024, 1, 3) + timedelta(days=23 * i)
+        made.append(
+            Case(
+                f"Case-{i:03d}" if i % 5 == 0 else f"case-{i:03d}",
+                "kk-teros" if i % 2 else "kk-other",
+                _VILLAGE if i % 2 else _OTHER_VILLAGE,
+                reported_on,
+                _CHANNELS[i % len(_CHANNELS)],
+                category,
+                Subject(
+                    Sex.MALE if i % 5 == 0 else Sex.FEMALE,
+                    age_years=_AGES[i % len(_AGES)],
+                    hamlet_id=("dsn-a", "dsn-b", None)[i % 3],
+                    disability=frozenset({DisabilityDomain.SEEING}) if i % 6 == 0 else frozenset(),
+                    initials="AB",
+                ),
+                subcategory="kdrt_ekonomi" if i % 7 == 0 else None,
+                programme=SocialProgramme.PKH
+                if category is CaseCategory.SOCIAL_PROTECTION
+                else None,
+                violence=(
+                    ViolenceIncident(frozenset({ViolenceForm.PHYSICAL}), IncidentPlace.HOUSEHOLD)
+                    if category is CaseCategory.VIOLENCE
+                    else None
+                ),
+                risk=(RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH)[i % 3],
+                companion_id="m-1" if status in (CaseStatus.ACTIVE, CaseStatus.REFERRED) else None,
+                status=status,
+                outcome=CaseOutcome.RESOLVED if status is CaseStatus.CLOSED else None,
+                closed_on=reported_on + timedelta(days=10) if status is CaseStatus.CLOSED else None,
+                summary=f"Kasus nomor {i}",
+            )
+        )
+    # stored out of id order, so "in id order" is something the store has to do
+    return [made[(i * 17) % count] for i in range(count)]
+
+
+#: Criteria of the deterministic filter and count tests (on `sample_cases`).
+CASE_CRITERIA: tuple[dict[str, Any], ...] = (
+    {},
+    {"category": "violence"},
+    {"category": CaseCategory.VIOLENCE},
+    {"status": {"reported", "active"}},
+    {"status": [CaseStatus.CLOSED]},
+    {"status": ("referred",)},
+    {"status": frozenset()},
+    {"hamlet_id": None},
+    {"hamlet_id": "dsn-a"},
+    {"hamlet_id": {"dsn-b", None}},
+    {"companion_id": None},
+    {"subcategory": "kdrt_ekonomi"},
+    {"programme": "pkh"},
+    {"reported_on": Between(date(2024, 3, 1), date(2024, 9, 30))},
+    {"reported_on": date(2024, 1, 3)},
+    {"period": Between(date(2025, 1, 1), None)},
+    {"period": Between(None, date(2024, 6, 30))},
+    {"period": Between(None, None)},
+    {"closed_on": Between(date(2024, 6, 1), None)},
+    {"month": "2024-05"},
+    {"month": Between("2024-02", "2024-06")},
+    {"year": 2025},
+    {"year": Between(2024, 2024)},
+    {"year": {2024, 2026}},
+    {"sex": "male"},
+    {"age_band": "age_13_17"},
+    {"age_band": None},
+    {"has_disability": True},
+    {"has_disability": False},
+    {"risk": RiskLevel.HIGH},
+    {"village_id": _VILLAGE},
+    {"regency_code": "52.03"},
+    {"id": "case-003"},
+    {"id": {"Case-000", "case-001", "nope"}},
+    {"id": Between("Case-000", "Case-999")},
+    {"category": "violence", "hamlet_id": "dsn-a"},
+    {"status": {"reported", "active", "referred"}, "sex": Sex.FEMALE, "year": 2024},
+    {"category": ["child_marriage", "school_dropout"], "period": Between(date(2024, 4, 1), None)},
+    {"village_id": _OTHER_VILLAGE, "has_disability": True, "age_band": {"age_0_5", "age_6_12"}},
+)
+
+#: ``by`` combinations of the deterministic count test.
+CASE_COUNTS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("category",),
+    ("hamlet_id",),
+    ("hamlet_id", "sex"),
+    ("status", "year"),
+    ("age_band", "has_disability"),
+    ("month",),
+    ("village_id", "category", "sex"),
+    ("reported_on",),
+    ("closed_on",),
+)
+
+UNICODE_TEXTS: tuple[str, ...] = (
+    "Perkawinan anak di Dusun Lendang Nangka — korban berusia 15 tahun.",
+    "بسم الله الرحمن الرحيم — مساعدة اجتماعية",
+    "👩‍👧 Ibu dan anak 🙏🏽 🇮🇩 𝕂𝕂",
+    "e\u0301 (decomposed) vs \u00e9 (precomposed) stay different",
+    "Line one\nline two\r\nline three\ttabbed",
+    "  leading and trailing spaces  ",
+    "quotes \" ' and commas, semicolons; =SUM(A1) +1 -1 @cmd \\ backslash",
+    "NULL",
+    "None",
+    "\u200b zero width \u200d joiner \u202e right-to-left override",
+    "ꦲꦏ꧀ꦱꦫꦗꦮ (Javanese script) · ᬅᬓ᭄ᬱᬭᬩᬮᬶ (Balinese)",
+    "中文 · 日本語 · 한국어 · ไทย · देवनागरी",
+)
+
+
+def _long_text(size: int = 100_000) -> str:
+    chunk = "Catatan pendampingan — kunjungan rumah ke-7, ñ, بيت, 😀.\n"
+    return (chunk * (size // len(chunk) + 1))[:size]
+
+
+class _Deliberate(Exception):
+    """Raised inside a transaction to check that an error rolls it back."""
+
+
+# --------------------------------------------------------------------------- the suite
+
+
+class StoreContract:
+    """Subclass as ``Test...`` and provide `make_store`; see the module docstring."""
+
+    supports_transactions: ClassVar[bool] = True
+    transactions_isolated: ClassVar[bool] = True
+    interleaved_transactions: ClassVar[bool] = True
+    large_result_size: ClassVar[int] = 20_000
+    streaming_peak_bytes: ClassVar[int | None] = None
+    max_examples: ClassVar[int | None] = None
+
+    # -- hooks for the adapter author --------------------------------------------------
+
+    def make_store(self) -> Store:
+        """A new, empty, writable store (called for every test and every example)."""
+        raise NotImplementedError(f"{type(self).__name__} must define make_store()")
+
+    def make_readonly_store(self, records: Sequence[Record]) -> Store:
+        """A read-only store holding ``records``; adapters without one leave this alone."""
+        raise NotImplementedError
+
+    def close_store(self, store: Store) -> None:
+        store.close()
+
+    def hypothesis_settings(self) -> settings:
+        """Settings for the property tests: the active profile, no deadline."""
+        if self.max_examples is not None:
+            return settings(
+                deadline=None, suppress_health_check=_HEALTH, max_examples=self.max_examples
+            )
+        return settings(deadline=None, suppress_health_check=_HEALTH)
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        store = self.make_store()
+        try:
+            yield store
+        finally:
+            self.close_store(store)
+
+    @contextmanager
+    def readonly_store(self, records: Sequence[Record]) -> Iterator[Store]:
+        try:
+            store = self.make_readonly_store(records)
+        except NotImplementedError:
+            pytest.skip(f"{type(self).__name__} has no make_readonly_store()")
+        try:
+            yield store
+        finally:
+            self.close_store(store)
+
+    def _needs_transactions(self) -> None:
+        if not self.supports_transactions:
+            pytest.skip(f"{type(self).__name__} declares no transactions")
+
+    def _property(self, test: Callable[..., None], *strategies: st.SearchStrategy[Any]) -> None:
+        """Run ``test`` as a hypothesis property under `hypothesis_settings`."""
+        self.hypothesis_settings()(given(*strategies)(test))()
+
+    @staticmethod
+    def _all(store: Store, kind: type[R]) -> list[R]:
+        return list(store.find(kind))
+
+    # -- capabilities ------------------------------------------------------------------
+
+    def test_declared_capabilities(self) -> None:
+        with self.store() as store:
+            caps = store.capabilities
+            assert caps.read_only is False, "make_store() must return a writable store"
+            assert caps.transactions is self.supports_transactions, (
+                f"the store declares transactions={caps.transactions} but the contract "
+                f"subclass says supports_transactions={self.supports_transactions}"
+            )
+            assert isinstance(store, Store)
+
+    def test_url_hides_secrets(self) -> None:
+        with self.store() as store:
+            assert isinstance(store.url, str)
+            assert store.url == redact_url(store.url)
+
+    # -- round trips -------------------------------------------------------------------
+
+    def test_round_trip_every_kind(self) -> None:
+        """One record of every kind per example: put returns it at version 1, get equals it."""
+
+        def check(drawn: tuple[Record, ...]) -> None:
+            with self.store() as store:
+                for record in drawn:
+                    stored = store.put(_fresh(record))
+                    assert stored.version == 1
+                    assert same_content(stored, record)
+                for record in drawn:
+                    got = store.get(type(record), record.id)
+                    assert got == attrs.evolve(record, version=1)
+                    assert type(got) is type(record)
+                for record in drawn:
+                    assert [r.id for r in store.find(type(record), id=record.id)] == [record.id]
+
+        self._property(check, st.tuples(*(records_of(kind) for kind in RECORD_KINDS)))
+
+    def test_round_trip_many(self) -> None:
+        """Records of mixed kinds through put_many; each comes back exactly."""
+
+        def check(drawn: list[Record]) -> None:
+            with self.store() as store:
+                stored = store.put_many([_fresh(r) for r in drawn])
+                assert [s.version for s in stored] == [1] * len(drawn)
+                for record in drawn:
+                    assert store.get(type(record), record.id) == attrs.evolve(record, version=1)
+
+        self._property(check, st.lists(records(), max_size=8, unique_by=_key))
+
+    def test_same_id_in_different_kinds(self) -> None:
+        case = sample_cases(1)[0]
+        member = Member(
+            "shared-id", "kk-teros", "Baiq Nurul", Sex.FEMALE, {Affiliation.PKK}, date(2024, 1, 1)
+        )
+        case = attrs.evolve(case, id="shared-id")
+        with self.store() as store:
+            store.put(case)
+            store.put(member)
+            assert store.get(Case, "shared-id").summary == case.summary
+            assert store.get(Member, "shared-id").name == "Baiq Nurul"
+            store.delete(Member, "shared-id")
+            assert store.get(Case, "shared-id").id == "shared-id"
+            with pytest.raises(NotFoundError):
+                store.get(Member, "shared-id")
+
+    def test_unicode_round_trip(self) -> None:
+        base = sample_cases(1)[0]
+        with self.store() as store:
+            for n, text in enumerate(UNICODE_TEXTS):
+                case = attrs.evolve(base, id=f"u-{n:02d}", summary=text)
+                store.put(case)
+                village = Village(
+                    f"52.03.12.{n + 1:04d}", text.strip() or "x", text, "Lombok Timur", "NTB"
+                )
+                store.put(village)
+            for n, text in enumerate(UNICODE_TEXTS):
+                assert store.get(Case, f"u-{n:02d}").summary == text
+                got = store.get(Village, f"52.03.12.{n + 1:04d}")
+                assert got.name == (text.strip() or "x")
+                assert got.district == text
+            for text in UNICODE_TEXTS:
+                name = text.strip() or "x"
+                found = [v.name for v in store.find(Village, name=name)]
+                assert found == [name], f"find(name=...) for {name!r} gave {found!r}"
+            store.put(Village("52.03.12.0999", "Desa Pe\u0301nda", "-", "-", "-"))
+            assert [v.id for v in store.find(Village, name="Desa Pe\u0301nda")] == ["52.03.12.0999"]
+            assert list(store.find(Village, name="Desa P\u00e9nda")) == [], (
+                "no normalisation: a precomposed 'é' is not 'e' + U+0301"
+            )
+
+    def test_long_text(self) -> None:
+        text = _long_text()
+        assert len(text) == 100_000
+        case = attrs.evolve(sample_cases(1)[0], id="long", summary=text)
+        with self.store() as store:
+            store.put(case)
+            got = store.get(Case, "long")
+            assert len(got.summary) == 100_000
+            assert got.summary == text
+            assert [c.id for c in store.find(Case, id="long")] == ["long"]
+            updated = store.put(attrs.evolve(got, summary=text[::-1]))
+            assert store.get(Case, "long") == updated
+            assert updated.version == 2
+
+    # -- filters and counts -------------------------------------------------------------
+
+    def test_filters_on_sample_cases(self) -> None:
+        cases = sample_cases()
+        with self.store() as store:
+            store.put_many(cases)
+            stored = self._all(store, Case)
+            assert [c.id for c in stored] == sorted(c.id for c in cases), "find is in id order"
+            for criteria in CASE_CRITERIA:
+                found = list(store.find(Case, **criteria))
+                want = _expected(stored, Case, criteria)
+                assert [c.id for c in found] == [c.id for c in want], f"find(Case, **{criteria!r})"
+                assert found == want
+
+    def test_filters_match_reference(self) -> None:
+        """Random records and criteria: find selects exactly what `matches` selects."""
+
+        @st.composite
+        def scenario(draw: st.DrawFn) -> tuple[RecordType, list[Record], list[dict[str, Any]]]:
+            kind = draw(st.sampled_from(list(RECORD_KINDS.values())))
+            sample = draw(st.lists(records_of(kind), max_size=10, unique_by=lambda r: r.id))
+            queries = draw(st.lists(criteria_for(kind, sample), min_size=1, max_size=4))
+            return kind, sample, queries
+
+        def check(drawn: tuple[RecordType, list[Record], list[dict[str, Any]]]) -> None:
+            kind, sample, queries = drawn
+            with self.store() as store:
+                store.put_many([_fresh(r) for r in sample])
+                stored = self._all(store, kind)
+                assert [r.id for r in stored] == sorted(r.id for r in sample)
+                for criteria in queries:
+                    found = list(store.find(kind, **criteria))
+                    assert found == _expected(stored, kind, criteria), (
+                        f"find({kind.kind}, **{criteria!r})"
+                    )
+
+        self._property(check, scenario())
+
+    def test_counts_on_sample_cases(self) -> None:
+        cases = sample_cases()
+        with self.store() as store:
+            store.put_many(cases)
+            stored = self._all(store, Case)
+            for by in CASE_COUNTS:
+                for criteria in (
+                    {},
+                    {"category": "violence"},
+                    {"period": Between(date(2025, 1, 1), None)},
+                ):
+                    got = store.count(Case, by=by, **criteria)
+                    want = count_by(stored, Case, by, compile_criteria(Case, criteria))
+                    assert got == want, f"count(Case, by={by!r}, **{criteria!r})"
+            assert store.count(Case) == {(): len(cases)}
+            assert store.count(Case, status=frozenset()) == {}
+
+    def test_counts_match_reference(self) -> None:
+        @st.composite
+        def scenario(
+            draw: st.DrawFn,
+        ) -> tuple[RecordType, list[Record], tuple[str, ...], dict[str, Any]]:
+            kind = draw(st.sampled_from(list(RECORD_KINDS.values())))
+            sample = draw(st.lists(records_of(kind), max_size=10, unique_by=lambda r: r.id))
+            return kind, sample, draw(_counting_dims(kind)), draw(criteria_for(kind, sample, 2))
+
+        def check(drawn: tuple[RecordType, list[Record], tuple[str, ...], dict[str, Any]]) -> None:
+            kind, sample, by, criteria = drawn
+            with self.store() as store:
+                store.put_many([_fresh(r) for r in sample])
+                want = count_by(self._all(store, kind), kind, by, compile_criteria(kind, criteria))
+                assert store.count(kind, by=by, **criteria) == want
+
+        self._property(check, scenario())
+
+    def test_count_on_empty_store(self) -> None:
+        with self.store() as store:
+            assert store.count(Case) == {}
+            assert store.count(Case, by=("category",)) == {}
+            assert list(store.find(Case)) == []
+
+    # -- streaming ---------------------------------------------------------------------
+
+    def _put_hamlets(self, store: Store, n: int) -> None:
+        batch: list[Record] = []
+        for i in range(n):
+            batch.append(Hamlet(f"h{i:07d}", _VILLAGE if i % 2 else _OTHER_VILLAGE, f"Dusun {i}"))
+            if len(batch) == 1000:
+                store.put_many(batch)
+                batch = []
+        if batch:
+            store.put_many(batch)
+
+    def test_find_streams_large_result_set(self) -> None:
+        n = self.large_result_size
+        with self.store() as store:
+            self._put_hamlets(store, n)
+            found = store.find(Hamlet)
+            assert isinstance(found, Iterator), (
+                f"find returned {type(found).__name__}, not an iterator"
+            )
+            first = next(found)
+            assert first.id == "h0000000"
+            seen = 1
+            last = first.id
+            for hamlet in found:
+                assert hamlet.id > last, "find is in id order"
+                last = hamlet.id
+                seen += 1
+            assert seen == n
+            half = store.find(Hamlet, village_id=_VILLAGE)
+            assert isinstance(half, Iterator)
+            assert sum(1 for _ in half) == n // 2
+            assert store.count(Hamlet) == {(): n}
+            assert store.count(Hamlet, by=("village_id",)) == {
+                (_VILLAGE,): n // 2,
+                (_OTHER_VILLAGE,): n - n // 2,
+            }
+            if self.streaming_peak_bytes is not None:
+                tracemalloc.start()
+                try:
+                    consumed = sum(1 for _ in store.find(Hamlet))
+                    _, peak = tracemalloc.get_traced_memory()
+                finally:
+                    tracemalloc.stop()
+                assert consumed == n
+                assert peak <= self.streaming_peak_bytes, (
+                    f"consuming {n} records without keeping them peaked at {peak} bytes "
+                    f"(bound: {self.streaming_peak_bytes})"
+                )
+
+    def test_abandoned_iterator_leaves_store_usable(self) -> None:
+        with self.store() as store:
+            self._put_hamlets(store, 50)
+            found = store.find(Hamlet)
+            assert next(found).id == "h0000000"
+            close = getattr(found, "close", None)
+            if callable(close):
+                close()
+            del found
+            store.put(Hamlet("z-last", _VILLAGE, "Dusun Akhir"))
+            assert store.get(Hamlet, "z-last").version == 1
+            assert store.count(Hamlet) == {(): 51}
+
+    # -- upsert, versions, conflicts ------------------------------------------------------
+
+    def test_put_twice_bumps_version_once(self) -> None:
+        case = sample_cases(1)[0]
+        with self.store() as store:
+            first = store.put(case)
+            again = store.put(case)
+            assert first.version == 1
+            assert again == first
+            assert store.get(Case, case.id) == first
+            assert store.put(first) == first, "putting the stored record back is a no-op"
+            assert store.get(Case, case.id).version == 1
+
+    def test_content_equal_put_is_noop_whatever_version(self) -> None:
+        case = sample_cases(1)[0]
+        with self.store() as store:
+            store.put(case)
+            v2 = store.put(attrs.evolve(store.get(Case, case.id), summary="diperbarui"))
+            assert v2.version == 2
+            for version in (0, 1, 2, 7):
+                same = attrs.evolve(v2, version=version)
+                assert store.put(same) == v2
+            assert store.get(Case, case.id) == v2
+
+    def test_update_bumps_version(self) -> None:
+        case = sample_cases(1)[0]
+        with self.store() as store:
+            stored = store.put(case)
+            for n in range(2, 6):
+                stored = store.put(attrs.evolve(stored, summary=f"perubahan {n}"))
+                assert stored.version == n
+                assert store.get(Case, case.id) == stored
+
+    def test_stale_put_conflicts_and_writes_nothing(self) -> None:
+        case = sample_cases(1)[0]
+        with self.store() as store:
+            v1 = store.put(case)
+            v2 = store.put(attrs.evolve(v1, summary="edit A"))
+            with pytest.raises(ConflictError) as caught:
+                store.put(attrs.evolve(v1, summary="edit B from a stale copy"))
+            assert isinstance(caught.value, StorageError)
+            assert isinstance(caught.value, KKError)
+            assert store.get(Case, case.id) == v2
+            with pytest.raises(ConflictError):
+                store.put(attrs.evolve(v2, summary="from the future", version=5))
+            assert store.get(Case, case.id) == v2
+
+    def test_new_record_with_version_conflicts(self) -> None:
+        case = sample_cases(1)[0]
+        with self.store() as store:
+            with pytest.raises(ConflictError):
+                store.put(attrs.evolve(case, version=3))
+            with pytest.raises(NotFoundError):
+                store.get(Case, case.id)
+            assert list(store.find(Case)) == []
+
+    def test_put_many_follows_put_rules(self) -> None:
+        cases = sample_cases(6)
+        with self.store() as store:
+            stored = store.put_many(cases)
+            assert [s.version for s in stored] == [1] * 6
+            assert [s.id for s in stored] == [c.id for c in cases]
+            again = store.put_many(cases)
+            assert again == stored, "an import run twice changes nothing"
+            twice = store.put_many([cases[0], cases[0]])
+            assert twice == [stored[0], stored[0]]
+            updated = store.put_many([attrs.evolve(cast(Case, s), summary="baru") for s in stored])
+            assert [u.version for u in updated] == [2] * 6
+            assert self._all(store, Case) == _by_id(updated)
+
+    def test_put_many_is_all_or_nothing(self) -> None:
+        cases = sample_cases(5)
+        with self.store() as store:
+            v1 = store.put(cases[2])
+            store.put(attrs.evolve(v1, summary="moved on"))
+            before = self._all(store, Case)
+            batch = [*cases[:2], attrs.evolve(v1, summary="stale"), *cases[3:]]
+            with pytest.raises(ConflictError):
+                store.put_many(batch)
+            assert self._all(store, Case) == before
+
+    def test_delete(self) -> None:
+        cases = sample_cases(3)
+        with self.store() as store:
+            stored = store.put_many(cases)
+            store.delete(Case, stored[0].id)
+            store.delete(Case, stored[1].id, version=1)
+            with pytest.raises(NotFoundError):
+                store.get(Case, stored[0].id)
+            assert self._all(store, Case) == [stored[2]]
+            again = store.put(cases[0])
+            assert again.version == 1, "a deleted record comes back as new"
+
+    def test_delete_stale_version_conflicts(self) -> None:
+        case = sample_cases(1)[0]
+        with self.store() as store:
+            v1 = store.put(case)
+            v2 = store.put(attrs.evolve(v1, summary="edit"))
+            with pytest.raises(ConflictError):
+                store.delete(Case, case.id, version=1)
+            assert store.get(Case, case.id) == v2
+
+    def test_delete_missing_raises_not_found(self) -> None:
+        with self.store() as store, pytest.raises(NotFoundError):
+            store.delete(Case, "nobody")
+
+    # -- errors ------------------------------------------------------------------------
+
+    def test_get_missing_raises_not_found(self) -> None:
+        with self.store() as store:
+            with pytest.raises(NotFoundError) as caught:
+                store.get(Case, "no-such-case")
+            err = caught.value
+            assert isinstance(err, StorageError)
+            assert isinstance(err, KKError)
+            assert err.kind == "case"
+            assert err.record_id == "no-such-case"
+
+    def test_unknown_criterion_raises_validation_error(self) -> None:
+        with self.store() as store:
+            store.put(sample_cases(1)[0])
+            with pytest.raises(ValidationError) as caught:
+                list(store.find(Case, colour="red"))
+            assert any(p.path == "colour" for p in caught.value.problems)
+            with pytest.raises(ValidationError):
+                store.count(Case, colour="red")
+            with pytest.raises(ValidationError):
+                store.count(Case, by=("colour",))
+            with pytest.raises(ValidationError):
+                list(store.find(Village, period=Between(date(2024, 1, 1), None)))
+
+    def test_mistyped_criterion_raises_validation_error(self) -> None:
+        """A value of the wrong type is refused up front, never a driver error."""
+        with self.store() as store:
+            store.put_many(sample_cases(8))
+            for criteria in (
+                {"reported_on": "2024-01-03"},
+                {"reported_on": datetime(2024, 1, 3, tzinfo=UTC)},
+                {"year": "2024"},
+                {"has_disability": "yes"},
+                {"period": Between("a", "b")},
+                {"year": {2024, "2025"}},
+                {"category": 3},
+            ):
+                with pytest.raises(ValidationError):
+                    list(store.find(Case, **criteria))
+                with pytest.raises(ValidationError):
+                    store.count(Case, **criteria)
+
+    # -- transactions --------------------------------------------------------------------
+
+    def test_transaction_commit_keeps(self) -> None:
+        self._needs_transactions()
+        cases = sample_cases(3)
+        with self.store() as store:
+            existing = store.put(cases[0])
+            with store.transaction() as tx:
+                tx.put(cases[1])
+                tx.put_many([cases[2]])
+                tx.put(attrs.evolve(existing, summary="in tx"))
+                tx.commit()
+            assert store.get(Case, cases[1].id).version == 1
+            assert store.get(Case, cases[2].id).version == 1
+            assert store.get(Case, existing.id).summary == "in tx"
+            assert store.get(Case, existing.id).version == 2
+            with store.transaction() as tx:
+                tx.delete(Case, cases[1].id, version=1)
+                tx.commit()
+            assert [c.id for c in self._all(store, Case)] == sorted([cases[0].id, cases[2].id])
+
+    def test_exception_rolls_back(self) -> None:
+        self._needs_transactions()
+        cases = sample_cases(3)
+        with self.store() as store:
+            existing = store.put(cases[0])
+
+            def fail_inside() -> None:
+                with store.transaction() as tx:
+                    tx.put(cases[1])
+                    tx.put(attrs.evolve(existing, summary="lost"))
+                    tx.delete(Case, cases[0].id)
+                    raise _Deliberate
+
+            with pytest.raises(_Deliberate):
+                fail_inside()
+            assert self._all(store, Case) == [existing]
+
+    def test_leaving_without_commit_rolls_back(self) -> None:
+        self._needs_transactions()
+        cases = sample_cases(3)
+        with self.store() as store:
+            existing = store.put(cases[0])
+            with store.transaction() as tx:
+                tx.put(cases[1])
+                tx.put(attrs.evolve(existing, summary="lost"))
+            assert self._all(store, Case) == [existing]
+            with store.transaction() as tx:
+                tx.put(cases[2])
+                tx.rollback()
+            assert self._all(store, Case) == [existing]
+
+    def test_transaction_reads_its_own_writes(self) -> None:
+        self._needs_transactions()
+        cases = sample_cases(3)
+        with self.store() as store:
+            existing = store.put(cases[0])
+            with store.transaction() as tx:
+                new = tx.put(cases[1])
+                assert tx.get(Case, cases[1].id) == new
+                changed = tx.put(attrs.evolve(tx.get(Case, existing.id), summary="changed"))
+                assert changed.version == 2
+                assert tx.get(Case, existing.id) == changed
+                assert list(tx.find(Case)) == _by_id([new, changed])
+                assert tx.count(Case) == {(): 2}
+                tx.delete(Case, cases[1].id)
+                with pytest.raises(NotFoundError):
+                    tx.get(Case, cases[1].id)
+                assert list(tx.find(Case)) == [changed]
+                assert tx.count(Case) == {(): 1}
+                tx.commit()
+            assert self._all(store, Case) == [changed]
+
+    def test_transaction_is_isolated_until_commit(self) -> None:
+        self._needs_transactions()
+        if not self.transactions_isolated:
+            pytest.skip(f"{type(self).__name__} declares transactions_isolated = False")
+        cases = sample_cases(2)
+        with self.store() as store:
+            existing = store.put(cases[0])
+            with store.transaction() as tx:
+                tx.put(cases[1])
+                tx.put(attrs.evolve(existing, summary="not yet"))
+                with pytest.raises(NotFoundError):
+                    store.get(Case, cases[1].id)
+                assert store.get(Case, existing.id) == existing
+                tx.commit()
+            assert store.get(Case, existing.id).summary == "not yet"
+
+    def test_committed_transaction_refuses_more_writes(self) -> None:
+        self._needs_transactions()
+        cases = sample_cases(2)
+        with self.store() as store:
+            with store.transaction() as tx:
+                tx.put(cases[0])
+                tx.commit()
+                with pytest.raises(StorageError):
+                    tx.put(cases[1])
+            assert [c.id for c in self._all(store, Case)] == [cases[0].id]
+
+    def test_second_writer_conflicts(self) -> None:
+        """Two transactions read version 1; the one that writes after the other commits loses."""
+        self._needs_transactions()
+        cases = sample_cases(2)
+        with self.store() as store:
+            v1 = store.put(cases[0])
+            with store.transaction() as first, store.transaction() as second:
+                mine = second.get(Case, v1.id)
+                first.put(attrs.evolve(first.get(Case, v1.id), summary="first"))
+                first.commit()
+
+                def write_second() -> None:
+                    # the conflict may surface at the put or at the commit
+                    second.put(attrs.evolve(mine, summary="second"))
+                    second.put(cases[1])
+                    second.commit()
+
+                with pytest.raises(ConflictError):
+                    write_second()
+            assert store.get(Case, v1.id).summary == "first"
+            assert store.get(Case, v1.id).version == 2
+            with pytest.raises(NotFoundError):
+                store.get(Case, cases[1].id)
+
+    def test_interleaved_writers_second_commit_conflicts(self) -> None:
+        """Both write before either commits: the second commit is a ConflictError, all of it lost."""
+        self._needs_transactions()
+        if not self.interleaved_transactions:
+            pytest.skip(f"{type(self).__name__} declares interleaved_transactions = False")
+        cases = sample_cases(2)
+        with self.store() as store:
+            v1 = store.put(cases[0])
+            with store.transaction() as first, store.transaction() as second:
+                first.put(attrs.evolve(v1, summary="first"))
+                second.put(attrs.evolve(v1, summary="second"))
+                second.put(cases[1])
+                first.commit()
+                with pytest.raises(ConflictError):
+                    second.commit()
+            assert store.get(Case, v1.id).summary == "first"
+            with pytest.raises(NotFoundError):
+                store.get(Case, cases[1].id)
+
+    # -- read-only -------------------------------------------------------------------------
+
+    def test_readonly_store_refuses_writes(self) -> None:
+        cases = sample_cases(3)
+        with self.readonly_store(cases) as store:
+            assert store.capabilities.read_only is True
+            before = self._all(store, Case)
+            assert len(before) == 3
+            with pytest.raises(ReadOnlyError):
+                store.put(attrs.evolve(cases[0], summary="nope"))
+            with pytest.raises(ReadOnlyError):
+                store.put(sample_cases(4)[3])
+            with pytest.raises(ReadOnlyError):
+                store.put_many([sample_cases(5)[4]])
+            with pytest.raises(ReadOnlyError):
+                store.delete(Case, cases[0].id)
+            if store.capabilities.transactions:
+
+                def write_in_transaction() -> None:
+                    with store.transaction() as tx:
+                        tx.put(sample_cases(4)[3])
+                        tx.commit()
+
+                with pytest.raises(ReadOnlyError):
+                    write_in_transaction()
+            assert self._all(store, Case) == before
+
+    def test_readonly_store_reads(self) -> None:
+        cases = sample_cases(6)
+        with self.readonly_store(cases) as store:
+            found = self._all(store, Case)
+            assert [c.id for c in found] == sorted(c.id for c in cases)
+            for case in cases:
+                assert same_content(store.get(Case, case.id), case)
+            assert list(store.find(Case, category="violence")) == _expected(
+                found, Case, {"category": "violence"}
+            )
+            assert store.count(Case, by=("status",)) == count_by(found, Case, ("status",))
+            with pytest.raises(NotFoundError):
+                store.get(Case, "no-such-case")
+
+    # -- the model check ---------------------------------------------------------------
+
+    def test_state_machine(self) -> None:
+        """The store against a dict model under random puts, deletes and transactions."""
+        contract = self
+
+        class Machine(StoreStateMachine):
+            supports_transactions = contract.supports_transactions
+
+            def make_store(self) -> Store:
+                return contract.make_store()
+
+            def close_store(self, store: Store) -> None:
+                contract.close_store(store)
+
+        Machine.__name__ = Machine.__qualname__ = f"{type(self).__name__}Machine"
+        run_state_machine_as_test(Machine, settings=self.hypothesis_settings())
+
+
+# --------------------------------------------------------------------------- the machine
+
+
+class StoreStateMachine(RuleBasedStateMachine):
+    """A store checked against a dict model, step by random step.
+
+    Subclass and define `make_store` (a fresh, empty, writable store), or use
+    `StoreStateMachine.testcase`. Expected outcomes come from
+    `kk_core.store.planned_write` applied to the model, so the store must agree with the
+    reference rule on every put, every conflict and every no-op.
+    """
+
+    supports_transactions: ClassVar[bool] = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store = self.make_store()
+        self.model: dict[_Key, Record] = {}
+        self.known: list[_Key] = []  # every key ever written, deleted ones included
+        self.kinds: set[str] = set()
+
+    # -- hooks ---------------------------------------------------------------------------
+
+    def make_store(self) -> Store:
+        raise NotImplementedError(f"{type(self).__name__} must define make_store()")
+
+    def close_store(self, store: Store) -> None:
+        store.close()
+
+    def teardown(self) -> None:
+        self.close_store(self.store)
+
+    @classmethod
+    def testcase(
+        cls,
+        factory: Callable[[], Store],
+        *,
+        supports_transactions: bool = True,
+        name: str | None = None,
+    ) -> type[unittest.TestCase]:
+        """A `unittest.TestCase` running the machine on stores made by ``factory``."""
+
+        def make_store(self: StoreStateMachine) -> Store:
+            return factory()
+
+        machine: type[StoreStateMachine] = type(
+            name or f"{cls.__name__}For{getattr(factory, '__name__', 'Store')}",
+            (cls,),
+            {"make_store": make_store, "supports_transactions": supports_transactions},
+        )
+        case = machine.TestCase
+        case.settings = settings(deadline=None, suppress_health_check=_HEALTH)
+        return case
+
+    # -- model helpers -----------------------------------------------------------------------
+
+    def _remember(self, key: _Key) -> None:
+        if key not in self.known:
+            self.known.append(key)
+        self.kinds.add(key[0])
+
+    def _put(self, writer: Any, model: dict[_Key, Record], record: Record) -> None:
+        """Put through ``writer`` (store or transaction); check it against the rule."""
+        key = _key(record)
+        current = model.get(key)
+        try:
+            expected = planned_write(current, record)
+        except ConflictError:
+            try:
+                writer.put(record)
+            except ConflictError:
+                return
+            raise AssertionError(
+                f"put of {key} at version {record.version} was accepted; the stored copy "
+                f"is at {None if current is None else current.version}"
+            ) from None
+        stored = writer.put(record)
+        if expected is None:
+            assert stored == current, f"a content-equal put of {key} is a no-op"
+        else:
+            assert stored == expected, f"put of {key} returns the record at the next version"
+            model[key] = expected
+        self._remember(key)
+
+    def _replacement(self, data: st.DataObject, key: _Key) -> Record:
+        """A new record of the key's kind with the key's id (usually different content)."""
+        drawn = data.draw(records_of(key[0]))
+        return attrs.evolve(drawn, id=key[1], version=0)
+
+    # -- rules ---------------------------------------------------------------------------------
+
+    @rule(record=records())
+    def put_new(self, record: Record) -> None:
+        self._put(self.store, self.model, _fresh(record))
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data())
+    def put_over(self, data: st.DataObject) -> None:
+        """Replace a known record, based on the version the store holds."""
+        key = data.draw(st.sampled_from(self.known))
+        current = self.model.get(key)
+        record = self._replacement(data, key)
+        version = 0 if current is None else current.version
+        self._put(self.store, self.model, attrs.evolve(record, version=version))
+
+    @precondition(lambda self: bool(self.model))
+    @rule(data=st.data(), fresh=st.booleans())
+    def put_unchanged(self, data: st.DataObject, fresh: bool) -> None:
+        """Put what is stored again (as read, or reset to version 0): always a no-op."""
+        key = data.draw(st.sampled_from(sorted(self.model)))
+        current = self.model[key]
+        self._put(self.store, self.model, _fresh(current) if fresh else current)
+        assert self.model[key] == current
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data())
+    def put_stale(self, data: st.DataObject) -> None:
+        """A write based on a version the store no longer holds: conflict, nothing written."""
+        key = data.draw(st.sampled_from(self.known))
+        current = self.model.get(key)
+        if current is None:
+            version = data.draw(st.integers(1, 5))
+        else:
+            version = data.draw(
+                st.one_of(
+                    st.integers(0, current.version - 1),
+                    st.integers(current.version + 1, current.version + 5),
+                )
+            )
+        record = attrs.evolve(self._replacement(data, key), version=version)
+        self._put(self.store, self.model, record)
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data(), mode=st.sampled_from(["any", "current", "stale"]))
+    def delete(self, data: st.DataObject, mode: str) -> None:
+        key = data.draw(st.sampled_from(self.known))
+        kind = record_type(key[0])
+        current = self.model.get(key)
+        if current is None:
+            try:
+                self.store.delete(kind, key[1])
+            except NotFoundError:
+                return
+            raise AssertionError(f"delete of missing {key} did not raise NotFoundError")
+        if mode == "stale":
+            try:
+                self.store.delete(kind, key[1], version=current.version + 1)
+            except ConflictError:
+                return
+            raise AssertionError(f"delete of {key} with a stale version was accepted")
+        version = current.version if mode == "current" else None
+        self.store.delete(kind, key[1], version=version)
+        del self.model[key]
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data())
+    def get(self, data: st.DataObject) -> None:
+        key = data.draw(st.sampled_from(self.known))
+        kind = record_type(key[0])
+        current = self.model.get(key)
+        if current is None:
+            try:
+                self.store.get(kind, key[1])
+            except NotFoundError:
+                return
+            raise AssertionError(f"get of deleted {key} did not raise NotFoundError")
+        assert self.store.get(kind, key[1]) == current
+
+    @precondition(lambda self: bool(self.kinds))
+    @rule(data=st.data())
+    def find_filtered(self, data: st.DataObject) -> None:
+        kind = record_type(data.draw(st.sampled_from(sorted(self.kinds))))
+        stored = _by_id([r for (k, _), r in self.model.items() if k == kind.kind])
+        criteria = data.draw(criteria_for(kind, stored))
+        assert list(self.store.find(kind, **criteria)) == _expected(stored, kind, criteria)
+
+    @precondition(lambda self: bool(self.kinds))
+    @rule(data=st.data())
+    def count(self, data: st.DataObject) -> None:
+        kind = record_type(data.draw(st.sampled_from(sorted(self.kinds))))
+        stored = [r for (k, _), r in self.model.items() if k == kind.kind]
+        by = data.draw(_counting_dims(kind))
+        criteria = data.draw(criteria_for(kind, stored, 2))
+        want = count_by(stored, kind, by, compile_criteria(kind, criteria))
+        assert self.store.count(kind, by=by, **criteria) == want
+
+    @precondition(lambda self: self.supports_transactions)
+    @rule(
+        data=st.data(),
+        ending=st.sampled_from(["commit", "rollback", "no_commit", "exception"]),
+    )
+    def transaction(self, data: st.DataObject, ending: str) -> None:
+        """A few valid writes in one transaction, which then commits or does not."""
+        staged = dict(self.model)
+        touched: list[_Key] = []
+        try:
+            with self.store.transaction() as tx:
+                for _ in range(data.draw(st.integers(1, 4), label="writes")):
+                    action = data.draw(st.sampled_from(["new", "update", "delete"]))
+                    if action == "new" or not staged:
+                        record = _fresh(data.draw(records()))
+                        if _key(record) in staged:
+                            record = attrs.evolve(record, version=staged[_key(record)].version)
+                    elif action == "update":
+                        key = data.draw(st.sampled_from(sorted(staged)))
+                        record = attrs.evolve(
+                            self._replacement(data, key), version=staged[key].version
+                        )
+                    else:
+                        key = data.draw(st.sampled_from(sorted(staged)))
+                        tx.delete(record_type(key[0]), key[1], version=staged[key].version)
+                        del staged[key]
+                        touched.append(key)
+                        continue
+                    self._put(tx, staged, record)
+                    touched.append(_key(record))
+                    assert tx.get(type(record), record.id) == staged[_key(record)]
+                if ending == "commit":
+                    tx.commit()
+                elif ending == "rollback":
+                    tx.rollback()
+                elif ending == "exception":
+                    raise _Deliberate
+        except _Deliberate:
+            pass
+        if ending == "commit":
+            self.model = staged
+        for key in touched:
+            self._remember(key)
+
+    @invariant()
+    def store_matches_model(self) -> None:
+        for kind_name in sorted(self.kinds):
+            kind = record_type(kind_name)
+            want = _by_id([r for (k, _), r in self.model.items() if k == kind_name])
+            assert list(self.store.find(kind)) == want, f"{kind_name} records differ from the model"

@@ -1,0 +1,894 @@
+"""Hypothesis strategies that generate valid records of every kind, and their parts.
+
+Adapter authors reuse these to prove a store keeps whatever the domain allows::
+
+    from hypothesis import given
+    from kk_core.testing.strategies import records
+
+    @given(records())
+    def test_put_then_get(record):
+        store.put(record)
+        assert store.get(type(record), record.id) == record
+
+Every strategy generates records that satisfy every invariant of their class. Records
+with a lifecycle (cases, referrals, advocacy proposals) are taken through a random run
+of their lifecycle, so ``status`` always matches the last event of the ``timeline`` and
+the timeline reads forwards in time (time-zone aware, one zone per record).
+
+Ids are short printable ASCII strings; village ids are Kemendagri codes. Names and
+free text are sometimes realistic Indonesian, sometimes arbitrary unicode (accents,
+scripts, emoji, newlines) and sometimes long (up to a few thousand characters). Text
+never contains NUL or lone surrogates, which no text column can hold. Identity numbers
+are pseudonyms made by `kk_core.privacy.pseudonymise` under `TEST_KEY`.
+
+Foreign keys (``group_id``, ``case_id`` …) are random unless given, so a test can build
+a coherent graph: ``cases(group_id=group.id, village_id=group.village_id)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from functools import cache
+from types import MappingProxyType
+from typing import Any, TypeVar, overload
+
+from hypothesis import strategies as st
+
+from kk_core.advocacy import (
+    AdvocacyProposal,
+    adopt_proposal,
+    discuss_proposal,
+    draft_proposal,
+    fund_proposal,
+    reject_proposal,
+    submit_proposal,
+)
+from kk_core.case_lifecycle import (
+    CASE_LIFECYCLE,
+    add_note,
+    assign_companion,
+    change_risk,
+    close_case,
+    record_consent,
+    refer_case,
+    reopen_case,
+    report_case,
+    resume_case,
+)
+from kk_core.cases import Case, Consent, Subject, ViolenceIncident
+from kk_core.codes import (
+    CODE_LISTS,
+    Affiliation,
+    CaseAction,
+    CaseCategory,
+    CaseOutcome,
+    CaseStatus,
+    ConsentGiver,
+    DisabilityDomain,
+    Division,
+    Forum,
+    GroupFunction,
+    IncidentPlace,
+    IntakeChannel,
+    OverrideReason,
+    PerpetratorRelation,
+    Position,
+    ProposalAction,
+    ProposalStatus,
+    PublicationChannel,
+    ReferralAction,
+    ReferralStatus,
+    RiskLevel,
+    ServiceKind,
+    SessionFormat,
+    Sex,
+    SocialProgramme,
+    SupportStatus,
+    SupportType,
+    ViolenceForm,
+)
+from kk_core.economy import Business, SupportAction
+from kk_core.groups import ConstituentGroup, Member
+from kk_core.kinds import RECORD_KINDS, Record, record_type
+from kk_core.lifecycle import Event
+from kk_core.meetings import Meeting, Speaker
+from kk_core.outreach import Audience, InformationSession, Publication
+from kk_core.places import Hamlet, Village
+from kk_core.privacy import pseudonymise
+from kk_core.referrals import (
+    REFERRAL_LIFECYCLE,
+    Referral,
+    ServiceProvider,
+    accept_referral,
+    cancel_referral,
+    complete_referral,
+    decline_referral,
+    follow_up_referral,
+    send_referral,
+)
+
+__all__ = [
+    "EARLIEST",
+    "LATEST",
+    "RECORD_STRATEGIES",
+    "TEST_KEY",
+    "advocacy_proposals",
+    "audiences",
+    "aware_datetimes",
+    "businesses",
+    "cases",
+    "consents",
+    "dates",
+    "events",
+    "groups",
+    "hamlets",
+    "ids",
+    "information_sessions",
+    "meetings",
+    "members",
+    "names",
+    "niks",
+    "pseudonyms",
+    "publications",
+    "records",
+    "records_of",
+    "referrals",
+    "rupiah",
+    "service_providers",
+    "speakers",
+    "subjects",
+    "support_actions",
+    "texts",
+    "time_zones",
+    "village_codes",
+    "villages",
+    "violence_incidents",
+]
+
+T = TypeVar("T")
+
+#: The pseudonymisation key the strategies use for `Subject.identity` (test data only).
+TEST_KEY: bytes = b"kk-testing-not-a-real-key"
+
+#: First and last day the strategies use for reported, sent, held … dates.
+EARLIEST = date(2015, 1, 1)
+LATEST = date(2035, 12, 31)
+
+_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+
+# Any unicode a text column can hold: no lone surrogates, no NUL.
+_CHARS = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+
+_SAMPLE_NAMES = (
+    "Baiq Nurul Hidayati",
+    "Lalu Muhammad Zainuddin",
+    "Ni Made Ayu Sukmawati",
+    "Sri Wahyuni",
+    "Hj. Siti Aminah, S.Pd.",
+    "Kelompok Konstituen Desa Teros",
+    "Dusun Lendang Nangka",
+    "UPTD PPA Kabupaten Lombok Timur",
+    "Warung Bu Inaq Sahnun",
+    "Sosialisasi pencegahan perkawinan anak",
+    "Zoë Ñúñez-Çelik",
+    "José Ramos-Horta",
+)
+
+_SAMPLE_TEXTS = (
+    "",
+    "Kunjungan rumah; korban didampingi ibunya.",
+    "Rapat koordinasi bersama Kepala Desa dan BPD.",
+    "Usulan: rumah aman sementara bagi korban kekerasan\ndi Dusun Teros Utara.",
+    "Follow-up by phone (WhatsApp), no answer.",
+    "«Tidak ada» — Kader Posyandu",
+    "Anak putus sekolah kelas 8 😔 ingin kembali bersekolah",
+)
+
+#: Regions of Lombok and nearby, so most village codes look familiar.
+_PROVINCES = (52, 53, 51, 35, 73)
+
+
+# --------------------------------------------------------------------------- basics
+#
+# Strategy objects are built once and shared (hypothesis validates each new object on
+# first use, which costs more than drawing from it); values that depend on an earlier
+# draw are drawn as offsets from shared strategies.
+
+_IDS = st.text(_ID_ALPHABET, min_size=1, max_size=12)
+_OPTIONAL_IDS = st.none() | _IDS
+
+
+def ids() -> st.SearchStrategy[str]:
+    """Short printable ASCII ids (1–12 characters of letters, digits, ``-`` and ``_``)."""
+    return _IDS
+
+
+@st.composite
+def _village_codes(draw: st.DrawFn) -> str:
+    province = draw(st.one_of(st.sampled_from(_PROVINCES), st.integers(11, 99)))
+    regency = draw(st.integers(1, 99))
+    district = draw(st.integers(1, 99))
+    village = draw(st.integers(1, 9999))
+    return f"{province:02d}.{regency:02d}.{district:02d}.{village:04d}"
+
+
+_VILLAGE_CODES = _village_codes()
+
+
+def village_codes() -> st.SearchStrategy[str]:
+    """Kemendagri village codes ``PP.RR.DD.VVVV`` with every part non-zero."""
+    return _VILLAGE_CODES
+
+
+def _repeat(chunk: str, times: int) -> str:
+    return chunk * times
+
+
+# A few thousand characters, cheaply: a short unicode chunk repeated.
+_LONG_TEXT = st.builds(_repeat, st.text(_CHARS, min_size=1, max_size=12), st.integers(60, 300))
+
+
+@cache
+def _texts(min_size: int) -> st.SearchStrategy[str]:
+    short = st.text(_CHARS, min_size=min_size, max_size=40)
+    samples = [t for t in _SAMPLE_TEXTS if len(t) >= min_size]
+    return st.one_of(st.sampled_from(samples), short, _LONG_TEXT)
+
+
+def texts(*, min_size: int = 0) -> st.SearchStrategy[str]:
+    """Free text (notes, minutes, summaries): realistic, arbitrary unicode, or long."""
+    return _texts(min_size)
+
+
+def _not_blank(text: str) -> bool:
+    return bool(text.strip())
+
+
+_NAMES = st.one_of(
+    st.sampled_from(_SAMPLE_NAMES),
+    st.text(_CHARS, min_size=1, max_size=40).map(str.strip),
+    _LONG_TEXT.map(str.strip),
+).filter(bool)
+# Free text a guard needs to be non-blank (a reason, a note).
+_NOTES = _texts(1).filter(_not_blank)
+
+
+def names() -> st.SearchStrategy[str]:
+    """Names and titles: never blank, no surrounding whitespace, sometimes unicode or long."""
+    return _NAMES
+
+
+@cache
+def _dates(min_value: date, max_value: date) -> st.SearchStrategy[date]:
+    return st.dates(min_value=min_value, max_value=max_value)
+
+
+def dates(min_value: date = EARLIEST, max_value: date = LATEST) -> st.SearchStrategy[date]:
+    """Calendar days, by default in 2015–2035."""
+    return _dates(min_value, max_value)
+
+
+_DATES = _dates(EARLIEST, LATEST)
+_OPTIONAL_DATES = st.none() | _DATES
+_TIME_ZONES: st.SearchStrategy[tzinfo] = st.one_of(
+    st.sampled_from([UTC, *(timezone(timedelta(hours=h)) for h in (7, 8, 9))]),
+    st.integers(-12 * 4, 14 * 4).map(lambda q: timezone(timedelta(minutes=15 * q))),
+)
+_TIMES = st.times()
+
+
+def time_zones() -> st.SearchStrategy[tzinfo]:
+    """UTC and Indonesia's WIB/WITA/WIT mostly, any quarter-hour offset sometimes."""
+    return _TIME_ZONES
+
+
+def _moment_on(draw: st.DrawFn, day: date, tz: tzinfo | None = None) -> datetime:
+    zone = tz if tz is not None else draw(_TIME_ZONES)
+    return datetime.combine(day, draw(_TIMES), tzinfo=zone)
+
+
+@st.composite
+def aware_datetimes(
+    draw: st.DrawFn,
+    min_value: date = EARLIEST,
+    max_value: date = LATEST,
+    tz: tzinfo | None = None,
+) -> datetime:
+    """Time-zone aware date-times whose local date lies in ``[min_value, max_value]``."""
+    return _moment_on(draw, draw(dates(min_value, max_value)), tz)
+
+
+# later by nothing, or by a minute to a month
+_DELAY_MINUTES = st.one_of(st.just(0), st.integers(1, 60 * 24 * 30))
+_DAYS_AHEAD = st.integers(0, 60)
+_DAYS_LONG = st.integers(0, 3 * 365)
+
+
+def _later(draw: st.DrawFn, at: datetime) -> datetime:
+    """A moment not before ``at``, in the same zone (so its local date never goes back)."""
+    return at + timedelta(minutes=draw(_DELAY_MINUTES))
+
+
+def _days_after(draw: st.DrawFn, day: date, days: st.SearchStrategy[int] = _DAYS_LONG) -> date:
+    return day + timedelta(days=draw(days))
+
+
+_NIKS = st.text("0123456789", min_size=16, max_size=16)
+
+
+def niks() -> st.SearchStrategy[str]:
+    """Sixteen-digit identity numbers (NIK) — only ever pseudonymised by the strategies."""
+    return _NIKS
+
+
+@cache
+def _pseudonyms(key: bytes) -> st.SearchStrategy[str]:
+    return _NIKS.map(lambda nik: pseudonymise(nik, key))
+
+
+def pseudonyms(key: bytes = TEST_KEY) -> st.SearchStrategy[str]:
+    """Identity pseudonyms as `kk_core.privacy.pseudonymise` makes them under ``key``."""
+    return _pseudonyms(key)
+
+
+@cache
+def _rupiah(max_value: int) -> st.SearchStrategy[int]:
+    return st.integers(0, max_value)
+
+
+def rupiah(max_value: int = 10**12) -> st.SearchStrategy[int]:
+    """Whole rupiah amounts (fit in a signed 64-bit column)."""
+    return _rupiah(max_value)
+
+
+@cache
+def _one(values: Any) -> Any:
+    """One of an enum's members (or of a tuple of values)."""
+    return st.sampled_from(list(values))
+
+
+@cache
+def _subset(values: Any, min_size: int = 0, max_size: int | None = None) -> Any:
+    return st.frozensets(_one(values), min_size=min_size, max_size=max_size)
+
+
+@cache
+def _optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
+    return st.none() | strategy
+
+
+def _given(draw: st.DrawFn, value: T | None, strategy: st.SearchStrategy[T]) -> T:
+    return draw(strategy) if value is None else value
+
+
+_BOOLS = st.booleans()
+_COUNTS = st.integers(0, 500)
+_AGES = st.integers(0, 100)
+_AGE_DAYS = st.integers(0, int(95 * 365.25))
+_INITIALS = st.one_of(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", max_size=3), _NAMES)
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def _subject_on(draw: st.DrawFn, day: date) -> Subject:
+    how = draw(st.sampled_from(("birth_date", "age", "unknown", "both")))
+    birth_date = day - timedelta(days=draw(_AGE_DAYS)) if how in ("birth_date", "both") else None
+    age_years = draw(_AGES) if how in ("age", "both") else None
+    return Subject(
+        draw(_one(Sex)),
+        birth_date=birth_date,
+        age_years=age_years,
+        disability=draw(_subset(DisabilityDomain)),
+        hamlet_id=draw(_OPTIONAL_IDS),
+        initials=draw(_INITIALS),
+        identity=draw(_optional(_pseudonyms(TEST_KEY))),
+    )
+
+
+@st.composite
+def subjects(draw: st.DrawFn, on: date | None = None) -> Subject:
+    """The client of a case; born on or before ``on`` (the report date) when given."""
+    return _subject_on(draw, on if on is not None else draw(_DATES))
+
+
+def _violence_incident(draw: st.DrawFn) -> ViolenceIncident:
+    return ViolenceIncident(
+        draw(_subset(ViolenceForm, 1)),
+        draw(_one(IncidentPlace)),
+        perpetrator_relations=draw(_subset(PerpetratorRelation, 1)),
+        perpetrator_sex=draw(_optional(_one(Sex))),
+        occurred_on=draw(_OPTIONAL_DATES),
+    )
+
+
+@st.composite
+def violence_incidents(draw: st.DrawFn) -> ViolenceIncident:
+    """What happened: one or more SIMFONI forms, a place, perpetrator relations."""
+    return _violence_incident(draw)
+
+
+def _consent_on(draw: st.DrawFn, day: date) -> Consent:
+    return Consent(
+        draw(_one(ConsentGiver)),
+        day,
+        to_refer=draw(_BOOLS),
+        to_share_data=draw(_BOOLS),
+        note=draw(_texts(0)),
+    )
+
+
+@st.composite
+def consents(draw: st.DrawFn, on: date | None = None) -> Consent:
+    """A consent record (recorded on ``on`` when given)."""
+    return _consent_on(draw, on if on is not None else draw(_DATES))
+
+
+_ACTIONS = tuple(a.value for a in (*CaseAction, *ReferralAction, *ProposalAction))
+_STATES = tuple(s.value for s in (*CaseStatus, *ReferralStatus, *ProposalStatus))
+
+
+@st.composite
+def events(draw: st.DrawFn) -> Event:
+    """A timeline event on its own (any action and states of the three lifecycles)."""
+    return Event(
+        _moment_on(draw, draw(_DATES)),
+        draw(_one(_ACTIONS)),
+        draw(_optional(_one(_STATES))),
+        draw(_one(_STATES)),
+        actor_id=draw(_OPTIONAL_IDS),
+        note=draw(_texts(0)),
+        ref=draw(_OPTIONAL_IDS),
+    )
+
+
+def _audience(draw: st.DrawFn, min_total: int = 0) -> Audience:
+    female = draw(_COUNTS)
+    male = max(0, min_total - female) + draw(_COUNTS)
+    with_disability = min(draw(_COUNTS), female + male)
+    return Audience(female, male, with_disability)
+
+
+@st.composite
+def audiences(draw: st.DrawFn, min_total: int = 0) -> Audience:
+    """Head counts with ``female + male >= min_total`` and disability within the total."""
+    return _audience(draw, min_total)
+
+
+def _speaker(draw: st.DrawFn) -> Speaker:
+    return Speaker(draw(_NAMES), draw(_texts(0)), draw(_texts(0)), draw(_texts(0)))
+
+
+@st.composite
+def speakers(draw: st.DrawFn) -> Speaker:
+    """A resource person (narasumber)."""
+    return _speaker(draw)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@st.composite
+def villages(draw: st.DrawFn) -> Village:
+    """Villages keyed by a Kemendagri code."""
+    return Village(
+        draw(_VILLAGE_CODES),
+        draw(_NAMES),
+        draw(_NAMES),
+        draw(_NAMES),
+        draw(_NAMES),
+    )
+
+
+@st.composite
+def hamlets(draw: st.DrawFn, village_id: str | None = None) -> Hamlet:
+    return Hamlet(draw(_IDS), _given(draw, village_id, _VILLAGE_CODES), draw(_NAMES))
+
+
+@st.composite
+def groups(draw: st.DrawFn, village_id: str | None = None) -> ConstituentGroup:
+    return ConstituentGroup(
+        draw(_IDS),
+        _given(draw, village_id, _VILLAGE_CODES),
+        draw(_NAMES),
+        established_on=draw(_OPTIONAL_DATES),
+        functions=draw(_subset(GroupFunction)),
+    )
+
+
+@st.composite
+def members(draw: st.DrawFn, group_id: str | None = None) -> Member:
+    """Members; a division coordinator always coordinates exactly one division."""
+    position = draw(_one(Position))
+    if position is Position.DIVISION_COORDINATOR:
+        divisions = draw(_subset(Division, 1, 1))
+    else:
+        divisions = draw(_subset(Division))
+    joined_on = draw(_DATES)
+    return Member(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        draw(_NAMES),
+        draw(_one(Sex)),
+        draw(_subset(Affiliation, 1)),
+        joined_on,
+        position=position,
+        divisions=divisions,
+        birth_year=draw(_optional(_BIRTH_YEARS)),
+        disability=draw(_subset(DisabilityDomain)),
+        hamlet_id=draw(_OPTIONAL_IDS),
+        lives_in_village=draw(_BOOLS),
+        left_on=_days_after(draw, joined_on) if draw(_BOOLS) else None,
+    )
+
+
+_BIRTH_YEARS = st.integers(1930, 2012)
+
+
+@st.composite
+def service_providers(draw: st.DrawFn) -> ServiceProvider:
+    return ServiceProvider(
+        draw(_IDS),
+        draw(_one(ServiceKind)),
+        draw(_NAMES),
+        area=draw(_texts(0)),
+        contact=draw(_texts(0)),
+    )
+
+
+def _case_step(draw: st.DrawFn, case: Case, at: datetime) -> Case:
+    """One allowed lifecycle step with inputs that satisfy its guards."""
+    allowed = tuple(
+        sorted(a for a in CASE_LIFECYCLE.allowed_actions(case) if a != CaseAction.REPORT)
+    )
+    action = CaseAction(draw(_one(allowed)))
+    actor = draw(_OPTIONAL_IDS)
+    if action is CaseAction.ASSIGN:
+        return assign_companion(case, draw(_IDS), at=at, actor_id=actor)[0]
+    if action is CaseAction.RECORD_CONSENT:
+        return record_consent(case, _consent_on(draw, at.date()), at=at, actor_id=actor)[0]
+    if action is CaseAction.CHANGE_RISK:
+        return change_risk(case, draw(_one(RiskLevel)), at=at, actor_id=actor)[0]
+    if action is CaseAction.NOTE:
+        return add_note(case, draw(_NOTES), at=at, actor_id=actor)[0]
+    if action is CaseAction.REFER:
+        override: OverrideReason | None = None
+        if case.consent is None or not case.consent.allows_referral:
+            reasons = [OverrideReason.IMMINENT_DANGER, OverrideReason.LEGAL_DUTY]
+            if case.is_child:
+                reasons.append(OverrideReason.CHILD_AT_RISK)
+            override = draw(_one(tuple(reasons)))
+        return refer_case(case, draw(_IDS), at=at, override=override, actor_id=actor)[0]
+    if action is CaseAction.RESUME:
+        return resume_case(case, at=at, actor_id=actor, note=draw(_texts(0)))[0]
+    if action is CaseAction.CLOSE:
+        outcome = draw(_one(CaseOutcome))
+        return close_case(case, outcome, at=at, actor_id=actor, note=draw(_texts(0)))[0]
+    if action is CaseAction.REOPEN:
+        return reopen_case(case, at=at, reason=draw(_NOTES), actor_id=actor)[0]
+    raise AssertionError(f"no generator for case action {action}")  # pragma: no cover
+
+
+@st.composite
+def cases(
+    draw: st.DrawFn,
+    *,
+    group_id: str | None = None,
+    village_id: str | None = None,
+    max_steps: int = 6,
+) -> Case:
+    """A case taken through a random run of its lifecycle (up to ``max_steps`` steps).
+
+    Without steps the case is as recorded at intake: ``reported``, empty timeline.
+    Violence details only on violence cases, a programme only on social-protection ones.
+    """
+    reported_on = draw(_DATES)
+    category = draw(_one(CaseCategory))
+    violence = (
+        _violence_incident(draw)
+        if category is CaseCategory.VIOLENCE and draw(_BOOLS_MOSTLY)
+        else None
+    )
+    programme = (
+        draw(_optional(_one(SocialProgramme)))
+        if category is CaseCategory.SOCIAL_PROTECTION
+        else None
+    )
+    case = Case(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        _given(draw, village_id, _VILLAGE_CODES),
+        reported_on,
+        draw(_one(IntakeChannel)),
+        category,
+        _subject_on(draw, reported_on),
+        subcategory=draw(_OPTIONAL_IDS),
+        programme=programme,
+        violence=violence,
+        risk=draw(_one(RiskLevel)),
+        consent=_consent_on(draw, reported_on) if draw(_BOOLS) else None,
+        summary=draw(_texts(0)),
+    )
+    steps = draw(st.integers(0, max_steps))
+    if steps == 0:
+        return case
+    at = _moment_on(draw, reported_on)
+    case = report_case(case, at=at, actor_id=draw(_OPTIONAL_IDS), note=draw(_texts(0)))[0]
+    for _ in range(steps - 1):
+        at = _later(draw, at)
+        case = _case_step(draw, case, at)
+    return case
+
+
+_BOOLS_MOSTLY = st.sampled_from((True, True, True, False))
+
+
+def _referral_step(draw: st.DrawFn, referral: Referral, at: datetime) -> Referral:
+    allowed = tuple(
+        sorted(a for a in REFERRAL_LIFECYCLE.allowed_actions(referral) if a != ReferralAction.SEND)
+    )
+    # most referrals move forward (sent → accepted → completed)
+    forward = tuple(a for a in allowed if a in (ReferralAction.ACCEPT, ReferralAction.COMPLETE))
+    action = ReferralAction(draw(_one((*allowed, *forward, *forward))))
+    actor = draw(_OPTIONAL_IDS)
+    if action is ReferralAction.ACCEPT:
+        return accept_referral(referral, at=at, actor_id=actor, note=draw(_texts(0)))[0]
+    if action is ReferralAction.DECLINE:
+        return decline_referral(referral, at=at, reason=draw(_NOTES), actor_id=actor)[0]
+    if action is ReferralAction.FOLLOW_UP:
+        due = _days_after(draw, at.date(), _DAYS_AHEAD)
+        return follow_up_referral(referral, at=at, next_due=due, actor_id=actor)[0]
+    if action is ReferralAction.COMPLETE:
+        return complete_referral(referral, draw(_NOTES), at=at, actor_id=actor)[0]
+    if action is ReferralAction.CANCEL:
+        return cancel_referral(referral, at=at, reason=draw(_NOTES), actor_id=actor)[0]
+    raise AssertionError(f"no generator for referral action {action}")  # pragma: no cover
+
+
+@st.composite
+def referrals(
+    draw: st.DrawFn,
+    *,
+    case_id: str | None = None,
+    provider_id: str | None = None,
+    max_steps: int = 4,
+) -> Referral:
+    """A referral with consent or an override, taken through a random run of its lifecycle."""
+    sent_on = draw(_DATES)
+    consent_given = draw(_BOOLS)
+    reasons = _one(OverrideReason)
+    override = draw(_optional(reasons) if consent_given else reasons)
+    referral = Referral(
+        draw(_IDS),
+        _given(draw, case_id, _IDS),
+        _given(draw, provider_id, _IDS),
+        draw(_NAMES),
+        sent_on,
+        consent_given=consent_given,
+        override=override,
+        follow_up_due=_days_after(draw, sent_on, _DAYS_AHEAD) if draw(_BOOLS) else None,
+    )
+    steps = draw(st.integers(0, max_steps))
+    if steps == 0:
+        return referral
+    at = _moment_on(draw, sent_on)
+    referral = send_referral(referral, at=at, actor_id=draw(_OPTIONAL_IDS))[0]
+    for _ in range(steps - 1):
+        if not REFERRAL_LIFECYCLE.allowed_actions(referral):
+            break
+        at = _later(draw, at)
+        referral = _referral_step(draw, referral, at)
+    return referral
+
+
+@st.composite
+def businesses(draw: st.DrawFn, group_id: str | None = None) -> Business:
+    """UMKM with a sector from the (open) business_sector list."""
+    return Business(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        draw(_NAMES),
+        draw(_NAMES),
+        draw(_one(Sex)),
+        draw(_one(CODE_LISTS["business_sector"].codes)),
+        hamlet_id=draw(_OPTIONAL_IDS),
+        owner_disability=draw(_subset(DisabilityDomain)),
+    )
+
+
+_DONE = (SupportStatus.ACHIEVED, SupportStatus.FAILED)
+
+
+@st.composite
+def support_actions(draw: st.DrawFn, business_id: str | None = None) -> SupportAction:
+    """Support with ``completed_on`` exactly when achieved or failed, amounts only for capital."""
+    type_ = draw(_one(SupportType))
+    status = draw(_one(SupportStatus))
+    started_on = draw(_DATES)
+    return SupportAction(
+        draw(_IDS),
+        _given(draw, business_id, _IDS),
+        type_,
+        started_on,
+        status=status,
+        completed_on=_days_after(draw, started_on) if status in _DONE else None,
+        member_id=draw(_OPTIONAL_IDS),
+        amount_rupiah=draw(_optional(_rupiah(10**10))) if type_.is_capital else None,
+        reference=draw(_texts(0)),
+        note=draw(_texts(0)),
+    )
+
+
+@st.composite
+def publications(draw: st.DrawFn, group_id: str | None = None) -> Publication:
+    return Publication(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        draw(_NAMES),
+        draw(_NAMES),
+        draw(_one(PublicationChannel)),
+        draw(_DATES),
+        reach=draw(_optional(_REACH)),
+    )
+
+
+_REACH = st.integers(0, 10**6)
+
+
+@st.composite
+def information_sessions(draw: st.DrawFn, group_id: str | None = None) -> InformationSession:
+    return InformationSession(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        draw(_NAMES),
+        draw(_one(SessionFormat)),
+        draw(_DATES),
+        _audience(draw),
+        place=draw(_texts(0)),
+        hamlet_id=draw(_OPTIONAL_IDS),
+    )
+
+
+#: The next actions from each proposal state: the forward one first, then rejection.
+_PROPOSAL_NEXT: Mapping[ProposalStatus, tuple[ProposalAction, ...]] = {
+    ProposalStatus.DRAFT: (ProposalAction.SUBMIT,),
+    ProposalStatus.SUBMITTED: (ProposalAction.DISCUSS, ProposalAction.REJECT),
+    ProposalStatus.DISCUSSED: (ProposalAction.ADOPT, ProposalAction.REJECT),
+    ProposalStatus.ADOPTED: (ProposalAction.FUND, ProposalAction.REJECT),
+    ProposalStatus.FUNDED: (),
+    ProposalStatus.REJECTED: (),
+}
+
+
+def _proposal_step(draw: st.DrawFn, p: AdvocacyProposal, at: datetime) -> AdvocacyProposal:
+    advance, *other = _PROPOSAL_NEXT[p.status]
+    # most proposals move forward; one in four of those that can be rejected is
+    action = draw(_one((advance, advance, advance, *other)))
+    actor = draw(_OPTIONAL_IDS)
+    if action is ProposalAction.SUBMIT:
+        return submit_proposal(p, at=at, actor_id=actor, note=draw(_texts(0)))[0]
+    if action is ProposalAction.DISCUSS:
+        return discuss_proposal(p, at=at, actor_id=actor, note=draw(_texts(0)))[0]
+    if action is ProposalAction.ADOPT:
+        return adopt_proposal(p, at=at, actor_id=actor, note=draw(_texts(0)))[0]
+    if action is ProposalAction.FUND:
+        return fund_proposal(p, draw(_rupiah(10**12)), at=at, actor_id=actor)[0]
+    if action is ProposalAction.REJECT:
+        return reject_proposal(p, at=at, reason=draw(_NOTES), actor_id=actor)[0]
+    raise AssertionError(f"no generator for proposal action {action}")  # pragma: no cover
+
+
+_EVIDENCE = st.lists(st.one_of(_IDS, _NAMES), max_size=4)
+_ISSUE_AREAS = CODE_LISTS["issue_area"].codes
+
+
+@st.composite
+def advocacy_proposals(
+    draw: st.DrawFn, *, group_id: str | None = None, max_steps: int = 5
+) -> AdvocacyProposal:
+    """A proposal taken through a random run of its lifecycle (allocation only once funded).
+
+    A proposal without evidence stays a draft: it cannot be submitted.
+    """
+    evidence: list[str] = draw(_EVIDENCE)
+    proposal = AdvocacyProposal(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        draw(_NAMES),
+        draw(_one(Forum)),
+        issue_areas=draw(_subset(_ISSUE_AREAS)),
+        evidence=evidence,
+        requested_rupiah=draw(_optional(_rupiah(10**12))),
+    )
+    steps = draw(st.integers(0, max_steps))
+    if steps == 0:
+        return proposal
+    at = _moment_on(draw, draw(_DATES))
+    proposal = draft_proposal(proposal, at=at, actor_id=draw(_OPTIONAL_IDS))[0]
+    for _ in range(steps - 1):
+        if not _PROPOSAL_NEXT[proposal.status] or not proposal.evidence:
+            break  # final, or stays a draft until it has evidence
+        at = _later(draw, at)
+        proposal = _proposal_step(draw, proposal, at)
+    return proposal
+
+
+_MEMBER_IDS = st.frozensets(_IDS, max_size=8)
+_AGENDA = st.lists(_NAMES, max_size=4)
+
+
+@st.composite
+def meetings(draw: st.DrawFn, group_id: str | None = None) -> Meeting:
+    """A meeting whose head count (when recorded) covers every member listed as present."""
+    member_ids: frozenset[str] = draw(_MEMBER_IDS)
+    attendance = _audience(draw, len(member_ids)) if draw(_BOOLS_MOSTLY) else Audience()
+    agenda: list[str] = draw(_AGENDA)
+    speakers_ = [_speaker(draw) for _ in range(draw(st.integers(0, 3)))]
+    return Meeting(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        draw(_NAMES),
+        draw(_DATES),
+        place=draw(_texts(0)),
+        agenda=agenda,
+        speakers=speakers_,
+        member_ids=member_ids,
+        attendance=attendance,
+        minutes=draw(_texts(0)),
+    )
+
+
+#: kind name → a function returning the strategy for that kind (no arguments needed).
+RECORD_STRATEGIES: Mapping[str, Callable[[], st.SearchStrategy[Any]]] = MappingProxyType(
+    {
+        Village.kind: villages,
+        Hamlet.kind: hamlets,
+        ConstituentGroup.kind: groups,
+        Member.kind: members,
+        ServiceProvider.kind: service_providers,
+        Case.kind: cases,
+        Referral.kind: referrals,
+        Business.kind: businesses,
+        SupportAction.kind: support_actions,
+        Publication.kind: publications,
+        InformationSession.kind: information_sessions,
+        AdvocacyProposal.kind: advocacy_proposals,
+        Meeting.kind: meetings,
+    }
+)
+
+_R = TypeVar("_R", bound=Record)
+
+
+@overload
+def records_of(kind: type[_R]) -> st.SearchStrategy[_R]: ...
+@overload
+def records_of(kind: str) -> st.SearchStrategy[Record]: ...
+def records_of(kind: str | type[Any]) -> st.SearchStrategy[Any]:
+    """Valid records of one kind, named by its kind name (``"case"``) or its class."""
+    return _records_of(record_type(kind).kind)
+
+
+@cache
+def _records_of(kind: str) -> st.SearchStrategy[Any]:
+    return RECORD_STRATEGIES[kind]()
+
+
+def records() -> st.SearchStrategy[Record]:
+    """Valid records of any kind."""
+    return _all_records()
+
+
+@cache
+def _all_records() -> st.SearchStrategy[Record]:
+    return st.one_of(*(_records_of(kind) for kind in RECORD_KINDS))
+
+
+def _check_coverage() -> None:
+    missing = set(RECORD_KINDS) - set(RECORD_STRATEGIES)
+    if missing:  # pragma: no cover - guards against a kind added without a strategy
+        raise AssertionError(f"no strategy for record kinds: {', '.join(sorted(missing))}")
+
+
+_check_coverage()

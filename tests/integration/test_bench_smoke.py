@@ -1,0 +1,96 @@
+"""The benchmark harness runs in one command and reports a ratio for every layer.
+
+Only that it runs and reports: speed is proven by running the benchmark itself
+(``python -m bench``), never by timed assertions in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+_NUMBER = r"[\d,.]+"
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def layers() -> list[str]:
+    listed = _bench("--list")
+    assert listed.returncode == 0, listed.stderr
+    names = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
+    core = {"converter.structure", "converter.unstructure", "memory.put_many", "memory.find"}
+    assert {*core, "case.bytes"} <= set(names)
+    return names
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    out = tmp_path_factory.mktemp("bench-results")
+    done = _bench("--quick", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return done.stdout, out
+
+
+def test_every_layer_prints_a_ratio_row(layers: list[str], quick_run: tuple[str, Path]) -> None:
+    """A ratio for every layer, or the reason it cannot run here (e.g. no PostgreSQL)."""
+    stdout, _ = quick_run
+    for name in layers:
+        if re.search(rf"^{re.escape(name)}\s+skipped: \S", stdout, re.M):
+            continue
+        row = re.search(
+            rf"^{re.escape(name)}\s+500\s+{_NUMBER}\s+{_NUMBER}\s+(\d+\.\d\d)\b", stdout, re.M
+        )
+        assert row is not None, f"no result row for {name}:\n{stdout}"
+        assert float(row.group(1)) > 0
+
+
+def test_targets_and_gc_policy_are_stated(quick_run: tuple[str, Path]) -> None:
+    stdout, _ = quick_run
+    assert ">= 0.70" in stdout  # converter throughput target, both ways
+    assert "<= 2,048 B" in stdout  # bytes per typical case
+    assert "gc paused during every timed run (both sides)" in stdout
+
+
+def test_results_are_saved_as_json(layers: list[str], quick_run: tuple[str, Path]) -> None:
+    _, out = quick_run
+    results = json.loads((out / "latest.json").read_text())
+    assert set(results["layers"]) == set(layers)
+    for name, entry in results["layers"].items():
+        if "skipped" in entry:
+            continue
+        run = entry["runs"]["500"]
+        assert run["ratio"] > 0, name
+        if entry["kind"] == "throughput":
+            assert len(run["ratios"]) == run["repeats"] == 3
+            assert set(run["peak"]) == {"raw", "lib"}
+        else:
+            assert run["lib"]["per_record"] > 0
+
+
+def test_unknown_layer_is_refused() -> None:
+    done = _bench("--only", "no_such_layer", "--quick")
+    assert done.returncode != 0
+    assert "no_such_layer" in done.stderr

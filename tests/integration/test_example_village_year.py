@@ -1,0 +1,171 @@
+"""examples/village_year.py: the README's main job, run end to end and as a library."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from kk_core.codes import (
+    CaseCategory,
+    CaseStatus,
+    Division,
+    OverrideReason,
+    ProposalStatus,
+    ReferralStatus,
+    SupportType,
+)
+from kk_core.converter import structure, unstructure
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "village_year.py"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("village_year_example", EXAMPLE)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def example() -> ModuleType:
+    return _load()
+
+
+@pytest.fixture(scope="module")
+def year(example: ModuleType) -> Any:
+    return example.build_village_year()
+
+
+@pytest.fixture(scope="module")
+def output() -> str:
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return done.stdout
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Kelompok Konstituen Desa Teros — year 2025",
+        "Village: Teros (52.03.",
+        "Members by division",
+        "Cases reported in 2025: ",
+        "Cases by category",
+        "Cases by status on 2025-12-31",
+        "Cases by hamlet",
+        "Cases by sex of the client",
+        "Referrals by status",
+        "Child at risk",
+        "Support actions: ",
+        "Business ID (NIB via OSS)",
+        "Meeting 2025-02-13 at Aula Posyandu Desa Teros",
+        "speaker: Baiq Titis Yulianty",
+        "speaker: Lalu Farouq Wardana",
+        "Advocacy proposals (Pendataan):",
+        "path: draft → submitted → discussed → adopted → funded",
+    ],
+)
+def test_summary_has(output: str, line: str) -> None:
+    assert line in output
+
+
+def test_summary_names_every_category(output: str) -> None:
+    section = output.split("Cases by category", 1)[1].split("Cases by status", 1)[0]
+    for category in CaseCategory:
+        assert category.label_en in section
+
+
+def test_summary_leaks_no_identity(output: str, year: Any) -> None:
+    assert "p1:" not in output
+    assert not re.search(r"\d{16}", output), "a 16-digit number (NIK-like) is printed"
+    for case in year.cases:
+        if case.subject.identity:
+            assert case.subject.identity not in output
+    assert "EXAMPLE_KEY" not in output
+
+
+def test_main_is_importable_and_returns_zero(
+    example: ModuleType, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    assert example.main([]) == 0
+    assert capsys.readouterr().out == output
+
+
+def test_same_seed_same_year(example: ModuleType, year: Any) -> None:
+    assert example.build_village_year(2025) == year
+    assert example.build_village_year(7) != year
+
+
+def test_every_case_category_appears(year: Any) -> None:
+    assert {case.category for case in year.cases} == set(CaseCategory)
+
+
+def test_every_record_round_trips_through_the_converter(year: Any) -> None:
+    records = list(year.records())
+    assert len(records) > 100
+    for record in records:
+        data = unstructure(record)
+        assert structure(data, record.kind) == record, record.id
+
+
+def test_the_board_covers_all_four_divisions(year: Any) -> None:
+    divisions = {d for member in year.members for d in member.divisions}
+    assert divisions == set(Division)
+    assert 20 <= sum(m.left_on is None for m in year.members) <= 30
+    assert any(not m.lives_in_village for m in year.members)
+
+
+def test_lifecycles_take_every_turn(year: Any) -> None:
+    case_actions = Counter(e.action for c in year.cases for e in c.timeline)
+    for action in ("report", "assign", "record_consent", "refer", "resume", "close", "reopen"):
+        assert case_actions[action], action
+    assert {c.status for c in year.cases} >= {CaseStatus.CLOSED, CaseStatus.ACTIVE}
+    closed = [c for c in year.cases if c.status is CaseStatus.CLOSED]
+    assert all(c.outcome is not None and c.closed_on is not None for c in closed)
+
+    statuses = {r.status for r in year.referrals}
+    assert {ReferralStatus.COMPLETED, ReferralStatus.DECLINED} <= statuses
+    overridden = [r for r in year.referrals if r.override is not None]
+    assert overridden
+    assert all(r.override is OverrideReason.CHILD_AT_RISK for r in overridden)
+    assert all(not r.consent_given for r in overridden)
+    cases = {c.id: c for c in year.cases}
+    assert all(cases[r.case_id].is_child for r in overridden)
+
+
+def test_economy_and_advocacy(year: Any) -> None:
+    types = {a.type for a in year.support_actions}
+    assert {SupportType.PERMIT_NIB, SupportType.PERMIT_PIRT, SupportType.PERMIT_HALAL} <= types
+    assert SupportType.CAPITAL_KUR in types
+    funded = [p for p in year.proposals if p.status is ProposalStatus.FUNDED]
+    assert funded
+    path = [e.action for e in funded[0].timeline]
+    assert path == ["draft", "submit", "discuss", "adopt", "fund"]
+    assert funded[0].allocated_rupiah
+
+
+def test_the_teros_meeting(year: Any) -> None:
+    meeting = next(m for m in year.meetings if m.held_on.isoformat() == "2025-02-13")
+    assert meeting.place == "Aula Posyandu Desa Teros"
+    assert {s.name for s in meeting.speakers} == {"Baiq Titis Yulianty", "Lalu Farouq Wardana"}
+    assert 20 <= len(meeting.member_ids) <= 30

@@ -1,0 +1,588 @@
+"""Stateful property tests: random sequences of lifecycle actions never break an invariant.
+
+Each machine applies lifecycle actions at random times (forwards and backwards, in
+random time zones) with random inputs (sometimes missing or blank). Rules for the
+actions the table lists in the current state keep the record moving; an ``anything``
+rule tries any action from any state. An independent oracle says whether the table
+and its guards should allow each step: a refused step must raise `TransitionError`
+naming the state and the rule, and leave the record as it was; an allowed step appends
+exactly its event. After every step the record's invariants hold.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any, ClassVar
+
+import attrs
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from kk_core import advocacy, case_lifecycle, referrals
+from kk_core.advocacy import AdvocacyProposal
+from kk_core.cases import Case, Consent
+from kk_core.codes import (
+    CaseAction,
+    CaseOutcome,
+    CaseStatus,
+    OverrideReason,
+    ProposalAction,
+    ProposalStatus,
+    ReferralAction,
+    ReferralStatus,
+    RiskLevel,
+)
+from kk_core.converter import structure, unstructure
+from kk_core.errors import TransitionError
+from kk_core.lifecycle import Event
+from kk_core.referrals import Referral
+from kk_core.testing import strategies as kst
+
+WITA = timezone(timedelta(hours=8))
+
+# Time of the next step relative to the last event: often the same instant (perhaps
+# written in another zone), else up to two days back or ten days ahead.
+OFFSETS = st.one_of(st.just(0), st.integers(-2 * 24 * 60, 10 * 24 * 60))
+ZONES = kst.time_zones()
+REASONS = st.one_of(st.just(""), st.just("  \n"), kst.texts())
+WHEN: dict[str, st.SearchStrategy[Any]] = {"minutes": OFFSETS, "zone": ZONES}
+
+
+class _Machine(RuleBasedStateMachine):
+    """Shared bookkeeping: the record, the time of the next step, checking a step."""
+
+    kind = ""
+    record: Any
+    #: action → the keyword inputs its attempt method takes (besides minutes and zone)
+    inputs: ClassVar[Mapping[str, Mapping[str, st.SearchStrategy[Any]]]] = {}
+    sources: ClassVar[Mapping[str, set[Any]]] = {}
+    initial = ""
+
+    def _start_day(self) -> date:
+        raise NotImplementedError
+
+    def _at(self, minutes: int, zone: tzinfo) -> datetime:
+        timeline: tuple[Event, ...] = self.record.timeline
+        last = timeline[-1].at if timeline else datetime.combine(self._start_day(), time(9), WITA)
+        return (last + timedelta(minutes=minutes)).astimezone(zone)
+
+    def _in_order(self, at: datetime) -> bool:
+        timeline: tuple[Event, ...] = self.record.timeline
+        return not timeline or at >= timeline[-1].at
+
+    def _listed(self, action: str) -> bool:
+        return self.record.status in self.sources[action]
+
+    def _step(self, action: str, at: datetime, allowed: bool, call: Callable[[], Any]) -> bool:
+        """Apply a step and check it against the oracle; True when it went through."""
+        before = self.record
+        snapshot = unstructure(before)
+        refused: TransitionError | None = None
+        try:
+            new, event = call()
+        except TransitionError as err:
+            refused = err
+        if refused is not None:
+            assert not allowed, f"{action} at {at.isoformat()} was refused: {refused}"
+            # refused: nothing changed, and the error names the state and the rule
+            assert self.record is before
+            assert unstructure(before) == snapshot
+            state = before.status.value
+            assert (refused.kind, refused.source, refused.action) == (self.kind, state, action)
+            assert f"{self.kind} cannot {action} from state '{state}': " in str(refused)
+            assert refused.rule.strip()
+            return False
+        assert allowed, f"{action} at {at.isoformat()} from {before.status} should be refused"
+        assert unstructure(before) == snapshot  # the old record is untouched
+        assert new.timeline == (*before.timeline, event)
+        assert (event.action, event.source, event.target) == (
+            action,
+            before.status.value,
+            new.status.value,
+        )
+        assert event.at == at
+        self.record = new
+        return True
+
+    @rule(data=st.data())
+    def anything(self, data: st.DataObject) -> None:
+        """Any action from any state, most of them refused."""
+        action = data.draw(st.sampled_from(sorted(self.inputs)), label="action")
+        kwargs = {
+            name: data.draw(s, label=name) for name, s in {**WHEN, **self.inputs[action]}.items()
+        }
+        getattr(self, f"attempt_{action}")(**kwargs)
+
+    @invariant()
+    def timeline_reads_forwards(self) -> None:
+        record = self.record
+        assert attrs.evolve(record) == record  # every validator passes on the current record
+        timeline: tuple[Event, ...] = record.timeline
+        for earlier, later in itertools.pairwise(timeline):
+            assert earlier.at <= later.at
+            assert later.source == earlier.target
+        # the status is where the last event led
+        assert record.status.value == (timeline[-1].target if timeline else self.initial)
+        assert all(e.at.utcoffset() is not None for e in timeline)
+        for event in timeline:
+            assert event.source in {str(s) for s in self.sources[event.action]}
+        assert structure(unstructure(record), type(record)) == record
+
+
+def listed(action: str) -> Callable[[Any], bool]:
+    return lambda self: self._listed(action)
+
+
+# --------------------------------------------------------------------------- cases
+
+OPEN_CASE = {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED}
+MEMBERS = st.one_of(st.just(""), kst.ids())
+OVERRIDES = st.one_of(st.none(), st.sampled_from(OverrideReason))
+OUTCOMES = st.one_of(st.none(), st.sampled_from(CaseOutcome))
+
+
+class CaseLifecycle(_Machine):
+    kind = "case"
+    initial = CaseStatus.REPORTED.value
+    record: Case
+    sources: ClassVar[Mapping[str, set[Any]]] = {
+        CaseAction.REPORT: {CaseStatus.REPORTED},
+        CaseAction.ASSIGN: OPEN_CASE,
+        CaseAction.RECORD_CONSENT: OPEN_CASE,
+        CaseAction.CHANGE_RISK: OPEN_CASE,
+        CaseAction.NOTE: OPEN_CASE,
+        CaseAction.REFER: OPEN_CASE,
+        CaseAction.RESUME: {CaseStatus.REFERRED},
+        CaseAction.CLOSE: OPEN_CASE,
+        CaseAction.REOPEN: {CaseStatus.CLOSED},
+    }
+    inputs: ClassVar[Mapping[str, Mapping[str, st.SearchStrategy[Any]]]] = {
+        CaseAction.REPORT: {"note": kst.texts()},
+        CaseAction.ASSIGN: {"member": MEMBERS},
+        CaseAction.RECORD_CONSENT: {"consent": kst.consents()},
+        CaseAction.CHANGE_RISK: {"risk": st.sampled_from(RiskLevel)},
+        CaseAction.NOTE: {"note": REASONS},
+        CaseAction.REFER: {"override": OVERRIDES, "ref": kst.ids()},
+        CaseAction.RESUME: {},
+        CaseAction.CLOSE: {"outcome": OUTCOMES},
+        CaseAction.REOPEN: {"reason": REASONS},
+    }
+
+    @initialize(case=kst.cases(max_steps=0))
+    def start(self, case: Case) -> None:
+        self.record = case
+
+    def _start_day(self) -> date:
+        return self.record.reported_on
+
+    def _allowed(self, action: CaseAction, at: datetime) -> bool:
+        """The oracle's common part: listed in the table, in time order, not before the report."""
+        return self._listed(action) and self._in_order(at) and at.date() >= self.record.reported_on
+
+    def attempt_report(self, minutes: int, zone: tzinfo, note: str) -> None:
+        at = self._at(minutes, zone)
+        ok = self._allowed(CaseAction.REPORT, at) and not self.record.timeline
+        self._step(
+            "report", at, ok, lambda: case_lifecycle.report_case(self.record, at=at, note=note)
+        )
+
+    def attempt_assign(self, minutes: int, zone: tzinfo, member: str) -> None:
+        at = self._at(minutes, zone)
+        ok = self._allowed(CaseAction.ASSIGN, at) and bool(member)
+        before = self.record.status
+        if self._step(
+            "assign", at, ok, lambda: case_lifecycle.assign_companion(self.record, member, at=at)
+        ):
+            assert self.record.companion_id == member
+            if before is CaseStatus.REPORTED:
+                assert self.record.status is CaseStatus.ACTIVE
+
+    def attempt_record_consent(self, minutes: int, zone: tzinfo, consent: Consent) -> None:
+        at = self._at(minutes, zone)
+        if self._step(
+            "record_consent",
+            at,
+            self._allowed(CaseAction.RECORD_CONSENT, at),
+            lambda: case_lifecycle.record_consent(self.record, consent, at=at),
+        ):
+            assert self.record.consent == consent
+
+    def attempt_change_risk(self, minutes: int, zone: tzinfo, risk: RiskLevel) -> None:
+        at = self._at(minutes, zone)
+        if self._step(
+            "change_risk",
+            at,
+            self._allowed(CaseAction.CHANGE_RISK, at),
+            lambda: case_lifecycle.change_risk(self.record, risk, at=at),
+        ):
+            assert self.record.risk is risk
+
+    def attempt_note(self, minutes: int, zone: tzinfo, note: str) -> None:
+        at = self._at(minutes, zone)
+        ok = self._allowed(CaseAction.NOTE, at) and bool(note.strip())
+        self._step("note", at, ok, lambda: case_lifecycle.add_note(self.record, note, at=at))
+
+    def attempt_refer(
+        self, minutes: int, zone: tzinfo, override: OverrideReason | None, ref: str
+    ) -> None:
+        at = self._at(minutes, zone)
+        case = self.record
+        if override is None:
+            permitted = case.consent is not None and case.consent.allows_referral
+        elif override is OverrideReason.CHILD_AT_RISK:
+            permitted = case.is_child
+        else:
+            permitted = True
+        ok = self._allowed(CaseAction.REFER, at) and permitted
+        self._step(
+            "refer", at, ok, lambda: case_lifecycle.refer_case(case, ref, at=at, override=override)
+        )
+
+    def attempt_resume(self, minutes: int, zone: tzinfo) -> None:
+        at = self._at(minutes, zone)
+        self._step(
+            "resume",
+            at,
+            self._allowed(CaseAction.RESUME, at),
+            lambda: case_lifecycle.resume_case(self.record, at=at),
+        )
+
+    def attempt_close(self, minutes: int, zone: tzinfo, outcome: CaseOutcome | None) -> None:
+        at = self._at(minutes, zone)
+        ok = self._allowed(CaseAction.CLOSE, at) and outcome is not None
+        if self._step(
+            "close", at, ok, lambda: case_lifecycle.close_case(self.record, outcome, at=at)
+        ):
+            assert (self.record.outcome, self.record.closed_on) == (outcome, at.date())
+
+    def attempt_reopen(self, minutes: int, zone: tzinfo, reason: str) -> None:
+        at = self._at(minutes, zone)
+        ok = self._allowed(CaseAction.REOPEN, at) and bool(reason.strip())
+        if self._step(
+            "reopen", at, ok, lambda: case_lifecycle.reopen_case(self.record, at=at, reason=reason)
+        ):
+            assert (self.record.outcome, self.record.closed_on) == (None, None)
+
+    # the actions the table lists in the current state
+    @precondition(listed(CaseAction.REPORT))
+    @rule(**WHEN, **inputs[CaseAction.REPORT])
+    def report(self, **kwargs: Any) -> None:
+        self.attempt_report(**kwargs)
+
+    @precondition(listed(CaseAction.ASSIGN))
+    @rule(**WHEN, **inputs[CaseAction.ASSIGN])
+    def assign(self, **kwargs: Any) -> None:
+        self.attempt_assign(**kwargs)
+
+    @precondition(listed(CaseAction.RECORD_CONSENT))
+    @rule(**WHEN, **inputs[CaseAction.RECORD_CONSENT])
+    def record_consent(self, **kwargs: Any) -> None:
+        self.attempt_record_consent(**kwargs)
+
+    @precondition(listed(CaseAction.CHANGE_RISK))
+    @rule(**WHEN, **inputs[CaseAction.CHANGE_RISK])
+    def change_risk(self, **kwargs: Any) -> None:
+        self.attempt_change_risk(**kwargs)
+
+    @precondition(listed(CaseAction.NOTE))
+    @rule(**WHEN, **inputs[CaseAction.NOTE])
+    def note(self, **kwargs: Any) -> None:
+        self.attempt_note(**kwargs)
+
+    @precondition(listed(CaseAction.REFER))
+    @rule(**WHEN, **inputs[CaseAction.REFER])
+    def refer(self, **kwargs: Any) -> None:
+        self.attempt_refer(**kwargs)
+
+    @precondition(listed(CaseAction.RESUME))
+    @rule(**WHEN, **inputs[CaseAction.RESUME])
+    def resume(self, **kwargs: Any) -> None:
+        self.attempt_resume(**kwargs)
+
+    @precondition(listed(CaseAction.CLOSE))
+    @rule(**WHEN, **inputs[CaseAction.CLOSE])
+    def close(self, **kwargs: Any) -> None:
+        self.attempt_close(**kwargs)
+
+    @precondition(listed(CaseAction.REOPEN))
+    @rule(**WHEN, **inputs[CaseAction.REOPEN])
+    def reopen(self, **kwargs: Any) -> None:
+        self.attempt_reopen(**kwargs)
+
+    @invariant()
+    def closed_iff_outcome_and_date(self) -> None:
+        case = self.record
+        closed = case.status is CaseStatus.CLOSED
+        assert closed == (case.outcome is not None) == (case.closed_on is not None)
+        if case.closed_on is not None:
+            assert case.closed_on >= case.reported_on
+        for event in case.timeline:
+            assert event.at.date() >= case.reported_on
+            if event.source == CaseStatus.CLOSED:
+                assert event.action == CaseAction.REOPEN  # a closed case only reopens
+
+
+# --------------------------------------------------------------------------- referrals
+
+OPEN_REFERRAL = {ReferralStatus.SENT, ReferralStatus.ACCEPTED}
+
+
+class ReferralLifecycle(_Machine):
+    kind = "referral"
+    initial = ReferralStatus.SENT.value
+    record: Referral
+    sources: ClassVar[Mapping[str, set[Any]]] = {
+        ReferralAction.SEND: {ReferralStatus.SENT},
+        ReferralAction.ACCEPT: {ReferralStatus.SENT},
+        ReferralAction.DECLINE: {ReferralStatus.SENT},
+        ReferralAction.FOLLOW_UP: OPEN_REFERRAL,
+        ReferralAction.COMPLETE: {ReferralStatus.ACCEPTED},
+        ReferralAction.CANCEL: OPEN_REFERRAL,
+    }
+    inputs: ClassVar[Mapping[str, Mapping[str, st.SearchStrategy[Any]]]] = {
+        ReferralAction.SEND: {},
+        ReferralAction.ACCEPT: {},
+        ReferralAction.DECLINE: {"reason": REASONS},
+        ReferralAction.FOLLOW_UP: {"due_in": st.one_of(st.none(), st.integers(-3, 30))},
+        ReferralAction.COMPLETE: {"outcome": REASONS},
+        ReferralAction.CANCEL: {"reason": REASONS},
+    }
+
+    @initialize(referral=kst.referrals(max_steps=0))
+    def start(self, referral: Referral) -> None:
+        self.record = referral
+
+    @precondition(lambda self: not self.record.is_open)
+    @rule(referral=kst.referrals(max_steps=0))
+    def new_referral(self, referral: Referral) -> None:
+        """A final referral only refuses: go on with a new one."""
+        self.record = referral
+
+    def _start_day(self) -> date:
+        return self.record.sent_on
+
+    def _allowed(self, action: ReferralAction, at: datetime) -> bool:
+        return self._listed(action) and self._in_order(at) and at.date() >= self.record.sent_on
+
+    def attempt_send(self, minutes: int, zone: tzinfo) -> None:
+        at = self._at(minutes, zone)
+        ok = self._allowed(ReferralAction.SEND, at) and not self.record.timeline
+        self._step("send", at, ok, lambda: referrals.send_referral(self.record, at=at))
+
+    def attempt_accept(self, minutes: int, zone: tzinfo) -> None:
+        at = self._at(minutes, zone)
+        ok = self._allowed(ReferralAction.ACCEPT, at)
+        if self._step("accept", at, ok, lambda: referrals.accept_referral(self.record, at=at)):
+            assert self.record.responded_on == at.date()
+
+    def attempt_decline(self, minutes: int, zone: tzinfo, reason: str) -> None:
+        at = self._at(minutes, zone)
+        ok = self._allowed(ReferralAction.DECLINE, at) and bool(reason.strip())
+        self._step(
+            "decline", at, ok, lambda: referrals.decline_referral(self.record, at=at, reason=reason)
+        )
+
+    def attempt_follow_up(self, minutes: int, zone: tzinfo, due_in: int | None) -> None:
+        at = self._at(minutes, zone)
+        due = None if due_in is None else at.date() + timedelta(days=due_in)
+        ok = self._allowed(ReferralAction.FOLLOW_UP, at) and due is not None and due >= at.date()
+        if self._step(
+            "follow_up",
+            at,
+            ok,
+            lambda: referrals.follow_up_referral(self.record, at=at, next_due=due),
+        ):
+            assert self.record.follow_up_due == due
+
+    def attempt_complete(self, minutes: int, zone: tzinfo, outcome: str) -> None:
+        at = self._at(minutes, zone)
+        responded = self.record.responded_on
+        ok = (
+            self._allowed(ReferralAction.COMPLETE, at)
+            and bool(outcome.strip())
+            # dated in its own zone, a completion never precedes the response
+            and (responded is None or at.date() >= responded)
+        )
+        if self._step(
+            "complete", at, ok, lambda: referrals.complete_referral(self.record, outcome, at=at)
+        ):
+            assert (self.record.outcome, self.record.completed_on) == (outcome, at.date())
+
+    def attempt_cancel(self, minutes: int, zone: tzinfo, reason: str) -> None:
+        at = self._at(minutes, zone)
+        ok = self._allowed(ReferralAction.CANCEL, at) and bool(reason.strip())
+        self._step(
+            "cancel", at, ok, lambda: referrals.cancel_referral(self.record, at=at, reason=reason)
+        )
+
+    @precondition(listed(ReferralAction.SEND))
+    @rule(**WHEN)
+    def send(self, **kwargs: Any) -> None:
+        self.attempt_send(**kwargs)
+
+    @precondition(listed(ReferralAction.ACCEPT))
+    @rule(**WHEN)
+    def accept(self, **kwargs: Any) -> None:
+        self.attempt_accept(**kwargs)
+
+    @precondition(listed(ReferralAction.DECLINE))
+    @rule(**WHEN, **inputs[ReferralAction.DECLINE])
+    def decline(self, **kwargs: Any) -> None:
+        self.attempt_decline(**kwargs)
+
+    @precondition(listed(ReferralAction.FOLLOW_UP))
+    @rule(**WHEN, **inputs[ReferralAction.FOLLOW_UP])
+    def follow_up(self, **kwargs: Any) -> None:
+        self.attempt_follow_up(**kwargs)
+
+    @precondition(listed(ReferralAction.COMPLETE))
+    @rule(**WHEN, **inputs[ReferralAction.COMPLETE])
+    def complete(self, **kwargs: Any) -> None:
+        self.attempt_complete(**kwargs)
+
+    @precondition(listed(ReferralAction.CANCEL))
+    @rule(**WHEN, **inputs[ReferralAction.CANCEL])
+    def cancel(self, **kwargs: Any) -> None:
+        self.attempt_cancel(**kwargs)
+
+    @invariant()
+    def referral_rules_hold(self) -> None:
+        r = self.record
+        assert r.consent_given or r.override is not None
+        if r.status is ReferralStatus.COMPLETED:
+            assert r.outcome.strip()
+            assert r.completed_on is not None
+        assert r.is_open == (r.status in OPEN_REFERRAL)
+        for event in r.timeline:
+            assert event.at.date() >= r.sent_on
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+class ProposalLifecycle(_Machine):
+    kind = "advocacy_proposal"
+    initial = ProposalStatus.DRAFT.value
+    record: AdvocacyProposal
+    sources: ClassVar[Mapping[str, set[Any]]] = {
+        ProposalAction.DRAFT: {ProposalStatus.DRAFT},
+        ProposalAction.SUBMIT: {ProposalStatus.DRAFT},
+        ProposalAction.DISCUSS: {ProposalStatus.SUBMITTED},
+        ProposalAction.ADOPT: {ProposalStatus.DISCUSSED},
+        ProposalAction.FUND: {ProposalStatus.ADOPTED},
+        ProposalAction.REJECT: {
+            ProposalStatus.SUBMITTED,
+            ProposalStatus.DISCUSSED,
+            ProposalStatus.ADOPTED,
+        },
+    }
+    inputs: ClassVar[Mapping[str, Mapping[str, st.SearchStrategy[Any]]]] = {
+        ProposalAction.DRAFT: {},
+        ProposalAction.SUBMIT: {},
+        ProposalAction.DISCUSS: {},
+        ProposalAction.ADOPT: {},
+        ProposalAction.FUND: {"amount": kst.rupiah()},
+        ProposalAction.REJECT: {"reason": REASONS},
+    }
+
+    @initialize(proposal=kst.advocacy_proposals(max_steps=0), day=kst.dates())
+    def start(self, proposal: AdvocacyProposal, day: date) -> None:
+        self.record = proposal
+        self.day = day
+
+    @precondition(
+        lambda self: self.record.status in (ProposalStatus.FUNDED, ProposalStatus.REJECTED)
+    )
+    @rule(proposal=kst.advocacy_proposals(max_steps=0))
+    def new_proposal(self, proposal: AdvocacyProposal) -> None:
+        """A final proposal only refuses: go on with a new one."""
+        self.record = proposal
+
+    def _start_day(self) -> date:
+        return self.day
+
+    def _simple(self, action: ProposalAction, minutes: int, zone: tzinfo, guards: bool) -> None:
+        at = self._at(minutes, zone)
+        functions = {
+            ProposalAction.DRAFT: advocacy.draft_proposal,
+            ProposalAction.SUBMIT: advocacy.submit_proposal,
+            ProposalAction.DISCUSS: advocacy.discuss_proposal,
+            ProposalAction.ADOPT: advocacy.adopt_proposal,
+        }
+        ok = guards and self._listed(action) and self._in_order(at)
+        self._step(action.value, at, ok, lambda: functions[action](self.record, at=at))
+
+    def attempt_draft(self, minutes: int, zone: tzinfo) -> None:
+        self._simple(ProposalAction.DRAFT, minutes, zone, not self.record.timeline)
+
+    def attempt_submit(self, minutes: int, zone: tzinfo) -> None:
+        self._simple(ProposalAction.SUBMIT, minutes, zone, bool(self.record.evidence))
+
+    def attempt_discuss(self, minutes: int, zone: tzinfo) -> None:
+        self._simple(ProposalAction.DISCUSS, minutes, zone, True)
+
+    def attempt_adopt(self, minutes: int, zone: tzinfo) -> None:
+        self._simple(ProposalAction.ADOPT, minutes, zone, True)
+
+    def attempt_fund(self, minutes: int, zone: tzinfo, amount: int) -> None:
+        at = self._at(minutes, zone)
+        ok = self._listed(ProposalAction.FUND) and self._in_order(at)
+        if self._step("fund", at, ok, lambda: advocacy.fund_proposal(self.record, amount, at=at)):
+            assert self.record.allocated_rupiah == amount
+
+    def attempt_reject(self, minutes: int, zone: tzinfo, reason: str) -> None:
+        at = self._at(minutes, zone)
+        ok = self._listed(ProposalAction.REJECT) and self._in_order(at) and bool(reason.strip())
+        self._step(
+            "reject", at, ok, lambda: advocacy.reject_proposal(self.record, at=at, reason=reason)
+        )
+
+    @precondition(listed(ProposalAction.DRAFT))
+    @rule(**WHEN)
+    def draft(self, **kwargs: Any) -> None:
+        self.attempt_draft(**kwargs)
+
+    @precondition(listed(ProposalAction.SUBMIT))
+    @rule(**WHEN)
+    def submit(self, **kwargs: Any) -> None:
+        self.attempt_submit(**kwargs)
+
+    @precondition(listed(ProposalAction.DISCUSS))
+    @rule(**WHEN)
+    def discuss(self, **kwargs: Any) -> None:
+        self.attempt_discuss(**kwargs)
+
+    @precondition(listed(ProposalAction.ADOPT))
+    @rule(**WHEN)
+    def adopt(self, **kwargs: Any) -> None:
+        self.attempt_adopt(**kwargs)
+
+    @precondition(listed(ProposalAction.FUND))
+    @rule(**WHEN, **inputs[ProposalAction.FUND])
+    def fund(self, **kwargs: Any) -> None:
+        self.attempt_fund(**kwargs)
+
+    @precondition(listed(ProposalAction.REJECT))
+    @rule(**WHEN, **inputs[ProposalAction.REJECT])
+    def reject(self, **kwargs: Any) -> None:
+        self.attempt_reject(**kwargs)
+
+    @invariant()
+    def allocation_only_once_funded(self) -> None:
+        p = self.record
+        assert (p.allocated_rupiah is not None) == (p.status is ProposalStatus.FUNDED)
+        if p.status is not ProposalStatus.DRAFT:
+            assert p.evidence  # nothing reaches the forum without evidence
+
+
+TestCaseLifecycle = CaseLifecycle.TestCase
+TestReferralLifecycle = ReferralLifecycle.TestCase
+TestProposalLifecycle = ProposalLifecycle.TestCase

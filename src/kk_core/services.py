@@ -274,29 +274,42 @@ class Services:
 
     def refer_case(
         self,
-        referral: Referral,
+        case_id: str,
+        provider_id: str,
+        reason: str,
         *,
+        referral_id: str,
         override: OverrideReason | None = None,
+        follow_up_due: date | None = None,
         at: datetime | None = None,
         actor_id: str | None = None,
     ) -> tuple[Case, Referral]:
-        """Send a referral and mark its case referred; consent (or an override) is checked."""
+        """Send a referral and mark its case referred, in one transaction.
+
+        The referral's consent is taken from the case (``case.consent``); without
+        consent to refer, an ``override`` reason is required (child at risk: a child
+        only). Returns the case and the referral as stored.
+        """
         when = self._at(at)
 
         def work(tx: Transaction, outbox: _Outbox) -> tuple[Case, Referral]:
-            case = tx.get(Case, referral.case_id)
-            self._require(tx, ServiceProvider, referral.provider_id, "referral.provider_id")
+            case = tx.get(Case, case_id)
+            self._require(tx, ServiceProvider, provider_id, "referral.provider_id")
             referred, case_event = case_lifecycle.refer_case(
-                case,
-                referral.id,
-                at=when,
-                override=override,
-                actor_id=actor_id,
-                note=referral.reason,
+                case, referral_id, at=when, override=override, actor_id=actor_id, note=reason
             )
-            consented = case.consent is not None and case.consent.allows_referral
-            prepared = attrs.evolve(referral, consent_given=consented, override=override)
-            sent, referral_event = referrals.send_referral(prepared, at=when, actor_id=actor_id)
+            # the lifecycle guard has checked consent or override, so the record is valid
+            referral = Referral(
+                referral_id,
+                case_id,
+                provider_id,
+                reason,
+                when.date(),
+                consent_given=case.consent is not None and case.consent.allows_referral,
+                override=override,
+                follow_up_due=follow_up_due,
+            )
+            sent, referral_event = referrals.send_referral(referral, at=when, actor_id=actor_id)
             stored_case = self._put(tx, outbox, referred)
             stored_referral = self._put(tx, outbox, sent)
             outbox.cases.append((stored_case, case_event))

@@ -102,16 +102,14 @@ def new_case(
 
 def new_referral(
     referral_id: str = "r-1", case_id: str = "c-1", provider_id: str = "uptd-ppa"
-) -> Referral:
-    # consent_given only satisfies the constructor: the service decides it from the case
-    return Referral(
-        referral_id,
-        case_id,
-        provider_id,
-        "Pencegahan perkawinan anak",
-        REPORTED,
-        consent_given=True,
-    )
+) -> dict[str, Any]:
+    """Arguments of Services.refer_case; consent comes from the case itself."""
+    return {
+        "case_id": case_id,
+        "provider_id": provider_id,
+        "reason": "Pencegahan perkawinan anak",
+        "referral_id": referral_id,
+    }
 
 
 class Clock:
@@ -226,7 +224,7 @@ def recorded(world: World) -> World:
 @pytest.fixture
 def referred(recorded: World) -> World:
     """…and referred to UPTD PPA as r-1."""
-    recorded.services.refer_case(new_referral())
+    recorded.services.refer_case(**new_referral())
     recorded.recorder.calls.clear()
     return recorded
 
@@ -417,7 +415,7 @@ def test_reopen_an_open_case_is_refused(recorded: World) -> None:
 
 
 def test_refer_with_consent(recorded: World) -> None:
-    case, referral = recorded.services.refer_case(new_referral(), actor_id="m-active")
+    case, referral = recorded.services.refer_case(**new_referral(), actor_id="m-active")
     assert case.status is CaseStatus.REFERRED
     assert case.timeline[-1].ref == "r-1"
     assert referral.status is ReferralStatus.SENT
@@ -434,7 +432,7 @@ def test_refer_with_consent(recorded: World) -> None:
 def test_refer_without_consent_or_override_is_refused(world: World) -> None:
     world.services.record_case(new_case())
     world.refused(
-        TransitionError, lambda: world.services.refer_case(new_referral()), match="consent"
+        TransitionError, lambda: world.services.refer_case(**new_referral()), match="consent"
     )
 
 
@@ -442,15 +440,15 @@ def test_consent_that_does_not_cover_referral_is_not_consent(world: World) -> No
     world.services.record_case(
         new_case(consent=Consent(ConsentGiver.PARENT, REPORTED, to_refer=False))
     )
-    world.refused(TransitionError, lambda: world.services.refer_case(new_referral()))
+    world.refused(TransitionError, lambda: world.services.refer_case(**new_referral()))
     world.services.record_consent("c-1", Consent(ConsentGiver.NONE, REPORTED, to_refer=True))
-    world.refused(TransitionError, lambda: world.services.refer_case(new_referral()))
+    world.refused(TransitionError, lambda: world.services.refer_case(**new_referral()))
 
 
 def test_child_at_risk_override_for_a_child(world: World) -> None:
     world.services.record_case(new_case(age=15))
     case, referral = world.services.refer_case(
-        new_referral(), override=OverrideReason.CHILD_AT_RISK
+        **new_referral(), override=OverrideReason.CHILD_AT_RISK
     )
     assert case.status is CaseStatus.REFERRED
     assert (referral.consent_given, referral.override) == (False, OverrideReason.CHILD_AT_RISK)
@@ -460,21 +458,21 @@ def test_child_at_risk_override_refused_for_an_adult(world: World) -> None:
     world.services.record_case(new_case(age=30))
     world.refused(
         TransitionError,
-        lambda: world.services.refer_case(new_referral(), override=OverrideReason.CHILD_AT_RISK),
+        lambda: world.services.refer_case(**new_referral(), override=OverrideReason.CHILD_AT_RISK),
         match="child",
     )
-    _, referral = world.services.refer_case(new_referral(), override=OverrideReason.IMMINENT_DANGER)
+    _, referral = world.services.refer_case(**new_referral(), override=OverrideReason.IMMINENT_DANGER)
     assert referral.override is OverrideReason.IMMINENT_DANGER
 
 
 def test_refer_to_an_unknown_provider_or_case(recorded: World) -> None:
     err = recorded.refused(
-        ValidationError, lambda: recorded.services.refer_case(new_referral(provider_id="nope"))
+        ValidationError, lambda: recorded.services.refer_case(**new_referral(provider_id="nope"))
     )
     assert isinstance(err, ValidationError)
     assert err.problems[0].path == "referral.provider_id"
     recorded.refused(
-        NotFoundError, lambda: recorded.services.refer_case(new_referral(case_id="c-nope"))
+        NotFoundError, lambda: recorded.services.refer_case(**new_referral(case_id="c-nope"))
     )
 
 
@@ -509,7 +507,7 @@ def test_decline_needs_a_reason(referred: World) -> None:
 
 def test_case_resumes_only_after_the_last_open_referral_finishes(referred: World) -> None:
     services = referred.services
-    services.refer_case(new_referral("r-2", provider_id="kua"))
+    services.refer_case(**new_referral("r-2", provider_id="kua"))
     services.record_referral_response("r-1", accepted=False, reason="penuh")
     assert referred.case().status is CaseStatus.REFERRED, "r-2 is still open"
     services.record_referral_response("r-2", accepted=True)

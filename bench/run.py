@@ -125,7 +125,7 @@ def _mib(result: dict[str, Any]) -> str:
 
 
 def _verdict(ok: bool | None) -> str:
-    return "" if ok is None else "ok" if ok else "MISSED"
+    return "n/a" if ok is None else "ok" if ok else "MISSED"
 
 
 THROUGHPUT_HEADER = (

@@ -55,7 +55,7 @@ class AdvocacyProposal:
     requested_rupiah: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
     allocated_rupiah: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
     timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.allocated_rupiah is not None and self.status is not ProposalStatus.FUNDED:

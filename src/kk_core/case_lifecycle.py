@@ -195,7 +195,7 @@ def refer_case(
     An override is written into the event's note (``[override: child_at_risk]``), so the
     timeline itself shows why a referral went ahead without consent.
     """
-    if override is not None:
+    if override is not None and override in OverrideReason._value2member_map_:
         note = f"{note} [override: {OverrideReason(override).value}]".strip()
     step = Step(
         CaseAction.REFER,

@@ -7,8 +7,9 @@ below hold for every record however it was made (form, CSV, database).
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
@@ -41,6 +42,23 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - before_birthday
 
 
+_MAX_AGE = 130
+_INITIALS = re.compile(r"^[^\W\d_][^\W\d_. ]?(?:[. ]{0,2}[^\W\d_]){0,5}\.?$")
+
+
+def _plausible_age(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and not 0 <= value <= _MAX_AGE:
+        raise ValueError(f"{attribute.name} must be between 0 and {_MAX_AGE}")
+
+
+def _initials(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    """Initials only ("S.N.", "SN"): a name or a number here would identify the client."""
+    if value and (len(value) > 8 or not _INITIALS.match(value)):
+        raise ValueError(
+            f"{attribute.name} takes initials only, like 'S.N.' (letters, at most 8 characters)"
+        )
+
+
 @attrs.frozen
 class Subject:
     """The person a case is about. No name and no clear identity number: initials and a
@@ -48,13 +66,16 @@ class Subject:
 
     sex: Sex
     birth_date: date | None = attrs.field(default=None, kw_only=True)
-    age_years: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
+    age_years: int | None = attrs.field(default=None, kw_only=True, validator=_plausible_age)
     disability: frozenset[DisabilityDomain] = attrs.field(
         default=frozenset(), kw_only=True, converter=frozen_set
     )
     hamlet_id: str | None = attrs.field(default=None, kw_only=True)
-    initials: str = attrs.field(default="", kw_only=True)
-    identity: str | None = attrs.field(default=None, kw_only=True, validator=pseudonym_only)
+    # Hidden from repr: reprs end up in logs and tracebacks.
+    initials: str = attrs.field(default="", kw_only=True, validator=_initials, repr=False)
+    identity: str | None = attrs.field(
+        default=None, kw_only=True, validator=pseudonym_only, repr=False
+    )
 
     def age_on(self, day: date) -> int | None:
         """Age on ``day``: from the birth date when known, else the age recorded at intake."""
@@ -92,6 +113,10 @@ class Consent:
     to_share_data: bool = attrs.field(default=False, kw_only=True)
     note: str = attrs.field(default="", kw_only=True)
 
+    def __attrs_post_init__(self) -> None:
+        if self.giver is ConsentGiver.NONE and (self.to_refer or self.to_share_data):
+            raise ValueError("no consent was given, so nothing can be consented to")
+
     @property
     def allows_referral(self) -> bool:
         return self.giver is not ConsentGiver.NONE and self.to_refer
@@ -125,8 +150,8 @@ class Case:
     timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
     outcome: CaseOutcome | None = attrs.field(default=None, kw_only=True)
     closed_on: date | None = attrs.field(default=None, kw_only=True)
-    summary: str = attrs.field(default="", kw_only=True)
-    version: int = attrs.field(default=0, kw_only=True)
+    summary: str = attrs.field(default="", kw_only=True, repr=False)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.violence is not None and self.category is not CaseCategory.VIOLENCE:
@@ -136,12 +161,25 @@ class Case:
         closed = self.status is CaseStatus.CLOSED
         if closed and (self.outcome is None or self.closed_on is None):
             raise ValueError("a closed case has an outcome and a closed_on date")
-        if not closed and self.closed_on is not None:
-            raise ValueError(f"closed_on is set but the case is {self.status.value}")
+        if not closed and (self.closed_on is not None or self.outcome is not None):
+            raise ValueError(f"closed_on or outcome is set but the case is {self.status.value}")
         not_before(self.reported_on, self.closed_on, "closed_on")
+        birth = self.subject.birth_date
+        if birth is not None and birth > self.reported_on:
+            raise ValueError("the subject's birth_date is after the date the case was reported")
+        if self.violence is not None:
+            not_before(self.violence.occurred_on, self.reported_on, "reported_on")
         for earlier, later in zip(self.timeline, self.timeline[1:], strict=False):
             if later.at < earlier.at:
                 raise ValueError(f"timeline goes back in time at {later.at.isoformat()}")
+        if self.timeline:
+            if self.timeline[0].at.date() < self.reported_on:
+                raise ValueError("the timeline starts before the date the case was reported")
+            if self.timeline[-1].target != self.status.value:
+                raise ValueError(
+                    f"status is {self.status.value} but the last event left the case "
+                    f"{self.timeline[-1].target}"
+                )
 
     @property
     def age_band(self) -> AgeBand | None:

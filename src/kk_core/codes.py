@@ -365,7 +365,7 @@ class ProposalAction(Coded):
 
 class CaseStatus(Coded):
     REPORTED = ("reported", "Dilaporkan", "Reported", "Recorded; no companion yet.")
-    ACTIVE = ("active", "Didampingi", "Being accompanied")
+    ACTIVE = ("active", "Ditangani", "In progress", "Being accompanied or followed up by the KK.")
     REFERRED = ("referred", "Dirujuk", "Referred", "At least one referral is open.")
     CLOSED = ("closed", "Ditutup", "Closed")
 

@@ -7,6 +7,12 @@ Two cattrs converters share those rules. The fast one (no detailed validation, o
 per type) does the work; when it fails, the same data is structured again by the
 detailed one, so the caller gets a `ValidationError` listing every problem with its
 path (``case.subject.birth_date: …``) at no cost to the common, valid case.
+
+The fast converter generates one function per record class (one constructor call, the
+common field types checked inline) and shares what repeats across records: sets of
+codes, time zones, dates, lifecycle codes and ids of other records (interned). A typical
+case then holds ~1.5 KiB instead of ~3.6 KiB, and structuring runs within ~15 % of
+hand-written code (``python -m bench --only converter``).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ class Business:
     owner_disability: frozenset[DisabilityDomain] = attrs.field(
         default=frozenset(), kw_only=True, converter=frozen_set
     )
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
 
 _DONE = (SupportStatus.ACHIEVED, SupportStatus.FAILED)
@@ -51,7 +51,7 @@ class SupportAction:
     amount_rupiah: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
     reference: str = attrs.field(default="", kw_only=True)
     note: str = attrs.field(default="", kw_only=True)
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.amount_rupiah is not None and not self.type.is_capital:

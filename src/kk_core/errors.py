@@ -7,6 +7,7 @@ and "the store failed".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -14,6 +15,7 @@ import attrs
 __all__ = [
     "CodeError",
     "ConflictError",
+    "EventDeliveryError",
     "KKError",
     "NotFoundError",
     "PluginError",
@@ -21,8 +23,10 @@ __all__ = [
     "ReadOnlyError",
     "StorageError",
     "TransitionError",
+    "UnknownKindError",
     "UnknownSchemeError",
     "ValidationError",
+    "mask_identity_numbers",
 ]
 
 
@@ -30,12 +34,27 @@ class KKError(Exception):
     """Root of every error this library raises on purpose."""
 
 
+_LONG_DIGITS = re.compile(r"\d{8,}")
+
+
+def mask_identity_numbers(text: str) -> str:
+    """Hide runs of 8+ digits: a NIK typed into the wrong column must not reach a message.
+
+    >>> mask_identity_numbers("'5203121234560001' is not a known sex")
+    "'<16 digits hidden>' is not a known sex"
+    """
+    return _LONG_DIGITS.sub(lambda m: f"<{len(m.group())} digits hidden>", text)
+
+
 @attrs.frozen
 class Problem:
-    """One thing wrong with an input, at a path in the names the user sees."""
+    """One thing wrong with an input, at a path in the names the user sees.
+
+    Messages often quote the input; long digit runs in them are masked.
+    """
 
     path: str
-    message: str
+    message: str = attrs.field(converter=mask_identity_numbers)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -70,7 +89,8 @@ class CodeError(KKError, LookupError):
         hint = (
             f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if suggestions else ""
         )
-        super().__init__(f"{value!r} is not a known {list_name}{hint}")
+        shown = mask_identity_numbers(repr(value))
+        super().__init__(f"{shown} is not a known {list_name}{hint}")
 
 
 class TransitionError(KKError):
@@ -82,6 +102,26 @@ class TransitionError(KKError):
         self.action = action
         self.rule = rule
         super().__init__(f"{kind} cannot {action} from state {source!r}: {rule}")
+
+
+class EventDeliveryError(KKError):
+    """The change was committed, but some plugins failed while being told about it.
+
+    ``result`` is what the call returned (the stored record); retrying the call would
+    repeat a committed change, so callers should log ``failures`` and carry on.
+    """
+
+    def __init__(self, result: object, failures: Sequence[PluginError]) -> None:
+        self.result = result
+        self.failures = tuple(failures)
+        listed = "; ".join(str(f) for f in self.failures)
+        super().__init__(
+            f"the change was committed, but {len(self.failures)} event hook call(s) failed: {listed}"
+        )
+
+
+class UnknownKindError(KKError, ValueError):
+    """A record kind (name or class) that is not one of the library's kinds."""
 
 
 class StorageError(KKError):

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from kk_core._checks import frozen_set, non_empty, not_before
+from kk_core._checks import frozen_set, non_empty, non_negative, not_before
 from kk_core.codes import Affiliation, DisabilityDomain, Division, GroupFunction, Position, Sex
 from kk_core.places import village_code
 
@@ -27,7 +27,7 @@ class ConstituentGroup:
     functions: frozenset[GroupFunction] = attrs.field(
         default=frozenset(GroupFunction), kw_only=True, converter=frozen_set
     )
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
 
 def _plausible_birth_year(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
@@ -60,7 +60,7 @@ class Member:
     hamlet_id: str | None = attrs.field(default=None, kw_only=True)
     lives_in_village: bool = attrs.field(default=True, kw_only=True)
     left_on: date | None = attrs.field(default=None, kw_only=True)
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if not self.affiliations:

@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case
 from kk_core.economy import Business, SupportAction
+from kk_core.errors import UnknownKindError
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.meetings import Meeting
 from kk_core.outreach import InformationSession, Publication
@@ -66,9 +67,9 @@ def record_type(kind: str | type[Any]) -> RecordType:
     if isinstance(kind, type):
         if kind in RECORD_KINDS.values():
             return kind
-        raise TypeError(f"{kind.__name__} is not a record kind of kk_core")
+        raise UnknownKindError(f"{kind.__name__} is not a record kind of kk_core")
     try:
         return RECORD_KINDS[kind]
     except KeyError:
         known = ", ".join(RECORD_KINDS)
-        raise ValueError(f"unknown record kind {kind!r}; known kinds: {known}") from None
+        raise UnknownKindError(f"unknown record kind {kind!r}; known kinds: {known}") from None

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import as_tuple, frozen_set, non_empty
+from kk_core._checks import as_tuple, frozen_set, non_empty, non_negative
 from kk_core.outreach import Audience
 
 __all__ = ["Meeting", "Speaker"]
@@ -41,7 +41,7 @@ class Meeting:
     )
     attendance: Audience = attrs.field(factory=Audience, kw_only=True)
     minutes: str = attrs.field(default="", kw_only=True)
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.attendance.total and self.attendance.total < len(self.member_ids):

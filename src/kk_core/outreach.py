@@ -57,7 +57,7 @@ class Publication:
     channel: PublicationChannel
     published_on: date
     reach: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
 
 @attrs.frozen
@@ -74,4 +74,4 @@ class InformationSession:
     audience: Audience = attrs.field(factory=Audience)
     place: str = attrs.field(default="", kw_only=True)
     hamlet_id: str | None = attrs.field(default=None, kw_only=True)
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from kk_core._checks import non_empty
+from kk_core._checks import non_empty, non_negative
 
 __all__ = ["Hamlet", "Village", "is_region_code", "regency_code_of", "village_code"]
 
@@ -45,7 +45,7 @@ class Village:
     district: str
     regency: str
     province: str
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     @property
     def code(self) -> str:
@@ -65,4 +65,4 @@ class Hamlet:
     id: str = attrs.field(validator=non_empty)
     village_id: str = attrs.field(validator=village_code)
     name: str = attrs.field(validator=non_empty)
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)

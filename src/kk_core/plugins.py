@@ -16,13 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from importlib import metadata
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 import pluggy
 
 from kk_core import hookspecs
 from kk_core._coded import Coded, CodeList
-from kk_core.errors import KKError, PluginError, Problem, UnknownSchemeError, ValidationError
+from kk_core.errors import KKError, PluginError, Problem, StorageError, UnknownSchemeError
 from kk_core.kinds import Record
 from kk_core.lifecycle import Event
 from kk_core.registries import (
@@ -185,6 +186,11 @@ class Plugins:
     ) -> list[Any]:
         """Call every implementation in pluggy's order; for a ``firstresult`` hook, stop
         after the first that returns something other than ``None``, as pluggy would."""
+        return [result for _, result in self._each_named(hook_name, before, **kwargs)]
+
+    def _each_named(
+        self, hook_name: str, before: Callable[[str], None] | None = None, **kwargs: Any
+    ) -> list[tuple[str, Any]]:
         caller = getattr(self.pm.hook, hook_name)
         firstresult = caller.spec is not None and caller.spec.opts.get("firstresult", False)
         results = []
@@ -193,13 +199,11 @@ class Plugins:
                 before(impl.plugin_name)
             try:
                 result = impl.function(**{a: kwargs[a] for a in impl.argnames})
-            except KKError as exc:
-                if isinstance(exc, ValidationError | PluginError):
-                    raise
-                raise PluginError(impl.plugin_name, hook_name, exc) from exc
+            except PluginError:
+                raise  # already names its plugin and hook
             except Exception as exc:
                 raise PluginError(impl.plugin_name, hook_name, exc) from exc
-            results.append(result)
+            results.append((impl.plugin_name, result))
             if firstresult and result is not None:
                 break
         return results
@@ -233,8 +237,13 @@ class Plugins:
     def validate(self, record: Record) -> list[Problem]:
         """Problems every plugin's extra rules find in the record (all collected)."""
         problems: list[Problem] = []
-        for found in self._each("kk_validate_record", record=record):
-            problems.extend(found or ())
+        for plugin, found in self._each_named("kk_validate_record", record=record):
+            for problem in found or ():
+                if not isinstance(problem, Problem):
+                    raise PluginError(
+                        plugin, "kk_validate_record", f"returned {problem!r}, not a Problem"
+                    )
+                problems.append(problem)
         return problems
 
     def pseudonym_key(self) -> bytes | None:
@@ -268,10 +277,26 @@ class Plugins:
             raise UnknownSchemeError(scheme, list(self.stores))
         try:
             return entry.value(url, **options)
-        except KKError:
-            raise
+        except KKError as exc:
+            scrubbed = _scrub(str(exc), url)
+            if scrubbed == str(exc):
+                raise
+            raise StorageError(scrubbed) from None  # the driver's message held a secret
         except Exception as exc:
-            raise PluginError(entry.plugin, "store factory", exc) from exc
+            raise PluginError(entry.plugin, "store factory", _scrub(str(exc), url)) from None
+
+
+def _scrub(text: str, url: str) -> str:
+    """A driver's message with the URL redacted and its password removed, wherever it appears."""
+    safe = redact_url(url)
+    text = text.replace(url, safe)
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    if password:
+        text = text.replace(password, "***")
+    return text
 
 
 def _setter(registry: Any) -> Callable[[str], None]:

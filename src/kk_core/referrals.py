@@ -21,7 +21,7 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import as_tuple, non_empty, not_before
+from kk_core._checks import as_tuple, non_empty, non_negative, not_before
 from kk_core.codes import OverrideReason, ReferralAction, ReferralStatus, ServiceKind
 from kk_core.lifecycle import Event, Guard, Lifecycle, Step, Transition, not_before_last_event
 
@@ -49,7 +49,10 @@ class ServiceProvider:
     name: str = attrs.field(validator=non_empty)
     area: str = attrs.field(default="", kw_only=True)
     contact: str = attrs.field(default="", kw_only=True)
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
+
+
+_RESPONDED = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.COMPLETED})
 
 
 @attrs.frozen
@@ -71,7 +74,7 @@ class Referral:
     follow_up_due: date | None = attrs.field(default=None, kw_only=True)
     outcome: str = attrs.field(default="", kw_only=True)
     timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if not self.consent_given and self.override is None:
@@ -80,8 +83,17 @@ class Referral:
         not_before(self.responded_on or self.sent_on, self.completed_on, "completed_on")
         if self.status is ReferralStatus.COMPLETED and not self.outcome:
             raise ValueError("a completed referral has an outcome")
-        if self.status is ReferralStatus.COMPLETED and self.completed_on is None:
-            raise ValueError("a completed referral has a completed_on date")
+        completed = self.status is ReferralStatus.COMPLETED
+        if completed != (self.completed_on is not None):
+            raise ValueError("completed_on is set exactly when the referral is completed")
+        if self.status in _RESPONDED and self.responded_on is None:
+            raise ValueError(f"a referral that is {self.status.value} has a responded_on date")
+        not_before(self.sent_on, self.follow_up_due, "follow_up_due")
+        if self.timeline and self.timeline[-1].target != self.status.value:
+            raise ValueError(
+                f"status is {self.status.value} but the last event left the referral "
+                f"{self.timeline[-1].target}"
+            )
 
     @property
     def is_open(self) -> bool:

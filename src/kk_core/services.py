@@ -9,7 +9,8 @@ that changes nothing (the same content again) is not announced either.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import attrs
@@ -26,12 +27,22 @@ from kk_core.codes import (
     RiskLevel,
 )
 from kk_core.economy import Business, SupportAction
-from kk_core.errors import NotFoundError, Problem, TransitionError, ValidationError
+from kk_core.errors import (
+    EventDeliveryError,
+    KKError,
+    NotFoundError,
+    PluginError,
+    Problem,
+    StorageError,
+    TransitionError,
+    ValidationError,
+)
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.kinds import Record
 from kk_core.lifecycle import Event
 from kk_core.meetings import Meeting
 from kk_core.plugins import Plugins, get_plugins
+from kk_core.privacy import pseudonymise
 from kk_core.referrals import Referral, ServiceProvider
 from kk_core.store import Store, Transaction
 
@@ -42,7 +53,8 @@ T = TypeVar("T")
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    """Now, in the machine's own zone: dates of events are the local dates (WIB/WITA/WIT)."""
+    return datetime.now().astimezone()
 
 
 @attrs.define
@@ -63,6 +75,10 @@ class _Outbox:
 class Services:
     """The KK's use cases over one store.
 
+    Times (``at=``) are aware datetimes in the zone where the work happened: the date of
+    an event, a closing or a referral is its date in that zone. Without ``at``, the
+    ``clock`` gives the machine's local time.
+
     >>> from kk_core.services import Services
     >>> from kk_adapters.memory import MemoryStore
     >>> services = Services(MemoryStore())
@@ -75,6 +91,11 @@ class Services:
         plugins: Plugins | None = None,
         clock: Callable[[], datetime] = _now,
     ) -> None:
+        if not store.capabilities.transactions:
+            raise StorageError(
+                f"{store.url} has no transactions: services need them so that a failure "
+                "leaves the store unchanged"
+            )
         self.store = store
         self._plugins = plugins
         self.clock = clock
@@ -90,19 +111,54 @@ class Services:
         with self.store.transaction() as tx:
             result = work(tx, outbox)
             tx.commit()
-        url = self.store.url
-        for kind, ids in outbox.written.items():
-            self.plugins.records_written(kind, ids, url)
-        for case, event in outbox.cases:
-            if outbox.changed(case):
-                self.plugins.case_transitioned(case, event, url)
-        for referral, event in outbox.referrals:
-            if outbox.changed(referral):
-                self.plugins.referral_transitioned(referral, event, url)
+        self._announce(outbox, result)
         return result
 
+    def _announce(self, outbox: _Outbox, result: object) -> None:
+        """Tell every listener, even when one fails: the change is committed either way."""
+        url = self.store.url
+        calls: list[Callable[[], None]] = []
+        for kind, ids in outbox.written.items():
+            calls.append(partial(self.plugins.records_written, kind, ids, url))
+        for case, event in outbox.cases:
+            if outbox.changed(case):
+                calls.append(partial(self.plugins.case_transitioned, case, event, url))
+        for referral, event in outbox.referrals:
+            if outbox.changed(referral):
+                calls.append(partial(self.plugins.referral_transitioned, referral, event, url))
+        failures: list[PluginError] = []
+        for call in calls:
+            try:
+                call()
+            except PluginError as exc:
+                failures.append(exc)
+        if failures:
+            raise EventDeliveryError(result, failures)
+
+    def _code_problems(self, record: Record) -> list[Problem]:
+        """Open code-list fields hold codes of the lists as plugins extended them."""
+        lists = self.plugins.code_lists
+        checks: list[tuple[str, str, str]] = []
+        if isinstance(record, Case) and record.subcategory is not None:
+            checks.append(("case.subcategory", "case_subcategory", record.subcategory))
+        elif isinstance(record, Business):
+            checks.append(("business.sector", "business_sector", record.sector))
+        elif isinstance(record, AdvocacyProposal):
+            checks.extend(
+                ("advocacy_proposal.issue_areas", "issue_area", area)
+                for area in sorted(record.issue_areas)
+            )
+        problems = []
+        for path, list_name, code in checks:
+            code_list = lists[list_name]
+            if code not in code_list.codes:
+                hint = code_list.suggest(code)
+                known = f"; did you mean {', '.join(hint)}?" if hint else ""
+                problems.append(Problem(path, f"{code!r} is not a code of {list_name}{known}"))
+        return problems
+
     def _put(self, tx: Transaction, outbox: _Outbox, record: R) -> R:
-        problems = self.plugins.validate(record)
+        problems = self._code_problems(record) + self.plugins.validate(record)
         if problems:
             raise ValidationError(problems, subject=record.kind)
         try:
@@ -197,7 +253,18 @@ class Services:
         """Store a new case with the first event of its timeline."""
 
         def work(tx: Transaction, outbox: _Outbox) -> Case:
-            self._require(tx, ConstituentGroup, case.group_id, "case.group_id")
+            group = self._require(tx, ConstituentGroup, case.group_id, "case.group_id")
+            if group.village_id != case.village_id:
+                raise ValidationError(
+                    [
+                        Problem(
+                            "case.village_id",
+                            f"{case.village_id} is not the village of group {group.id} "
+                            f"({group.village_id})",
+                        )
+                    ],
+                    subject="case",
+                )
             reported, event = case_lifecycle.report_case(case, at=self._at(at), actor_id=actor_id)
             stored = self._put(tx, outbox, reported)
             outbox.cases.append((stored, event))
@@ -480,8 +547,28 @@ class Services:
         return self._run(work)
 
     def put(self, record: R) -> R:
-        """Store any record in its own transaction, with plugin validation and events."""
+        """Store a record without a lifecycle (a village, a provider, a publication…) in its
+        own transaction, with validation and events. Cases, referrals and proposals only
+        change through their own methods, so their timelines stay true."""
+        if isinstance(record, Case | Referral | AdvocacyProposal):
+            raise TypeError(
+                f"a {record.kind} changes through its lifecycle: use record_case, refer_case "
+                "or draft_proposal and the methods that follow them"
+            )
         return self._run(lambda tx, out: self._put(tx, out, record))
+
+    def pseudonymise(self, nik: str) -> str:
+        """The pseudonym of an identity number, keyed by the deployment's ``kk_pseudonym_key``.
+
+        Put it in ``Subject.identity``; the number itself is never stored.
+        """
+        key = self.plugins.pseudonym_key()
+        if key is None:
+            raise KKError(
+                "no pseudonymisation key: install a plugin implementing kk_pseudonym_key "
+                "(identity numbers are never stored in clear)"
+            )
+        return pseudonymise(nik, key)
 
     # -- Pendataan: advocacy ----------------------------------------------------------
 

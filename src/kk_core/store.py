@@ -115,7 +115,19 @@ class StoreFactory(Protocol):
     def __call__(self, url: str, /, **options: Any) -> Store: ...
 
 
-_SECRET_QUERY = re.compile(r"(?i)\b(token|password|secret|key|api_key)=[^&]*")
+_SECRET_QUERY = re.compile(
+    r"(?i)(^|[&;])([^=&;]*(?:token|secret|password|passwd|pwd|key|auth|sig)[^=&;]*)=[^&;]*"
+)
+
+
+_TOKEN_AS_USER = re.compile(r"(?i)^(?:[a-z0-9.-]+\+)?https?$")
+
+
+def _mask_secret(match: re.Match[str]) -> str:
+    name = match.group(2)
+    if name.lower().endswith("_env"):  # token_env=KOBO_TOKEN names a variable, not a secret
+        return match.group(0)
+    return f"{match.group(1)}{name}=***"
 
 
 def redact_url(url: str) -> str:
@@ -129,7 +141,9 @@ def redact_url(url: str) -> str:
         user = parts.username or ""
         host = netloc.rpartition("@")[2]
         netloc = f"{user}:***@{host}"
-    query = _SECRET_QUERY.sub(lambda m: f"{m.group(1)}=***", parts.query)
+    elif "@" in netloc and _TOKEN_AS_USER.match(parts.scheme):
+        netloc = "***@" + netloc.rpartition("@")[2]  # https://TOKEN@host: the user is the secret
+    query = _SECRET_QUERY.sub(_mask_secret, parts.query)
     if netloc == parts.netloc and query == parts.query:
         return url  # nothing secret; urlunsplit would turn ``sqlite:///x`` into ``sqlite:/x``
     rebuilt = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -41,8 +41,8 @@ class ListFind(MemoryStore):
 
 
 class CaseInsensitiveOrder(MemoryStore):
-    def _snapshot(self, kind: str) -> list[Record]:
-        return sorted(super()._snapshot(kind), key=lambda r: r.id.lower())
+    def find(self, kind: type[R], /, **criteria: Any) -> Iterator[R]:
+        return iter(sorted(super().find(kind, **criteria), key=lambda r: r.id.lower()))
 
 
 class ExclusiveRangeEnd(MemoryStore):

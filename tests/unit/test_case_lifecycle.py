@@ -233,7 +233,7 @@ def test_note_needs_text(note: str) -> None:
     [
         None,
         Consent(ConsentGiver.SELF, DAY, to_refer=False),
-        Consent(ConsentGiver.NONE, DAY, to_refer=True),
+        Consent(ConsentGiver.NONE, DAY),
     ],
 )
 def test_refer_needs_consent_to_refer(consent: Consent | None) -> None:

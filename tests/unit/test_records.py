@@ -8,6 +8,8 @@ from typing import Any
 import attrs
 import pytest
 
+from kk_core.errors import UnknownKindError
+
 from kk_core import RECORD_KINDS
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case, Consent, Subject, ViolenceIncident, age_on
@@ -194,9 +196,22 @@ def test_subject_age_from_birth_date_or_recorded_age() -> None:
     assert Subject(Sex.FEMALE, birth_date=date(2026, 1, 1)).age_on(DAY) == 0
 
 
-def test_subject_age_is_not_negative() -> None:
-    with pytest.raises(ValueError, match="age_years must not be negative, got -1"):
-        Subject(Sex.MALE, age_years=-1)
+@pytest.mark.parametrize("age", [-1, 131, 5203121234560001])
+def test_subject_age_is_plausible(age: int) -> None:
+    with pytest.raises(ValueError, match="age_years must be between 0 and 130"):
+        Subject(Sex.MALE, age_years=age)
+
+
+@pytest.mark.parametrize("initials", ["Siti Nurhaliza", "S.N.1", "5203121234560001", "A_B"])
+def test_subject_initials_are_initials_only(initials: str) -> None:
+    with pytest.raises(ValueError, match="initials only"):
+        Subject(Sex.FEMALE, initials=initials)
+
+
+def test_subject_repr_hides_initials_and_pseudonym() -> None:
+    subject = Subject(Sex.FEMALE, initials="S.N.", identity=pseudonymise("5203121234560001", KEY))
+    assert "S.N." not in repr(subject)
+    assert "p1:" not in repr(subject)
 
 
 def test_subject_identity_is_a_pseudonym_only() -> None:
@@ -226,12 +241,17 @@ def test_violence_incident_needs_a_form_and_a_relation() -> None:
         (ConsentGiver.PARENT, True, True),
         (ConsentGiver.GUARDIAN, True, True),
         (ConsentGiver.SELF, False, False),
-        (ConsentGiver.NONE, True, False),
         (ConsentGiver.NONE, False, False),
     ],
 )
 def test_consent_allows_referral(giver: ConsentGiver, to_refer: bool, allows: bool) -> None:
     assert Consent(giver, DAY, to_refer=to_refer).allows_referral is allows
+
+
+@pytest.mark.parametrize("scope", ["to_refer", "to_share_data"])
+def test_no_consent_cannot_consent_to_anything(scope: str) -> None:
+    with pytest.raises(ValueError, match="no consent was given"):
+        Consent(ConsentGiver.NONE, DAY, **{scope: True})
 
 
 def case(**changes: Any) -> Case:
@@ -290,8 +310,30 @@ def test_closed_case_has_outcome_and_closing_date() -> None:
 
 @pytest.mark.parametrize("status", [CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED])
 def test_open_case_has_no_closing_date(status: CaseStatus) -> None:
-    with pytest.raises(ValueError, match=f"closed_on is set but the case is {status.value}"):
+    with pytest.raises(ValueError, match=f"closed_on or outcome is set but the case is {status.value}"):
         case(status=status, closed_on=DAY)
+    with pytest.raises(ValueError, match=f"closed_on or outcome is set but the case is {status.value}"):
+        case(status=status, outcome=CaseOutcome.RESOLVED)
+
+
+def test_case_dates_follow_each_other() -> None:
+    with pytest.raises(ValueError, match="birth_date is after the date the case was reported"):
+        case(subject=Subject(Sex.FEMALE, birth_date=DAY + timedelta(days=1)))
+    with pytest.raises(ValueError, match=r"reported_on \(2025-02-12\) is before 2025-02-14"):
+        case(
+            category=CaseCategory.VIOLENCE,
+            violence=ViolenceIncident(
+                [ViolenceForm.PHYSICAL], IncidentPlace.HOUSEHOLD, occurred_on=DAY - timedelta(days=-1)
+            ),
+            reported_on=DAY - timedelta(days=1),
+        )
+
+
+def test_case_status_matches_its_last_event() -> None:
+    report = Event(at(hour=10), "report", "reported", "reported")
+    assert case(timeline=[report]).status is CaseStatus.REPORTED
+    with pytest.raises(ValueError, match="status is active but the last event left the case reported"):
+        case(status=CaseStatus.ACTIVE, timeline=[report])
 
 
 def test_case_cannot_close_before_it_was_reported() -> None:
@@ -376,12 +418,20 @@ def test_referral_dates_run_forwards() -> None:
 
 
 def test_completed_referral_has_outcome_and_date() -> None:
-    done = referral(status=ReferralStatus.COMPLETED, outcome="Visum done", completed_on=DAY)
+    done = referral(
+        status=ReferralStatus.COMPLETED, outcome="Visum done", responded_on=DAY, completed_on=DAY
+    )
     assert not done.is_open
     with pytest.raises(ValueError, match="a completed referral has an outcome"):
-        referral(status=ReferralStatus.COMPLETED, completed_on=DAY)
-    with pytest.raises(ValueError, match="a completed referral has a completed_on date"):
-        referral(status=ReferralStatus.COMPLETED, outcome="done")
+        referral(status=ReferralStatus.COMPLETED, responded_on=DAY, completed_on=DAY)
+    with pytest.raises(ValueError, match="completed_on is set exactly when"):
+        referral(status=ReferralStatus.COMPLETED, responded_on=DAY, outcome="done")
+    with pytest.raises(ValueError, match="completed_on is set exactly when"):
+        referral(completed_on=DAY)
+    with pytest.raises(ValueError, match="a referral that is accepted has a responded_on date"):
+        referral(status=ReferralStatus.ACCEPTED)
+    with pytest.raises(ValueError, match=r"follow_up_due \(2025-02-01\) is before"):
+        referral(follow_up_due=date(2025, 2, 1))
 
 
 @pytest.mark.parametrize("field", ["id", "case_id", "provider_id", "reason"])
@@ -396,7 +446,9 @@ def test_referral_open_and_overdue() -> None:
     assert not r.is_overdue(date(2025, 2, 20))
     assert r.is_overdue(date(2025, 2, 21))
     assert not referral().is_overdue(date(2030, 1, 1))
-    declined = referral(status=ReferralStatus.DECLINED, follow_up_due=date(2025, 2, 20))
+    declined = referral(
+        status=ReferralStatus.DECLINED, responded_on=DAY, follow_up_due=date(2025, 2, 20)
+    )
     assert not declined.is_open
     assert not declined.is_overdue(date(2030, 1, 1))
 
@@ -594,5 +646,5 @@ def test_records_are_immutable() -> None:
 def test_unknown_kind_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown record kind 'kasus'; known kinds: village"):
         record_type("kasus")
-    with pytest.raises(TypeError, match="Subject is not a record kind"):
+    with pytest.raises(UnknownKindError, match="Subject is not a record kind"):
         record_type(Subject)

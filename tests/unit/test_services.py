@@ -441,7 +441,7 @@ def test_consent_that_does_not_cover_referral_is_not_consent(world: World) -> No
         new_case(consent=Consent(ConsentGiver.PARENT, REPORTED, to_refer=False))
     )
     world.refused(TransitionError, lambda: world.services.refer_case(**new_referral()))
-    world.services.record_consent("c-1", Consent(ConsentGiver.NONE, REPORTED, to_refer=True))
+    world.services.record_consent("c-1", Consent(ConsentGiver.NONE, REPORTED))
     world.refused(TransitionError, lambda: world.services.refer_case(**new_referral()))
 
 

@@ -366,7 +366,13 @@ _BOOLS = st.booleans()
 _COUNTS = st.integers(0, 500)
 _AGES = st.integers(0, 100)
 _AGE_DAYS = st.integers(0, int(95 * 365.25))
-_INITIALS = st.one_of(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", max_size=3), _NAMES)
+_INITIALS = st.one_of(
+    st.just(""),
+    st.lists(st.sampled_from("ABCDEFGHIJKLMNOPRSTUWYÉÜ"), min_size=1, max_size=3).map(
+        lambda letters: "".join(f"{c}." for c in letters)
+    ),
+    st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=3),
+)
 
 
 # --------------------------------------------------------------------------- parts
@@ -393,13 +399,16 @@ def subjects(draw: st.DrawFn, on: date | None = None) -> Subject:
     return _subject_on(draw, on if on is not None else draw(_DATES))
 
 
-def _violence_incident(draw: st.DrawFn) -> ViolenceIncident:
+def _violence_incident(draw: st.DrawFn, reported_on: date | None = None) -> ViolenceIncident:
+    occurred_on = draw(_OPTIONAL_DATES)
+    if occurred_on is not None and reported_on is not None and occurred_on > reported_on:
+        occurred_on = reported_on  # an incident is reported after it happened
     return ViolenceIncident(
         draw(_subset(ViolenceForm, 1)),
         draw(_one(IncidentPlace)),
         perpetrator_relations=draw(_subset(PerpetratorRelation, 1)),
         perpetrator_sex=draw(_optional(_one(Sex))),
-        occurred_on=draw(_OPTIONAL_DATES),
+        occurred_on=occurred_on,
     )
 
 
@@ -410,11 +419,13 @@ def violence_incidents(draw: st.DrawFn) -> ViolenceIncident:
 
 
 def _consent_on(draw: st.DrawFn, day: date) -> Consent:
+    giver = draw(_one(ConsentGiver))
+    given = giver is not ConsentGiver.NONE  # no consent covers nothing
     return Consent(
-        draw(_one(ConsentGiver)),
+        giver,
         day,
-        to_refer=draw(_BOOLS),
-        to_share_data=draw(_BOOLS),
+        to_refer=given and draw(_BOOLS),
+        to_share_data=given and draw(_BOOLS),
         note=draw(_texts(0)),
     )
 
@@ -586,7 +597,7 @@ def cases(
     reported_on = draw(_DATES)
     category = draw(_one(CaseCategory))
     violence = (
-        _violence_incident(draw)
+        _violence_incident(draw, reported_on)
         if category is CaseCategory.VIOLENCE and draw(_BOOLS_MOSTLY)
         else None
     )

@@ -34,7 +34,8 @@ class KKError(Exception):
     """Root of every error this library raises on purpose."""
 
 
-_LONG_DIGITS = re.compile(r"\d{8,}")
+# 8+ digits, possibly grouped by spaces or dots as people type NIKs ("5203 1741 0709 0001")
+_LONG_DIGITS = re.compile(r"\d(?:[ .]?\d){7,}")
 
 
 def mask_identity_numbers(text: str) -> str:
@@ -43,7 +44,7 @@ def mask_identity_numbers(text: str) -> str:
     >>> mask_identity_numbers("'5203121234560001' is not a known sex")
     "'<16 digits hidden>' is not a known sex"
     """
-    return _LONG_DIGITS.sub(lambda m: f"<{len(m.group())} digits hidden>", text)
+    return _LONG_DIGITS.sub(lambda m: f"<{sum(c.isdigit() for c in m.group())} digits hidden>", text)
 
 
 @attrs.frozen

@@ -129,7 +129,7 @@ def kk_referral_transitioned(referral: Record, event: Event, store_url: str) -> 
 
 @hookspec
 def kk_records_written(kind: str, ids: Sequence[str], store_url: str) -> None:
-    """Records were written (inserted, updated or deleted) and committed.
+    """Records were written (inserted or updated; deleted, where a program deletes) and committed.
 
     :param kind: the record kind name (``"case"``, ``"member"``…).
     :param ids: the ids written, in write order.

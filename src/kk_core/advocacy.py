@@ -23,7 +23,16 @@ import attrs
 
 from kk_core._checks import as_tuple, frozen_set, non_empty, non_negative
 from kk_core.codes import Forum, ProposalAction, ProposalStatus
-from kk_core.lifecycle import Event, Guard, Lifecycle, Step, Transition, not_before_last_event
+from kk_core.lifecycle import (
+    Event,
+    Guard,
+    Lifecycle,
+    Step,
+    Transition,
+    first_event,
+    not_before_last_event,
+    requires,
+)
 
 __all__ = [
     "PROPOSAL_LIFECYCLE",
@@ -74,10 +83,6 @@ def _has_evidence(proposal: AdvocacyProposal, step: Step) -> str | None:
     )
 
 
-def _needs_note(proposal: AdvocacyProposal, step: Step) -> str | None:
-    return None if step.note.strip() else "say why it was rejected"
-
-
 _G = Guard[AdvocacyProposal]
 
 PROPOSAL_LIFECYCLE: Lifecycle[AdvocacyProposal] = Lifecycle(
@@ -89,7 +94,7 @@ PROPOSAL_LIFECYCLE: Lifecycle[AdvocacyProposal] = Lifecycle(
             ProposalAction.DRAFT,
             frozenset({ProposalStatus.DRAFT}),
             None,
-            (_G("draft once", lambda p, s: "already drafted" if p.timeline else None),),
+            (first_event("draft once", "already drafted"),),
         ),
         Transition(
             ProposalAction.SUBMIT,
@@ -108,7 +113,7 @@ PROPOSAL_LIFECYCLE: Lifecycle[AdvocacyProposal] = Lifecycle(
             ProposalAction.REJECT,
             frozenset({ProposalStatus.SUBMITTED, ProposalStatus.DISCUSSED, ProposalStatus.ADOPTED}),
             ProposalStatus.REJECTED,
-            (_G("reason for rejection", _needs_note),),
+            (requires("note", "reason for rejection", "say why it was rejected"),),
         ),
     ],
     common_guards=(_G("time never goes backwards", not_before_last_event),),

@@ -29,7 +29,16 @@ from datetime import datetime
 
 from kk_core.cases import Case, Consent
 from kk_core.codes import CaseAction, CaseOutcome, CaseStatus, OverrideReason, RiskLevel
-from kk_core.lifecycle import Event, Guard, Lifecycle, Step, Transition, not_before_last_event
+from kk_core.lifecycle import (
+    Event,
+    Guard,
+    Lifecycle,
+    Step,
+    Transition,
+    first_event,
+    not_before_last_event,
+    requires,
+)
 
 __all__ = [
     "CASE_LIFECYCLE",
@@ -55,18 +64,6 @@ def _not_before_report(case: Case, step: Step) -> str | None:
     return None
 
 
-def _empty_timeline(case: Case, step: Step) -> str | None:
-    return "the case already has a timeline" if case.timeline else None
-
-
-def _names_member(case: Case, step: Step) -> str | None:
-    return None if step.ref else "no member named as companion"
-
-
-def _has_text(case: Case, step: Step) -> str | None:
-    return None if step.note.strip() else "the note is empty"
-
-
 def _consent_or_override(case: Case, step: Step) -> str | None:
     if step.override is None:
         if case.consent is not None and case.consent.allows_referral:
@@ -81,14 +78,6 @@ def _consent_or_override(case: Case, step: Step) -> str | None:
     return None
 
 
-def _has_outcome(case: Case, step: Step) -> str | None:
-    return None if step.outcome is not None else "a case cannot close without an outcome"
-
-
-def _has_reason(case: Case, step: Step) -> str | None:
-    return None if step.note.strip() else "reopening needs a reason in the note"
-
-
 _G = Guard[Case]
 
 CASE_LIFECYCLE: Lifecycle[Case] = Lifecycle(
@@ -100,23 +89,25 @@ CASE_LIFECYCLE: Lifecycle[Case] = Lifecycle(
             CaseAction.REPORT,
             frozenset({CaseStatus.REPORTED}),
             None,
-            (_G("report once", _empty_timeline),),
+            (first_event("report once", "the case already has a timeline"),),
         ),
         Transition(
             CaseAction.ASSIGN,
             frozenset({CaseStatus.REPORTED}),
             CaseStatus.ACTIVE,
-            (_G("companion required", _names_member),),
+            (requires("ref", "companion required", "no member named as companion"),),
         ),
         Transition(
             CaseAction.ASSIGN,
             frozenset({CaseStatus.ACTIVE, CaseStatus.REFERRED}),
             None,
-            (_G("companion required", _names_member),),
+            (requires("ref", "companion required", "no member named as companion"),),
         ),
         Transition(CaseAction.RECORD_CONSENT, _OPEN, None),
         Transition(CaseAction.CHANGE_RISK, _OPEN, None),
-        Transition(CaseAction.NOTE, _OPEN, None, (_G("note required", _has_text),)),
+        Transition(
+            CaseAction.NOTE, _OPEN, None, (requires("note", "note required", "the note is empty"),)
+        ),
         Transition(
             CaseAction.REFER,
             _OPEN,
@@ -128,13 +119,17 @@ CASE_LIFECYCLE: Lifecycle[Case] = Lifecycle(
             CaseAction.CLOSE,
             _OPEN,
             CaseStatus.CLOSED,
-            (_G("outcome before closing", _has_outcome),),
+            (
+                requires(
+                    "outcome", "outcome before closing", "a case cannot close without an outcome"
+                ),
+            ),
         ),
         Transition(
             CaseAction.REOPEN,
             frozenset({CaseStatus.CLOSED}),
             CaseStatus.ACTIVE,
-            (_G("reason to reopen", _has_reason),),
+            (requires("note", "reason to reopen", "reopening needs a reason in the note"),),
         ),
     ],
     common_guards=(

@@ -44,7 +44,9 @@ def mask_identity_numbers(text: str) -> str:
     >>> mask_identity_numbers("'5203121234560001' is not a known sex")
     "'<16 digits hidden>' is not a known sex"
     """
-    return _LONG_DIGITS.sub(lambda m: f"<{sum(c.isdigit() for c in m.group())} digits hidden>", text)
+    return _LONG_DIGITS.sub(
+        lambda m: f"<{sum(c.isdigit() for c in m.group())} digits hidden>", text
+    )
 
 
 @attrs.frozen

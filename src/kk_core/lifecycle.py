@@ -15,7 +15,17 @@ import attrs
 
 from kk_core.errors import TransitionError
 
-__all__ = ["Event", "Guard", "Lifecycle", "Step", "Tracked", "Transition", "not_before_last_event"]
+__all__ = [
+    "Event",
+    "Guard",
+    "Lifecycle",
+    "Step",
+    "Tracked",
+    "Transition",
+    "first_event",
+    "not_before_last_event",
+    "requires",
+]
 
 
 @attrs.frozen
@@ -80,6 +90,26 @@ class Transition(Generic[R]):
     sources: frozenset[str]
     target: str | None
     guards: tuple[Guard[R], ...] = ()
+
+
+def requires(field: str, name: str, message: str) -> Guard[Any]:
+    """A guard that the step's ``field`` (``note``, ``ref``, ``outcome``) is given, not blank."""
+
+    def check(record: Any, step: Step) -> str | None:
+        value = getattr(step, field)
+        given = value.strip() if isinstance(value, str) else value
+        return None if given else message
+
+    return Guard(name, check)
+
+
+def first_event(name: str, message: str) -> Guard[Any]:
+    """A guard for the action that starts a timeline: it happens once."""
+
+    def check(record: Any, step: Step) -> str | None:
+        return message if record.timeline else None
+
+    return Guard(name, check)
 
 
 def not_before_last_event(record: Tracked, step: Step) -> str | None:

@@ -23,7 +23,16 @@ import attrs
 
 from kk_core._checks import as_tuple, non_empty, non_negative, not_before
 from kk_core.codes import OverrideReason, ReferralAction, ReferralStatus, ServiceKind
-from kk_core.lifecycle import Event, Guard, Lifecycle, Step, Transition, not_before_last_event
+from kk_core.lifecycle import (
+    Event,
+    Guard,
+    Lifecycle,
+    Step,
+    Transition,
+    first_event,
+    not_before_last_event,
+    requires,
+)
 
 __all__ = [
     "REFERRAL_LIFECYCLE",
@@ -130,15 +139,6 @@ def _next_due_ahead(referral: Referral, step: Step) -> str | None:
     return None
 
 
-def _needs(field: str, name: str, message: str) -> Guard[Referral]:
-    def check(referral: Referral, step: Step) -> str | None:
-        value = getattr(step, field)
-        given = value.strip() if isinstance(value, str) else value  # a blank reason is none
-        return None if given else message
-
-    return Guard(name, check)
-
-
 _OPEN = frozenset({ReferralStatus.SENT, ReferralStatus.ACCEPTED})
 
 REFERRAL_LIFECYCLE: Lifecycle[Referral] = Lifecycle(
@@ -150,7 +150,7 @@ REFERRAL_LIFECYCLE: Lifecycle[Referral] = Lifecycle(
             ReferralAction.SEND,
             frozenset({ReferralStatus.SENT}),
             None,
-            (Guard("send once", lambda r, s: "already sent" if r.timeline else None),),
+            (first_event("send once", "already sent"),),
         ),
         Transition(
             ReferralAction.ACCEPT, frozenset({ReferralStatus.SENT}), ReferralStatus.ACCEPTED
@@ -159,7 +159,7 @@ REFERRAL_LIFECYCLE: Lifecycle[Referral] = Lifecycle(
             ReferralAction.DECLINE,
             frozenset({ReferralStatus.SENT}),
             ReferralStatus.DECLINED,
-            (_needs("note", "reason required", "say why the service declined"),),
+            (requires("note", "reason required", "say why the service declined"),),
         ),
         Transition(
             ReferralAction.FOLLOW_UP,
@@ -172,7 +172,7 @@ REFERRAL_LIFECYCLE: Lifecycle[Referral] = Lifecycle(
             frozenset({ReferralStatus.ACCEPTED}),
             ReferralStatus.COMPLETED,
             (
-                _needs(
+                requires(
                     "outcome", "outcome required", "a referral cannot complete without an outcome"
                 ),
                 Guard("not before the response", _not_before_response),
@@ -182,7 +182,7 @@ REFERRAL_LIFECYCLE: Lifecycle[Referral] = Lifecycle(
             ReferralAction.CANCEL,
             _OPEN,
             ReferralStatus.CANCELLED,
-            (_needs("note", "reason required", "say why the referral is cancelled"),),
+            (requires("note", "reason required", "say why the referral is cancelled"),),
         ),
     ],
     common_guards=(

@@ -18,6 +18,7 @@ list; ``python -m bench --only GROUP`` then selects them by their ``group``.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import importlib
 import json
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -297,6 +298,14 @@ def _status(key: str) -> int:
     raise OSError(f"{key} not in /proc/self/status")
 
 
+def _settle() -> None:
+    """Collect garbage and hand freed heap back to the OS (glibc ``malloc_trim``), so
+    memory freed earlier is neither counted as held nor silently reused by the run."""
+    gc.collect()
+    with suppress(OSError, AttributeError):  # not glibc: RSS may then read a little high
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def _reset_peak() -> bool:
     """Reset the kernel's high-water mark of this process (Linux ≥ 4.0)."""
     try:
@@ -311,7 +320,7 @@ def _probe_peak(layer: ThroughputLayer, side_name: str, n: int, gc_mode: str) ->
     trial = layer.prepare(n)
     side: Side = getattr(trial, side_name)
     side.reset()
-    gc.collect()
+    _settle()
     before = _status("VmRSS")
     exact = _reset_peak()
     with bulk_gc(gc_mode):
@@ -327,10 +336,10 @@ def _probe_peak(layer: ThroughputLayer, side_name: str, n: int, gc_mode: str) ->
 
 def _probe_resident(layer: MemoryLayer, side_name: str, n: int) -> dict[str, Any]:
     layer.build(side_name, min(n, 100))  # import and warm everything first
-    gc.collect()
+    _settle()
     before = _status("VmRSS")
     held = layer.build(side_name, n)
-    gc.collect()
+    _settle()
     after = _status("VmRSS")
     del held
     return {"bytes": after - before, "per_record": (after - before) / n, "method": "VmRSS diff"}

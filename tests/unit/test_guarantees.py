@@ -231,9 +231,9 @@ def test_named_memory_store_refuses_other_options() -> None:
 def test_put_many_in_a_transaction_is_all_or_nothing() -> None:
     store = MemoryStore(records=[GROUP])
     other = ConstituentGroup("kk-lain", "52.03.12.2006", "KK Lain")
+    stale = attrs.evolve(GROUP, name="KK Teros (renamed)")  # from version 0; store has 1
     with store.transaction() as tx:
         with pytest.raises(ConflictError):
-            stale = attrs.evolve(GROUP, name="KK Teros (renamed)")  # from version 0; store has 1
             tx.put_many([other, stale])
         tx.commit()
     assert [g.id for g in store.find(ConstituentGroup)] == ["kk-teros"]

@@ -8,8 +8,6 @@ from typing import Any
 import attrs
 import pytest
 
-from kk_core.errors import UnknownKindError
-
 from kk_core import RECORD_KINDS
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case, Consent, Subject, ViolenceIncident, age_on
@@ -40,6 +38,7 @@ from kk_core.codes import (
     ViolenceForm,
 )
 from kk_core.economy import Business, SupportAction
+from kk_core.errors import UnknownKindError
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.kinds import kind_of, record_type
 from kk_core.lifecycle import Event

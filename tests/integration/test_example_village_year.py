@@ -49,13 +49,14 @@ def year(example: ModuleType) -> Any:
 
 
 @pytest.fixture(scope="module")
-def output() -> str:
+def output(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The Quick start's main job, as run there: in a fresh folder, SQLite by default."""
     done = subprocess.run(
         [sys.executable, str(EXAMPLE)],
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=ROOT,
+        cwd=tmp_path_factory.mktemp("quick-start"),
         check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -107,8 +108,23 @@ def test_summary_leaks_no_identity(output: str, year: Any) -> None:
 def test_main_is_importable_and_returns_zero(
     example: ModuleType, capsys: pytest.CaptureFixture[str], output: str
 ) -> None:
-    assert example.main([]) == 0
-    assert capsys.readouterr().out == output
+    assert example.main(["--store", "none"]) == 0
+    summary = capsys.readouterr().out
+    assert output.startswith(summary)
+    assert "Stored in sqlite:///kk-teros.db: 251 records, 251 written now" in output
+
+
+def test_storing_the_year_twice_changes_nothing(
+    example: ModuleType, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'teros.db'}"
+    assert example.main(["--store", url]) == 0
+    first = capsys.readouterr().out
+    assert example.main(["--store", url]) == 0
+    second = capsys.readouterr().out
+    assert ", 0 already there unchanged." in first
+    assert ", 0 written now, " in second
+    assert first.splitlines()[-1] == second.splitlines()[-1]  # the store's own counts
 
 
 def test_same_seed_same_year(example: ModuleType, year: Any) -> None:

@@ -16,6 +16,7 @@ from kk_adapters.sql.schema import build_schema
 from kk_core import open_store
 from kk_core.cases import Case
 from kk_core.dimensions import DIMENSIONS, Between, compile_criteria, count_by
+from kk_core.errors import ReadOnlyError
 from kk_core.kinds import Record
 from kk_core.meetings import Meeting
 from kk_core.testing.contract import sample_cases
@@ -225,3 +226,15 @@ def test_transaction_writes_while_its_find_is_open(store_maker: StoreMaker) -> N
         tx.commit()
     assert store.get(Case, first.id).version == 2
     assert store.count(Case) == {(): 2501}
+
+
+def test_read_only_store_commits_a_transaction_that_wrote_nothing(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'ro-commit.db'}"
+    with open_store(url) as store:  # type: ignore[attr-defined]
+        stored = store.put(sample_cases(1)[0])
+    with open_store(url, read_only=True) as store:  # type: ignore[attr-defined]
+        with store.transaction() as tx:
+            assert tx.get(Case, stored.id) == stored
+            tx.commit()
+        with store.transaction() as tx, pytest.raises(ReadOnlyError):
+            tx.put(attrs.evolve(stored, summary="x"))

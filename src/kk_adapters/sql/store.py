@@ -210,7 +210,8 @@ class SqlTransaction(_Base):
     def commit(self) -> None:
         self._check_open()
         if self._store.capabilities.read_only:
-            raise ReadOnlyError(f"{self._url} is read-only")
+            self.rollback()  # every write was refused: there is nothing to commit
+            return
         try:
             with self._translated("commit"):
                 self._trans.commit()

@@ -17,9 +17,9 @@ Only `kk_core.errors` types leave a store: adapters translate their drivers' err
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import attrs
@@ -38,6 +38,7 @@ __all__ = [
     "planned_write",
     "redact_url",
     "same_content",
+    "with_version",
 ]
 
 R = TypeVar("R", bound=Record)
@@ -153,6 +154,37 @@ def redact_url(url: str) -> str:
     return rebuilt
 
 
+_COPIERS: dict[type, Callable[[Any, int], Any]] = {}
+
+
+def _make_copier(cls: type) -> Callable[[Any, int], Any]:
+    names = [f.name for f in attrs.fields(cls) if f.name != "version"]
+    body = "".join(f"    _set(new, {name!r}, record.{name})\n" for name in names)
+    source = (
+        "def copy_with_version(record, version, _new=_new, _set=_set, cls=cls):\n"
+        "    new = _new(cls)\n"
+        f"{body}"
+        "    _set(new, 'version', version)\n"
+        "    return new\n"
+    )
+    namespace: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__, "cls": cls}
+    exec(compile(source, f"<kk copy {cls.__name__}>", "exec"), namespace)
+    return cast(Callable[[Any, int], Any], namespace["copy_with_version"])
+
+
+def with_version(record: Record, version: int) -> Record:
+    """``attrs.evolve(record, version=version)`` without re-running converters and checks.
+
+    The record is already valid and only its version changes, so the fields are copied
+    as they are (about twice as fast as ``evolve`` on a case).
+    """
+    cls = type(record)
+    copier = _COPIERS.get(cls)
+    if copier is None:
+        copier = _COPIERS[cls] = _make_copier(cls)
+    return cast(Record, copier(record, version))
+
+
 def planned_write(stored: Record | None, record: R) -> R | None:
     """What a put of ``record`` writes given the store's copy: the next version, or
     ``None`` for a no-op; `ConflictError` when ``record`` was based on a stale version.
@@ -162,12 +194,12 @@ def planned_write(stored: Record | None, record: R) -> R | None:
     if stored is None:
         if record.version != 0:
             raise ConflictError(record.kind, record.id, record.version, None)
-        return attrs.evolve(record, version=1)
+        return with_version(record, 1)  # type: ignore[return-value]
     if same_content(stored, record):
         return None
     if stored.version != record.version:
         raise ConflictError(record.kind, record.id, record.version, stored.version)
-    return attrs.evolve(record, version=stored.version + 1)
+    return with_version(record, stored.version + 1)  # type: ignore[return-value]
 
 
 def same_content(a: Record, b: Record) -> bool:

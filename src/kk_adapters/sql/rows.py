@@ -24,6 +24,7 @@ from kk_adapters.sql.schema import ChildTable, KindTable
 from kk_core.converter import converter, structure
 from kk_core.errors import StorageError, ValidationError
 from kk_core.kinds import Record, RecordType
+from kk_core.store import with_version
 
 __all__ = ["Encoded", "RowCodec", "gc_paused", "with_version"]
 
@@ -52,37 +53,6 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-_COPIERS: dict[type, Callable[[Any, int], Any]] = {}
-
-
-def _make_copier(cls: type) -> Callable[[Any, int], Any]:
-    names = [f.name for f in attrs.fields(cls) if f.name != "version"]
-    body = "".join(f"    _set(new, {name!r}, record.{name})\n" for name in names)
-    source = (
-        "def copy_with_version(record, version, _new=_new, _set=_set, cls=cls):\n"
-        "    new = _new(cls)\n"
-        f"{body}"
-        "    _set(new, 'version', version)\n"
-        "    return new\n"
-    )
-    namespace: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__, "cls": cls}
-    exec(compile(source, f"<kk copy {cls.__name__}>", "exec"), namespace)
-    return cast(Callable[[Any, int], Any], namespace["copy_with_version"])
-
-
-def with_version(record: Record, version: int) -> Record:
-    """``attrs.evolve(record, version=version)`` without re-running converters and checks.
-
-    The record is already valid and only its version changes, so the fields are copied
-    as they are (about twice as fast as ``evolve`` on a case).
-    """
-    cls = type(record)
-    copier = _COPIERS.get(cls)
-    if copier is None:
-        copier = _COPIERS[cls] = _make_copier(cls)
-    return cast(Record, copier(record, version))
 
 
 def _holds_datetimes(cls: type, seen: set[type] | None = None) -> bool:

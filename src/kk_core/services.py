@@ -173,15 +173,20 @@ class Services:
         return stored
 
     def _at(self, at: datetime | None) -> datetime:
+        """The time of a step: called after the step has read its record, so that a
+        concurrent writer's later event makes this write a `ConflictError` (stale
+        version), never an event dated before the one it just read."""
         return self.clock() if at is None else at
 
     def _case_step(
         self,
         case_id: str,
-        step: Callable[[Case], tuple[Case, Event]],
+        at: datetime | None,
+        step: Callable[[Case, datetime], tuple[Case, Event]],
     ) -> Case:
         def work(tx: Transaction, outbox: _Outbox) -> Case:
-            case, event = step(tx.get(Case, case_id))
+            current = tx.get(Case, case_id)
+            case, event = step(current, self._at(at))
             stored = self._put(tx, outbox, case)
             outbox.cases.append((stored, event))
             return stored
@@ -191,18 +196,19 @@ class Services:
     def _referral_step(
         self,
         referral_id: str,
-        step: Callable[[Referral], tuple[Referral, Event]],
-        *,
-        at: datetime,
+        at: datetime | None,
         actor_id: str | None,
+        step: Callable[[Referral, datetime], tuple[Referral, Event]],
     ) -> Referral:
         def work(tx: Transaction, outbox: _Outbox) -> Referral:
-            referral, event = step(tx.get(Referral, referral_id))
+            current = tx.get(Referral, referral_id)
+            when = self._at(at)
+            referral, event = step(current, when)
             stored = self._put(tx, outbox, referral)
             outbox.referrals.append((stored, event))
             if not stored.is_open:
                 self._resume_if_no_open_referral(
-                    tx, outbox, stored.case_id, at=at, actor_id=actor_id
+                    tx, outbox, stored.case_id, at=when, actor_id=actor_id
                 )
             return stored
 
@@ -281,11 +287,11 @@ class Services:
         actor_id: str | None = None,
     ) -> Case:
         """Name an active member of the case's own group as companion."""
-        when = self._at(at)
 
         def work(tx: Transaction, outbox: _Outbox) -> Case:
             case = tx.get(Case, case_id)
             member = self._require(tx, Member, member_id, "companion_id")
+            when = self._at(at)
             if member.group_id != case.group_id or not member.is_active_on(when.date()):
                 raise ValidationError(
                     [
@@ -313,9 +319,8 @@ class Services:
         at: datetime | None = None,
         actor_id: str | None = None,
     ) -> Case:
-        when = self._at(at)
         return self._case_step(
-            case_id, lambda c: case_lifecycle.record_consent(c, consent, at=when, actor_id=actor_id)
+            case_id, at, lambda c, when: case_lifecycle.record_consent(c, consent, at=when, actor_id=actor_id)
         )
 
     def change_risk(
@@ -326,17 +331,15 @@ class Services:
         at: datetime | None = None,
         actor_id: str | None = None,
     ) -> Case:
-        when = self._at(at)
         return self._case_step(
-            case_id, lambda c: case_lifecycle.change_risk(c, risk, at=when, actor_id=actor_id)
+            case_id, at, lambda c, when: case_lifecycle.change_risk(c, risk, at=when, actor_id=actor_id)
         )
 
     def add_case_note(
         self, case_id: str, note: str, *, at: datetime | None = None, actor_id: str | None = None
     ) -> Case:
-        when = self._at(at)
         return self._case_step(
-            case_id, lambda c: case_lifecycle.add_note(c, note, at=when, actor_id=actor_id)
+            case_id, at, lambda c, when: case_lifecycle.add_note(c, note, at=when, actor_id=actor_id)
         )
 
     def refer_case(
@@ -357,11 +360,11 @@ class Services:
         consent to refer, an ``override`` reason is required (child at risk: a child
         only). Returns the case and the referral as stored.
         """
-        when = self._at(at)
 
         def work(tx: Transaction, outbox: _Outbox) -> tuple[Case, Referral]:
             case = tx.get(Case, case_id)
             self._require(tx, ServiceProvider, provider_id, "referral.provider_id")
+            when = self._at(at)
             referred, case_event = case_lifecycle.refer_case(
                 case, referral_id, at=when, override=override, actor_id=actor_id, note=reason
             )
@@ -395,19 +398,22 @@ class Services:
         actor_id: str | None = None,
     ) -> Referral:
         """The service accepted or declined; a decline with no other open referral resumes the case."""
-        when = self._at(at)
         if accepted:
             return self._referral_step(
                 referral_id,
-                lambda r: referrals.accept_referral(r, at=when, actor_id=actor_id, note=reason),
-                at=when,
-                actor_id=actor_id,
+                at,
+                actor_id,
+                lambda r, when: referrals.accept_referral(
+                    r, at=when, actor_id=actor_id, note=reason
+                ),
             )
         return self._referral_step(
             referral_id,
-            lambda r: referrals.decline_referral(r, at=when, reason=reason, actor_id=actor_id),
-            at=when,
-            actor_id=actor_id,
+            at,
+            actor_id,
+            lambda r, when: referrals.decline_referral(
+                r, at=when, reason=reason, actor_id=actor_id
+            ),
         )
 
     def follow_up_referral(
@@ -419,14 +425,13 @@ class Services:
         at: datetime | None = None,
         actor_id: str | None = None,
     ) -> Referral:
-        when = self._at(at)
         return self._referral_step(
             referral_id,
-            lambda r: referrals.follow_up_referral(
+            at,
+            actor_id,
+            lambda r, when: referrals.follow_up_referral(
                 r, at=when, next_due=next_due, actor_id=actor_id, note=note
             ),
-            at=when,
-            actor_id=actor_id,
         )
 
     def complete_referral(
@@ -437,12 +442,11 @@ class Services:
         at: datetime | None = None,
         actor_id: str | None = None,
     ) -> Referral:
-        when = self._at(at)
         return self._referral_step(
             referral_id,
-            lambda r: referrals.complete_referral(r, outcome, at=when, actor_id=actor_id),
-            at=when,
-            actor_id=actor_id,
+            at,
+            actor_id,
+            lambda r, when: referrals.complete_referral(r, outcome, at=when, actor_id=actor_id),
         )
 
     def cancel_referral(
@@ -453,12 +457,11 @@ class Services:
         at: datetime | None = None,
         actor_id: str | None = None,
     ) -> Referral:
-        when = self._at(at)
         return self._referral_step(
             referral_id,
-            lambda r: referrals.cancel_referral(r, at=when, reason=reason, actor_id=actor_id),
-            at=when,
-            actor_id=actor_id,
+            at,
+            actor_id,
+            lambda r, when: referrals.cancel_referral(r, at=when, reason=reason, actor_id=actor_id),
         )
 
     def close_case(
@@ -471,10 +474,10 @@ class Services:
         actor_id: str | None = None,
     ) -> Case:
         """Close with an outcome; refused while a referral of the case is still open."""
-        when = self._at(at)
 
         def work(tx: Transaction, outbox: _Outbox) -> Case:
             case = tx.get(Case, case_id)
+            when = self._at(at)
             still_open = sorted(r.id for r in tx.find(Referral, case_id=case_id) if r.is_open)
             if still_open:
                 raise TransitionError(
@@ -495,10 +498,10 @@ class Services:
     def reopen_case(
         self, case_id: str, reason: str, *, at: datetime | None = None, actor_id: str | None = None
     ) -> Case:
-        when = self._at(at)
         return self._case_step(
             case_id,
-            lambda c: case_lifecycle.reopen_case(c, at=when, reason=reason, actor_id=actor_id),
+            at,
+            lambda c, when: case_lifecycle.reopen_case(c, at=when, reason=reason, actor_id=actor_id),
         )
 
     # -- Ekonomi, Humas, meetings -----------------------------------------------------
@@ -589,31 +592,33 @@ class Services:
         allocated_rupiah: int | None = None,
     ) -> AdvocacyProposal:
         """Move a proposal along: submit, discuss, adopt, fund (with the amount) or reject."""
-        when = self._at(at)
-        steps: dict[
-            ProposalAction, Callable[[AdvocacyProposal], tuple[AdvocacyProposal, Event]]
-        ] = {
-            ProposalAction.SUBMIT: lambda p: advocacy.submit_proposal(
+        Step = Callable[[AdvocacyProposal, datetime], tuple[AdvocacyProposal, Event]]
+        steps: dict[ProposalAction, Step] = {
+            ProposalAction.SUBMIT: lambda p, when: advocacy.submit_proposal(
                 p, at=when, actor_id=actor_id, note=note
             ),
-            ProposalAction.DISCUSS: lambda p: advocacy.discuss_proposal(
+            ProposalAction.DISCUSS: lambda p, when: advocacy.discuss_proposal(
                 p, at=when, actor_id=actor_id, note=note
             ),
-            ProposalAction.ADOPT: lambda p: advocacy.adopt_proposal(
+            ProposalAction.ADOPT: lambda p, when: advocacy.adopt_proposal(
                 p, at=when, actor_id=actor_id, note=note
             ),
-            ProposalAction.FUND: lambda p: advocacy.fund_proposal(
+            ProposalAction.FUND: lambda p, when: advocacy.fund_proposal(
                 p, _amount(allocated_rupiah), at=when, actor_id=actor_id, note=note
             ),
-            ProposalAction.REJECT: lambda p: advocacy.reject_proposal(
+            ProposalAction.REJECT: lambda p, when: advocacy.reject_proposal(
                 p, at=when, reason=note, actor_id=actor_id
             ),
         }
         if action not in steps:
-            raise ValueError(f"advance_proposal takes one of {', '.join(steps)}, not {action!r}")
+            raise ValidationError(
+                [Problem("action", f"advance_proposal takes one of {', '.join(steps)}")],
+                subject="advocacy_proposal",
+            )
 
         def work(tx: Transaction, outbox: _Outbox) -> AdvocacyProposal:
-            advanced, _ = steps[action](tx.get(AdvocacyProposal, proposal_id))
+            current = tx.get(AdvocacyProposal, proposal_id)
+            advanced, _ = steps[action](current, self._at(at))
             return self._put(tx, outbox, advanced)
 
         return self._run(work)

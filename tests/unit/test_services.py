@@ -754,3 +754,48 @@ def test_event_time_is_the_clock_of_the_service(world: World) -> None:
     stored = world.services.record_case(new_case())
     assert stored.timeline[0].at == datetime(2025, 2, 13, 9, tzinfo=WITA)
     assert stored.timeline[0].at.astimezone(UTC).hour == 1
+
+
+class InterleavingClock:
+    """Reads the time at ``base``, but the first time it is read another writer adds a
+    later note to the case: what a concurrent writer does between two steps."""
+
+    def __init__(self, other: Services, case_id: str) -> None:
+        self.other = other
+        self.case_id = case_id
+        self.fired = False
+
+    def __call__(self) -> datetime:
+        if not self.fired:
+            self.fired = True
+            later = datetime(2025, 2, 13, 12, 0, tzinfo=WITA)
+            self.other.add_case_note(self.case_id, "catatan lain", at=later)
+        return datetime(2025, 2, 13, 11, 0, tzinfo=WITA)
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        lambda s: s.add_case_note("c-1", "catatan saya"),
+        lambda s: s.change_risk("c-1", RiskLevel.HIGH),
+        lambda s: s.record_consent("c-1", CONSENT),
+        lambda s: s.assign_companion("c-1", "m-active"),
+        lambda s: s.close_case("c-1", CaseOutcome.RESOLVED),
+    ],
+    ids=["note", "risk", "consent", "companion", "close"],
+)
+def test_a_concurrent_writer_is_a_conflict_not_time_going_backwards(
+    world: World, step: Callable[[Services], object]
+) -> None:
+    """The step's time is read after its record: the other writer's later event makes
+    this write stale (ConflictError), never an event dated before the one it read."""
+    world.services.record_case(new_case(), at=datetime(2025, 2, 13, 9, 0, tzinfo=WITA))
+    mine = Services(
+        world.store,
+        plugins=world.services.plugins,
+        clock=InterleavingClock(world.services, "c-1"),
+    )
+    with pytest.raises(ConflictError):
+        step(mine)
+    notes = [e.note for e in world.case().timeline]
+    assert notes[-1] == "catatan lain", "the other writer's note is kept, mine is not"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from kk_adapters.sql.store import SqlStore
 from kk_core.cases import Case
 from kk_core.testing.contract import sample_cases
 
-__all__ = ["BACKENDS", "StoreMaker", "many_cases", "store_maker"]
+__all__ = ["BACKENDS", "StoreMaker", "failing_sqlite", "many_cases", "store_maker"]
 
 BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgres))
 _schemas = itertools.count()
@@ -69,6 +70,24 @@ def store_maker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stor
         yield maker
     finally:
         maker.close()
+
+
+@contextmanager
+def failing_sqlite(store: SqlStore) -> Iterator[None]:
+    """Every insert or update of a case fails inside SQLite, mid-statement (the
+    contract's ``failing_backend`` for SQLite stores)."""
+    engine = sa.create_engine(store.engine.url)
+    fail = "BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE TRIGGER fail_insert BEFORE INSERT ON kk_case {fail}")
+        conn.exec_driver_sql(f"CREATE TRIGGER fail_update BEFORE UPDATE ON kk_case {fail}")
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TRIGGER fail_insert")
+            conn.exec_driver_sql("DROP TRIGGER fail_update")
+        engine.dispose()
 
 
 def many_cases(n: int, prefix: str = "c") -> list[Case]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -81,6 +82,28 @@ class TestPostgresStore(StoreContract):
                 names = ", ".join(f'"{schema}"."{t}"' for t in tables)
                 conn.exec_driver_sql(f"TRUNCATE {names}")
         self.free.append(schema)
+
+    @contextmanager
+    def failing_backend(self, store: Store) -> Iterator[None]:
+        """Every insert or update of a case fails inside PostgreSQL as a full disk does
+        (SQLSTATE 53100), mid-statement, for COPY and executemany alike."""
+        schema = self.in_use[id(store)]
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(
+                f'CREATE FUNCTION "{schema}".kk_fail() RETURNS trigger LANGUAGE plpgsql AS '
+                "$$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' "
+                "USING ERRCODE = 'disk_full'; END $$"
+            )
+            conn.exec_driver_sql(
+                f'CREATE TRIGGER kk_fail BEFORE INSERT OR UPDATE ON "{schema}".kk_case '
+                f'FOR EACH ROW EXECUTE FUNCTION "{schema}".kk_fail()'
+            )
+        try:
+            yield
+        finally:
+            with self.admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP TRIGGER kk_fail ON "{schema}".kk_case')
+                conn.exec_driver_sql(f'DROP FUNCTION "{schema}".kk_fail()')
 
     def make_readonly_store(self, records: Sequence[Record]) -> Store:
         writer = self._open()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
+from kk_adapters.sql.store import SqlStore
 from kk_core import Record, Store, open_store
 from kk_core.testing.contract import StoreContract
+from sql_support import failing_sqlite
 
 _files = itertools.count()
 
@@ -31,6 +34,10 @@ class TestSqliteStore(StoreContract):
         with open_store(f"sqlite:///{path}") as store:  # type: ignore[attr-defined]
             store.put_many(records)
         return open_store(f"sqlite:///{path}?read_only=true")
+
+    def failing_backend(self, store: Store) -> AbstractContextManager[None]:
+        assert isinstance(store, SqlStore)
+        return failing_sqlite(store)
 
 
 class TestSqliteFileStore(TestSqliteStore):

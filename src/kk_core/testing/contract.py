@@ -53,9 +53,10 @@ from __future__ import annotations
 import tracemalloc
 import unittest
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar, TypeVar, cast
+from functools import partial
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import attrs
 import pytest
@@ -69,6 +70,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case, Subject, ViolenceIncident
 from kk_core.codes import (
     Affiliation,
@@ -76,6 +78,7 @@ from kk_core.codes import (
     CaseOutcome,
     CaseStatus,
     DisabilityDomain,
+    Forum,
     IncidentPlace,
     IntakeChannel,
     RiskLevel,
@@ -102,12 +105,16 @@ from kk_core.errors import (
 from kk_core.groups import Member
 from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
 from kk_core.places import Hamlet, Village
+from kk_core.referrals import Referral
 from kk_core.store import Store, planned_write, redact_url, same_content
 from kk_core.testing.strategies import records, records_of
 
 __all__ = [
     "CASE_COUNTS",
     "CASE_CRITERIA",
+    "HOSTILE_CRITERIA",
+    "HOSTILE_VALUES",
+    "MISSPELLED_CRITERIA",
     "UNICODE_TEXTS",
     "StoreContract",
     "StoreStateMachine",
@@ -340,6 +347,100 @@ class _Deliberate(Exception):
     """Raised inside a transaction to check that an error rolls it back."""
 
 
+E = TypeVar("E", bound=BaseException)
+
+
+@attrs.define
+class _Caught(Generic[E]):
+    """What `_raises` caught; ``value`` is set once the block has raised."""
+
+    value: E = attrs.field(init=False)
+
+
+@contextmanager
+def _raises(error: type[E], rule: str) -> Iterator[_Caught[E]]:
+    """Like ``pytest.raises``, but a failure names the rule the store broke and, when
+    something else came out, what it was (a raw driver error is named as such)."""
+    caught: _Caught[E] = _Caught()
+    try:
+        yield caught
+    except error as exc:
+        caught.value = exc
+        return
+    except KKError as exc:
+        pytest.fail(f"{rule}: expected {error.__name__}, got {type(exc).__name__}: {exc}")
+    except Exception as exc:
+        raw = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        pytest.fail(
+            f"{rule}: expected {error.__name__}, got {raw}: {exc} (only kk_core.errors "
+            "types may leave a store: translate the driver's errors)"
+        )
+    pytest.fail(f"{rule}: expected {error.__name__}, but nothing was raised")
+
+
+def _put_in_transaction(store: Store, record: Record) -> None:
+    with store.transaction() as tx:
+        tx.put(record)
+        tx.commit()
+
+
+A = TypeVar("A")
+
+
+def _forged(record: A, **changes: Any) -> A:
+    """A copy with ``changes``, made with attrs validators off: the way a careless
+    caller can still hand a store a value the model would refuse."""
+    with attrs.validators.disabled():
+        return attrs.evolve(record, **changes)  # type: ignore[misc]  # records and parts
+
+
+def _proposal(**changes: Any) -> AdvocacyProposal:
+    return _forged(
+        AdvocacyProposal(
+            "usulan-1", "kk-teros", "Posyandu ramah disabilitas", Forum.MUSYAWARAH_DESA
+        ),
+        **changes,
+    )
+
+
+def _case(**changes: Any) -> Case:
+    return _forged(sample_cases(1)[0], **{"id": "kasus-rusak", **changes})
+
+
+#: Values no store can hold, with the field a `ValidationError` must name: text with NUL
+#: or a lone surrogate, integers beyond signed 64 bits (or too large to print), and ids
+#: and codes too long to be an index entry (PostgreSQL's limit is about 2,700 bytes).
+HOSTILE_VALUES: tuple[tuple[str, Callable[[], Record]], ...] = (
+    ("summary", lambda: _case(summary="Catatan \ud800 rusak")),
+    ("summary", lambda: _case(summary="NUL\x00 di tengah")),
+    ("hamlet_id", lambda: _case(subject=_forged(_case().subject, hamlet_id="dsn-\x00"))),
+    ("hamlet_id", lambda: _case(subject=_forged(_case().subject, hamlet_id="dsn-\udfff"))),
+    ("id", lambda: _case(id="c" * 10_000)),
+    ("subcategory", lambda: _case(subcategory="kdrt_" + "x" * 10_000)),
+    ("requested_rupiah", lambda: _proposal(requested_rupiah=2**63)),
+    ("requested_rupiah", lambda: _proposal(requested_rupiah=10**5000)),
+    ("title", lambda: _proposal(title="Usulan \x00")),
+)
+
+#: Criteria no store can be asked, each refused with a `ValidationError` naming it.
+HOSTILE_CRITERIA: tuple[tuple[RecordType, dict[str, Any]], ...] = (
+    (Case, {"hamlet_id": "dsn-\ud800"}),
+    (Case, {"hamlet_id": "dsn-\x00"}),
+    (Case, {"id": {"case-001", "bad\x00"}}),
+    (AdvocacyProposal, {"requested_rupiah": 2**64}),
+    (AdvocacyProposal, {"requested_rupiah": -(10**5000)}),
+)
+
+#: Code criteria that name no code of their list: an error, never a silent zero.
+MISSPELLED_CRITERIA: tuple[tuple[RecordType, dict[str, Any]], ...] = (
+    (Case, {"category": "child_mariage"}),
+    (Case, {"status": {"reported", "actve"}}),
+    (Case, {"sex": "women"}),
+    (Case, {"age_band": "age_13_71"}),
+    (Referral, {"status": "open"}),
+)
+
+
 # --------------------------------------------------------------------------- the suite
 
 
@@ -365,6 +466,14 @@ class StoreContract:
 
     def close_store(self, store: Store) -> None:
         store.close()
+
+    def failing_backend(self, store: Store) -> AbstractContextManager[None]:
+        """A context in which every write to ``store`` fails in its backend, as a full
+        disk or a lost connection would, and after which the backend works again.
+
+        Adapters that cannot simulate it leave this alone: the test is then skipped.
+        """
+        raise NotImplementedError
 
     def hypothesis_settings(self) -> settings:
         """Settings for the property tests: the active profile, no deadline."""
@@ -395,6 +504,15 @@ class StoreContract:
         finally:
             self.close_store(store)
 
+    @contextmanager
+    def _failing_backend(self, store: Store) -> Iterator[None]:
+        try:
+            failing = self.failing_backend(store)
+        except NotImplementedError:
+            pytest.skip(f"{type(self).__name__} has no failing_backend()")
+        with failing:
+            yield
+
     def _needs_transactions(self) -> None:
         if not self.supports_transactions:
             pytest.skip(f"{type(self).__name__} declares no transactions")
@@ -417,12 +535,16 @@ class StoreContract:
                 f"the store declares transactions={caps.transactions} but the contract "
                 f"subclass says supports_transactions={self.supports_transactions}"
             )
-            assert isinstance(store, Store)
+            assert isinstance(store, Store), (
+                "a store has every method and property of kk_core.store.Store"
+            )
 
     def test_url_hides_secrets(self) -> None:
         with self.store() as store:
-            assert isinstance(store.url, str)
-            assert store.url == redact_url(store.url)
+            assert isinstance(store.url, str), "store.url is a str"
+            assert store.url == redact_url(store.url), (
+                "store.url shows no password or token: it equals kk_core.store.redact_url(url)"
+            )
 
     # -- round trips -------------------------------------------------------------------
 
@@ -433,14 +555,26 @@ class StoreContract:
             with self.store() as store:
                 for record in drawn:
                     stored = store.put(_fresh(record))
-                    assert stored.version == 1
-                    assert same_content(stored, record)
+                    assert stored.version == 1, (
+                        f"put of a new {record.kind} returns it at version 1, not {stored.version}"
+                    )
+                    assert same_content(stored, record), (
+                        f"put of a new {record.kind} returns the content it was given"
+                    )
                 for record in drawn:
                     got = store.get(type(record), record.id)
-                    assert got == attrs.evolve(record, version=1)
-                    assert type(got) is type(record)
+                    assert type(got) is type(record), (
+                        f"get of a {record.kind} returns a {type(record).__name__}, "
+                        f"not a {type(got).__name__}"
+                    )
+                    assert got == attrs.evolve(record, version=1), (
+                        f"get returns the {record.kind} exactly as it was put (round trip)"
+                    )
                 for record in drawn:
-                    assert [r.id for r in store.find(type(record), id=record.id)] == [record.id]
+                    found = [r.id for r in store.find(type(record), id=record.id)]
+                    assert found == [record.id], (
+                        f"find({record.kind}, id=...) finds the {record.kind} just put"
+                    )
 
         self._property(check, st.tuples(*(records_of(kind) for kind in RECORD_KINDS)))
 
@@ -450,9 +584,13 @@ class StoreContract:
         def check(drawn: list[Record]) -> None:
             with self.store() as store:
                 stored = store.put_many([_fresh(r) for r in drawn])
-                assert [s.version for s in stored] == [1] * len(drawn)
+                assert [s.version for s in stored] == [1] * len(drawn), (
+                    "put_many of new records returns each at version 1, in the order given"
+                )
                 for record in drawn:
-                    assert store.get(type(record), record.id) == attrs.evolve(record, version=1)
+                    assert store.get(type(record), record.id) == attrs.evolve(record, version=1), (
+                        f"get returns the {record.kind} exactly as put_many stored it"
+                    )
 
         self._property(check, st.lists(records(), max_size=8, unique_by=_key))
 
@@ -462,14 +600,17 @@ class StoreContract:
             "shared-id", "kk-teros", "Baiq Nurul", Sex.FEMALE, {Affiliation.PKK}, date(2024, 1, 1)
         )
         case = attrs.evolve(case, id="shared-id")
+        rule = "records of different kinds with the same id are different records"
         with self.store() as store:
             store.put(case)
             store.put(member)
-            assert store.get(Case, "shared-id").summary == case.summary
-            assert store.get(Member, "shared-id").name == "Baiq Nurul"
+            assert store.get(Case, "shared-id").summary == case.summary, rule
+            assert store.get(Member, "shared-id").name == "Baiq Nurul", rule
             store.delete(Member, "shared-id")
-            assert store.get(Case, "shared-id").id == "shared-id"
-            with pytest.raises(NotFoundError):
+            assert store.get(Case, "shared-id").id == "shared-id", (
+                f"{rule}: deleting the member left the case"
+            )
+            with _raises(NotFoundError, f"{rule}: the deleted member is gone"):
                 store.get(Member, "shared-id")
 
     def test_unicode_round_trip(self) -> None:
@@ -483,16 +624,19 @@ class StoreContract:
                 )
                 store.put(village)
             for n, text in enumerate(UNICODE_TEXTS):
-                assert store.get(Case, f"u-{n:02d}").summary == text
+                got_summary = store.get(Case, f"u-{n:02d}").summary
+                assert got_summary == text, "text of any script comes back exactly"
                 got = store.get(Village, f"52.03.12.{n + 1:04d}")
-                assert got.name == (text.strip() or "x")
-                assert got.district == text
+                assert got.name == (text.strip() or "x"), "a name of any script comes back exactly"
+                assert got.district == text, "text of any script comes back exactly"
             for text in UNICODE_TEXTS:
                 name = text.strip() or "x"
                 found = [v.name for v in store.find(Village, name=name)]
-                assert found == [name], f"find(name=...) for {name!r} gave {found!r}"
+                assert found == [name], f"find(Village, name={name!r}) matches the exact text"
             store.put(Village("52.03.12.0999", "Desa Pe\u0301nda", "-", "-", "-"))
-            assert [v.id for v in store.find(Village, name="Desa Pe\u0301nda")] == ["52.03.12.0999"]
+            assert [v.id for v in store.find(Village, name="Desa Pe\u0301nda")] == [
+                "52.03.12.0999"
+            ], "find matches decomposed text (e + U+0301) exactly"
             assert list(store.find(Village, name="Desa P\u00e9nda")) == [], (
                 "no normalisation: a precomposed 'é' is not 'e' + U+0301"
             )
@@ -501,15 +645,63 @@ class StoreContract:
         text = _long_text()
         assert len(text) == 100_000
         case = attrs.evolve(sample_cases(1)[0], id="long", summary=text)
+        rule = "a 100,000-character text comes back whole"
         with self.store() as store:
             store.put(case)
             got = store.get(Case, "long")
-            assert len(got.summary) == 100_000
-            assert got.summary == text
-            assert [c.id for c in store.find(Case, id="long")] == ["long"]
+            assert len(got.summary) == 100_000, f"{rule}; got {len(got.summary)} characters"
+            assert got.summary == text, rule
+            found = [c.id for c in store.find(Case, id="long")]
+            assert found == ["long"], f"{rule} through find"
             updated = store.put(attrs.evolve(got, summary=text[::-1]))
-            assert store.get(Case, "long") == updated
-            assert updated.version == 2
+            assert store.get(Case, "long") == updated, f"{rule} after an update"
+            assert updated.version == 2, "an update returns the record at version 2"
+
+    # -- values the store cannot hold ---------------------------------------------------------
+
+    def test_values_no_store_can_hold_are_validation_errors(self) -> None:
+        """Text with NUL or a lone surrogate, integers beyond 64 bits, ids too long for an
+        index: refused with a `ValidationError` naming the field, on every write path,
+        with nothing written; never a driver's own error (see ``HOSTILE_VALUES``)."""
+        with self.store() as store:
+            kept = store.put(sample_cases(1)[0])
+            for field, forge in HOSTILE_VALUES:
+                record = forge()
+                rule = (
+                    f"a {record.kind} whose {field} cannot be stored is a ValidationError "
+                    "naming the field, and nothing is written"
+                )
+                writes: list[tuple[str, Callable[[], object]]] = [
+                    ("put", partial(store.put, record)),
+                    ("put_many", partial(store.put_many, [kept, record])),
+                ]
+                if self.supports_transactions:
+                    writes.append(("transaction put", partial(_put_in_transaction, store, record)))
+                for how, write in writes:
+                    with _raises(ValidationError, f"{how}: {rule}") as caught:
+                        write()
+                    paths = [p.path for p in caught.value.problems]
+                    assert any(field in path for path in paths), (
+                        f"{how}: {rule}; the problems name {paths}"
+                    )
+                    assert self._all(store, type(record)) == (
+                        [kept] if isinstance(record, Case) else []
+                    ), f"{how}: {rule}"
+
+    def test_criteria_no_store_can_hold_are_validation_errors(self) -> None:
+        with self.store() as store:
+            store.put_many(sample_cases(4))
+            for kind, criteria in HOSTILE_CRITERIA:
+                rule = (
+                    f"{kind.kind} criteria {criteria!r} cannot reach a database: "
+                    "ValidationError naming the criterion"
+                )
+                with _raises(ValidationError, f"find: {rule}") as caught:
+                    list(store.find(kind, **criteria))
+                named = {p.path for p in caught.value.problems}
+                assert named & set(criteria), f"find: {rule}; the problems name {sorted(named)}"
+                with _raises(ValidationError, f"count: {rule}"):
+                    store.count(kind, **criteria)
 
     # -- filters and counts -------------------------------------------------------------
 
@@ -518,12 +710,16 @@ class StoreContract:
         with self.store() as store:
             store.put_many(cases)
             stored = self._all(store, Case)
-            assert [c.id for c in stored] == sorted(c.id for c in cases), "find is in id order"
+            assert [c.id for c in stored] == sorted(c.id for c in cases), (
+                "find returns records in id order, comparing ids by code point"
+            )
             for criteria in CASE_CRITERIA:
                 found = list(store.find(Case, **criteria))
                 want = _expected(stored, Case, criteria)
-                assert [c.id for c in found] == [c.id for c in want], f"find(Case, **{criteria!r})"
-                assert found == want
+                assert [c.id for c in found] == [c.id for c in want], (
+                    f"find(Case, **{criteria!r}) selects what kk_core.dimensions.matches selects"
+                )
+                assert found == want, f"find(Case, **{criteria!r}) returns the stored records"
 
     def test_filters_match_reference(self) -> None:
         """Random records and criteria: find selects exactly what `matches` selects."""
@@ -540,11 +736,14 @@ class StoreContract:
             with self.store() as store:
                 store.put_many([_fresh(r) for r in sample])
                 stored = self._all(store, kind)
-                assert [r.id for r in stored] == sorted(r.id for r in sample)
+                assert [r.id for r in stored] == sorted(r.id for r in sample), (
+                    "find returns every record put, in id order"
+                )
                 for criteria in queries:
                     found = list(store.find(kind, **criteria))
                     assert found == _expected(stored, kind, criteria), (
-                        f"find({kind.kind}, **{criteria!r})"
+                        f"find({kind.kind}, **{criteria!r}) selects what "
+                        "kk_core.dimensions.matches selects, in id order"
                     )
 
         self._property(check, scenario())
@@ -562,9 +761,13 @@ class StoreContract:
                 ):
                     got = store.count(Case, by=by, **criteria)
                     want = count_by(stored, Case, by, compile_criteria(Case, criteria))
-                    assert got == want, f"count(Case, by={by!r}, **{criteria!r})"
-            assert store.count(Case) == {(): len(cases)}
-            assert store.count(Case, status=frozenset()) == {}
+                    assert got == want, (
+                        f"count(Case, by={by!r}, **{criteria!r}) equals kk_core.dimensions.count_by"
+                    )
+            assert store.count(Case) == {(): len(cases)}, "count without by is {(): n}"
+            assert store.count(Case, status=frozenset()) == {(): 0}, (
+                "a count without by that matches nothing is {(): 0}, not {}"
+            )
 
     def test_counts_match_reference(self) -> None:
         @st.composite
@@ -580,15 +783,43 @@ class StoreContract:
             with self.store() as store:
                 store.put_many([_fresh(r) for r in sample])
                 want = count_by(self._all(store, kind), kind, by, compile_criteria(kind, criteria))
-                assert store.count(kind, by=by, **criteria) == want
+                assert store.count(kind, by=by, **criteria) == want, (
+                    f"count({kind.kind}, by={by!r}, **{criteria!r}) equals "
+                    "kk_core.dimensions.count_by"
+                )
 
         self._property(check, scenario())
 
     def test_count_on_empty_store(self) -> None:
         with self.store() as store:
-            assert store.count(Case) == {}
-            assert store.count(Case, by=("category",)) == {}
-            assert list(store.find(Case)) == []
+            assert store.count(Case) == {(): 0}, (
+                "a count without by on an empty store is {(): 0}, so counts[()] works"
+            )
+            assert store.count(Case, by=("category",)) == {}, (
+                "a count by a dimension on an empty store has no groups"
+            )
+            assert list(store.find(Case)) == [], "find on an empty store finds nothing"
+
+    def test_code_criteria_take_labels_and_refuse_unknown_codes(self) -> None:
+        """A misspelled code is an error, never a silent zero; a label means its code."""
+        cases = sample_cases()
+        with self.store() as store:
+            store.put_many(cases)
+            by_code = list(store.find(Case, category="child_marriage"))
+            assert by_code, "the sample holds child-marriage cases"
+            for label in ("Perkawinan Anak", "child marriage"):
+                assert list(store.find(Case, category=label)) == by_code, (
+                    f"category={label!r} (a label) finds what category='child_marriage' finds"
+                )
+                assert store.count(Case, category=label) == {(): len(by_code)}, (
+                    f"count(category={label!r}) counts what its code counts"
+                )
+            for kind, criteria in MISSPELLED_CRITERIA:
+                rule = f"{kind.kind} criteria {criteria!r} name no code: ValidationError"
+                with _raises(ValidationError, f"find: {rule}"):
+                    list(store.find(kind, **criteria))
+                with _raises(ValidationError, f"count: {rule}"):
+                    store.count(kind, **criteria)
 
     # -- streaming ---------------------------------------------------------------------
 
@@ -608,25 +839,27 @@ class StoreContract:
             self._put_hamlets(store, n)
             found = store.find(Hamlet)
             assert isinstance(found, Iterator), (
-                f"find returned {type(found).__name__}, not an iterator"
+                f"find returns an iterator that streams, not a {type(found).__name__}"
             )
             first = next(found)
-            assert first.id == "h0000000"
+            assert first.id == "h0000000", "find streams in id order, the smallest id first"
             seen = 1
             last = first.id
             for hamlet in found:
-                assert hamlet.id > last, "find is in id order"
+                assert hamlet.id > last, (
+                    f"find streams in id order: {hamlet.id!r} came after {last!r}"
+                )
                 last = hamlet.id
                 seen += 1
-            assert seen == n
+            assert seen == n, f"find streams every record: {seen} of {n}"
             half = store.find(Hamlet, village_id=_VILLAGE)
-            assert isinstance(half, Iterator)
-            assert sum(1 for _ in half) == n // 2
-            assert store.count(Hamlet) == {(): n}
+            assert isinstance(half, Iterator), "a filtered find returns an iterator too"
+            assert sum(1 for _ in half) == n // 2, "a filtered find streams every match"
+            assert store.count(Hamlet) == {(): n}, f"count(Hamlet) is {{(): {n}}}"
             assert store.count(Hamlet, by=("village_id",)) == {
                 (_VILLAGE,): n // 2,
                 (_OTHER_VILLAGE,): n - n // 2,
-            }
+            }, "count(Hamlet, by=('village_id',)) counts each village"
             if self.streaming_peak_bytes is not None:
                 tracemalloc.start()
                 try:
@@ -634,24 +867,25 @@ class StoreContract:
                     _, peak = tracemalloc.get_traced_memory()
                 finally:
                     tracemalloc.stop()
-                assert consumed == n
+                assert consumed == n, "find streams every record"
                 assert peak <= self.streaming_peak_bytes, (
                     f"consuming {n} records without keeping them peaked at {peak} bytes "
                     f"(bound: {self.streaming_peak_bytes})"
                 )
 
     def test_abandoned_iterator_leaves_store_usable(self) -> None:
+        rule = "a find iterator dropped half-way leaves the store usable"
         with self.store() as store:
             self._put_hamlets(store, 50)
             found = store.find(Hamlet)
-            assert next(found).id == "h0000000"
+            assert next(found).id == "h0000000", "find streams in id order"
             close = getattr(found, "close", None)
             if callable(close):
                 close()
             del found
             store.put(Hamlet("z-last", _VILLAGE, "Dusun Akhir"))
-            assert store.get(Hamlet, "z-last").version == 1
-            assert store.count(Hamlet) == {(): 51}
+            assert store.get(Hamlet, "z-last").version == 1, rule
+            assert store.count(Hamlet) == {(): 51}, rule
 
     # -- upsert, versions, conflicts ------------------------------------------------------
 
@@ -660,22 +894,24 @@ class StoreContract:
         with self.store() as store:
             first = store.put(case)
             again = store.put(case)
-            assert first.version == 1
-            assert again == first
-            assert store.get(Case, case.id) == first
+            assert first.version == 1, "a new record is stored at version 1"
+            assert again == first, "putting the same content again is a no-op (version 1)"
+            assert store.get(Case, case.id) == first, "a no-op put changes nothing stored"
             assert store.put(first) == first, "putting the stored record back is a no-op"
-            assert store.get(Case, case.id).version == 1
+            assert store.get(Case, case.id).version == 1, "a no-op put does not bump the version"
 
     def test_content_equal_put_is_noop_whatever_version(self) -> None:
         case = sample_cases(1)[0]
         with self.store() as store:
             store.put(case)
             v2 = store.put(attrs.evolve(store.get(Case, case.id), summary="diperbarui"))
-            assert v2.version == 2
+            assert v2.version == 2, "an update returns the record at the next version"
             for version in (0, 1, 2, 7):
                 same = attrs.evolve(v2, version=version)
-                assert store.put(same) == v2
-            assert store.get(Case, case.id) == v2
+                assert store.put(same) == v2, (
+                    f"a content-equal put is a no-op whatever version it carries ({version})"
+                )
+            assert store.get(Case, case.id) == v2, "no-op puts change nothing stored"
 
     def test_update_bumps_version(self) -> None:
         case = sample_cases(1)[0]
@@ -683,45 +919,56 @@ class StoreContract:
             stored = store.put(case)
             for n in range(2, 6):
                 stored = store.put(attrs.evolve(stored, summary=f"perubahan {n}"))
-                assert stored.version == n
-                assert store.get(Case, case.id) == stored
+                assert stored.version == n, f"update {n - 1} returns the record at version {n}"
+                assert store.get(Case, case.id) == stored, "get returns the latest update"
 
     def test_stale_put_conflicts_and_writes_nothing(self) -> None:
         case = sample_cases(1)[0]
         with self.store() as store:
             v1 = store.put(case)
             v2 = store.put(attrs.evolve(v1, summary="edit A"))
-            with pytest.raises(ConflictError) as caught:
+            with _raises(
+                ConflictError,
+                "a put based on version 1 after the store moved to version 2 is a ConflictError",
+            ) as caught:
                 store.put(attrs.evolve(v1, summary="edit B from a stale copy"))
-            assert isinstance(caught.value, StorageError)
-            assert isinstance(caught.value, KKError)
-            assert store.get(Case, case.id) == v2
-            with pytest.raises(ConflictError):
+            assert isinstance(caught.value, StorageError), "ConflictError is a StorageError"
+            assert store.get(Case, case.id) == v2, "a stale put writes nothing"
+            with _raises(
+                ConflictError, "a put at version 5 of a record stored at version 2 conflicts"
+            ):
                 store.put(attrs.evolve(v2, summary="from the future", version=5))
-            assert store.get(Case, case.id) == v2
+            assert store.get(Case, case.id) == v2, "a put from the future writes nothing"
 
     def test_new_record_with_version_conflicts(self) -> None:
         case = sample_cases(1)[0]
         with self.store() as store:
-            with pytest.raises(ConflictError):
+            with _raises(
+                ConflictError,
+                "a put at version 3 of a record the store does not hold is a ConflictError",
+            ):
                 store.put(attrs.evolve(case, version=3))
-            with pytest.raises(NotFoundError):
+            with _raises(NotFoundError, "a refused put of a new record writes nothing"):
                 store.get(Case, case.id)
-            assert list(store.find(Case)) == []
+            assert list(store.find(Case)) == [], "a refused put of a new record writes nothing"
 
     def test_put_many_follows_put_rules(self) -> None:
         cases = sample_cases(6)
         with self.store() as store:
             stored = store.put_many(cases)
-            assert [s.version for s in stored] == [1] * 6
-            assert [s.id for s in stored] == [c.id for c in cases]
+            assert [s.version for s in stored] == [1] * 6, "put_many stores new records at 1"
+            assert [s.id for s in stored] == [c.id for c in cases], (
+                "put_many returns the records in the order given"
+            )
             again = store.put_many(cases)
             assert again == stored, "an import run twice changes nothing"
             twice = store.put_many([cases[0], cases[0]])
-            assert twice == [stored[0], stored[0]]
+            assert twice == [stored[0], stored[0]], (
+                "the same record twice in one put_many is one no-op write"
+            )
             updated = store.put_many([attrs.evolve(cast(Case, s), summary="baru") for s in stored])
-            assert [u.version for u in updated] == [2] * 6
-            assert self._all(store, Case) == _by_id(updated)
+            assert [u.version for u in updated] == [2] * 6, "put_many updates to version 2"
+            assert self._all(store, Case) == _by_id(updated), "put_many keeps every update"
 
     def test_put_many_is_all_or_nothing(self) -> None:
         cases = sample_cases(5)
@@ -730,9 +977,11 @@ class StoreContract:
             store.put(attrs.evolve(v1, summary="moved on"))
             before = self._all(store, Case)
             batch = [*cases[:2], attrs.evolve(v1, summary="stale"), *cases[3:]]
-            with pytest.raises(ConflictError):
+            with _raises(ConflictError, "a put_many holding one stale record is a ConflictError"):
                 store.put_many(batch)
-            assert self._all(store, Case) == before
+            assert self._all(store, Case) == before, (
+                "put_many is all or nothing: a conflict on one record writes none of the batch"
+            )
 
     def test_delete(self) -> None:
         cases = sample_cases(3)
@@ -740,9 +989,9 @@ class StoreContract:
             stored = store.put_many(cases)
             store.delete(Case, stored[0].id)
             store.delete(Case, stored[1].id, version=1)
-            with pytest.raises(NotFoundError):
+            with _raises(NotFoundError, "a deleted record is gone"):
                 store.get(Case, stored[0].id)
-            assert self._all(store, Case) == [stored[2]]
+            assert self._all(store, Case) == [stored[2]], "delete removes only its record"
             again = store.put(cases[0])
             assert again.version == 1, "a deleted record comes back as new"
 
@@ -751,37 +1000,45 @@ class StoreContract:
         with self.store() as store:
             v1 = store.put(case)
             v2 = store.put(attrs.evolve(v1, summary="edit"))
-            with pytest.raises(ConflictError):
+            with _raises(
+                ConflictError, "delete(version=1) of a record now at version 2 is a ConflictError"
+            ):
                 store.delete(Case, case.id, version=1)
-            assert store.get(Case, case.id) == v2
+            assert store.get(Case, case.id) == v2, "a stale delete removes nothing"
 
     def test_delete_missing_raises_not_found(self) -> None:
-        with self.store() as store, pytest.raises(NotFoundError):
+        with (
+            self.store() as store,
+            _raises(NotFoundError, "deleting a record the store does not hold is NotFoundError"),
+        ):
             store.delete(Case, "nobody")
 
     # -- errors ------------------------------------------------------------------------
 
     def test_get_missing_raises_not_found(self) -> None:
         with self.store() as store:
-            with pytest.raises(NotFoundError) as caught:
+            with _raises(
+                NotFoundError, "get of a record the store does not hold is NotFoundError"
+            ) as caught:
                 store.get(Case, "no-such-case")
             err = caught.value
-            assert isinstance(err, StorageError)
-            assert isinstance(err, KKError)
-            assert err.kind == "case"
-            assert err.record_id == "no-such-case"
+            assert isinstance(err, StorageError), "NotFoundError is a StorageError"
+            assert err.kind == "case", "NotFoundError(kind, id) names the kind"
+            assert err.record_id == "no-such-case", "NotFoundError(kind, id) names the id"
 
     def test_unknown_criterion_raises_validation_error(self) -> None:
+        rule = "a criterion that is not a dimension of the kind is a ValidationError"
         with self.store() as store:
             store.put(sample_cases(1)[0])
-            with pytest.raises(ValidationError) as caught:
+            with _raises(ValidationError, f"find(Case, colour=...): {rule}") as caught:
                 list(store.find(Case, colour="red"))
-            assert any(p.path == "colour" for p in caught.value.problems)
-            with pytest.raises(ValidationError):
+            paths = [p.path for p in caught.value.problems]
+            assert "colour" in paths, f"{rule} naming it; the problems name {paths}"
+            with _raises(ValidationError, f"count(Case, colour=...): {rule}"):
                 store.count(Case, colour="red")
-            with pytest.raises(ValidationError):
+            with _raises(ValidationError, f"count(Case, by=('colour',)): {rule}"):
                 store.count(Case, by=("colour",))
-            with pytest.raises(ValidationError):
+            with _raises(ValidationError, f"find(Village, period=...): {rule} (no main date)"):
                 list(store.find(Village, period=Between(date(2024, 1, 1), None)))
 
     def test_mistyped_criterion_raises_validation_error(self) -> None:
@@ -797,16 +1054,36 @@ class StoreContract:
                 {"year": {2024, "2025"}},
                 {"category": 3},
             ):
-                with pytest.raises(ValidationError):
+                rule = f"criteria {criteria!r} of the wrong type are a ValidationError"
+                with _raises(ValidationError, f"find: {rule}"):
                     list(store.find(Case, **criteria))
-                with pytest.raises(ValidationError):
+                with _raises(ValidationError, f"count: {rule}"):
                     store.count(Case, **criteria)
+
+    def test_backend_failure_is_a_storage_error(self) -> None:
+        """A backend that fails mid-write (disk full, connection lost) is a `StorageError`,
+        never the driver's own error, and the failed write leaves nothing behind."""
+        cases = sample_cases(12)
+        with self.store() as store:
+            kept = cast(list[Case], store.put_many(cases[:2]))
+            rule = "a write while the backend fails is a StorageError and writes nothing"
+            with self._failing_backend(store):
+                with _raises(StorageError, f"put_many: {rule}"):
+                    store.put_many(cases[2:])
+                with _raises(StorageError, f"put: {rule}"):
+                    store.put(attrs.evolve(kept[0], summary="while failing"))
+            assert self._all(store, Case) == _by_id(kept), (
+                f"{rule}: the store holds what it held before"
+            )
+            healed = store.put(attrs.evolve(kept[0], summary="after the failure"))
+            assert healed.version == 2, "the store works again once the backend recovers"
 
     # -- transactions --------------------------------------------------------------------
 
     def test_transaction_commit_keeps(self) -> None:
         self._needs_transactions()
         cases = sample_cases(3)
+        rule = "a committed transaction keeps every write"
         with self.store() as store:
             existing = store.put(cases[0])
             with store.transaction() as tx:
@@ -814,14 +1091,16 @@ class StoreContract:
                 tx.put_many([cases[2]])
                 tx.put(attrs.evolve(existing, summary="in tx"))
                 tx.commit()
-            assert store.get(Case, cases[1].id).version == 1
-            assert store.get(Case, cases[2].id).version == 1
-            assert store.get(Case, existing.id).summary == "in tx"
-            assert store.get(Case, existing.id).version == 2
+            assert store.get(Case, cases[1].id).version == 1, f"{rule} (tx.put of a new record)"
+            assert store.get(Case, cases[2].id).version == 1, f"{rule} (tx.put_many)"
+            assert store.get(Case, existing.id).summary == "in tx", f"{rule} (tx.put update)"
+            assert store.get(Case, existing.id).version == 2, f"{rule} (update to version 2)"
             with store.transaction() as tx:
                 tx.delete(Case, cases[1].id, version=1)
                 tx.commit()
-            assert [c.id for c in self._all(store, Case)] == sorted([cases[0].id, cases[2].id])
+            assert [c.id for c in self._all(store, Case)] == sorted([cases[0].id, cases[2].id]), (
+                f"{rule} (tx.delete)"
+            )
 
     def test_exception_rolls_back(self) -> None:
         self._needs_transactions()
@@ -836,9 +1115,11 @@ class StoreContract:
                     tx.delete(Case, cases[0].id)
                     raise _Deliberate
 
-            with pytest.raises(_Deliberate):
+            with _raises(_Deliberate, "an exception inside a transaction propagates"):
                 fail_inside()
-            assert self._all(store, Case) == [existing]
+            assert self._all(store, Case) == [existing], (
+                "an exception inside a transaction rolls every write back"
+            )
 
     def test_leaving_without_commit_rolls_back(self) -> None:
         self._needs_transactions()
@@ -848,48 +1129,54 @@ class StoreContract:
             with store.transaction() as tx:
                 tx.put(cases[1])
                 tx.put(attrs.evolve(existing, summary="lost"))
-            assert self._all(store, Case) == [existing]
+            assert self._all(store, Case) == [existing], (
+                "leaving a transaction block without commit() keeps nothing"
+            )
             with store.transaction() as tx:
                 tx.put(cases[2])
                 tx.rollback()
-            assert self._all(store, Case) == [existing]
+            assert self._all(store, Case) == [existing], "rollback() keeps nothing"
 
     def test_transaction_reads_its_own_writes(self) -> None:
         self._needs_transactions()
         cases = sample_cases(3)
+        rule = "a transaction reads its own writes"
         with self.store() as store:
             existing = store.put(cases[0])
             with store.transaction() as tx:
                 new = tx.put(cases[1])
-                assert tx.get(Case, cases[1].id) == new
+                assert tx.get(Case, cases[1].id) == new, f"{rule} (get after put)"
                 changed = tx.put(attrs.evolve(tx.get(Case, existing.id), summary="changed"))
-                assert changed.version == 2
-                assert tx.get(Case, existing.id) == changed
-                assert list(tx.find(Case)) == _by_id([new, changed])
-                assert tx.count(Case) == {(): 2}
+                assert changed.version == 2, "an update in a transaction returns version 2"
+                assert tx.get(Case, existing.id) == changed, f"{rule} (get after update)"
+                assert list(tx.find(Case)) == _by_id([new, changed]), f"{rule} (find)"
+                assert tx.count(Case) == {(): 2}, f"{rule} (count)"
                 tx.delete(Case, cases[1].id)
-                with pytest.raises(NotFoundError):
+                with _raises(NotFoundError, f"{rule} (get after delete)"):
                     tx.get(Case, cases[1].id)
-                assert list(tx.find(Case)) == [changed]
-                assert tx.count(Case) == {(): 1}
+                assert list(tx.find(Case)) == [changed], f"{rule} (find after delete)"
+                assert tx.count(Case) == {(): 1}, f"{rule} (count after delete)"
                 tx.commit()
-            assert self._all(store, Case) == [changed]
+            assert self._all(store, Case) == [changed], "a committed transaction keeps its writes"
 
     def test_transaction_is_isolated_until_commit(self) -> None:
         self._needs_transactions()
         if not self.transactions_isolated:
             pytest.skip(f"{type(self).__name__} declares transactions_isolated = False")
         cases = sample_cases(2)
+        rule = "the store does not see a transaction's writes before it commits"
         with self.store() as store:
             existing = store.put(cases[0])
             with store.transaction() as tx:
                 tx.put(cases[1])
                 tx.put(attrs.evolve(existing, summary="not yet"))
-                with pytest.raises(NotFoundError):
+                with _raises(NotFoundError, f"{rule} (a new record)"):
                     store.get(Case, cases[1].id)
-                assert store.get(Case, existing.id) == existing
+                assert store.get(Case, existing.id) == existing, f"{rule} (an update)"
                 tx.commit()
-            assert store.get(Case, existing.id).summary == "not yet"
+            assert store.get(Case, existing.id).summary == "not yet", (
+                "the store sees a transaction's writes once it commits"
+            )
 
     def test_committed_transaction_refuses_more_writes(self) -> None:
         self._needs_transactions()
@@ -898,9 +1185,11 @@ class StoreContract:
             with store.transaction() as tx:
                 tx.put(cases[0])
                 tx.commit()
-                with pytest.raises(StorageError):
+                with _raises(StorageError, "a committed transaction refuses further writes"):
                     tx.put(cases[1])
-            assert [c.id for c in self._all(store, Case)] == [cases[0].id]
+            assert [c.id for c in self._all(store, Case)] == [cases[0].id], (
+                "a write refused after commit is not kept"
+            )
 
     def test_second_writer_conflicts(self) -> None:
         """Two transactions read version 1; the one that writes after the other commits loses."""
@@ -919,11 +1208,15 @@ class StoreContract:
                     second.put(cases[1])
                     second.commit()
 
-                with pytest.raises(ConflictError):
+                with _raises(
+                    ConflictError,
+                    "a transaction writing a record that another transaction changed and "
+                    "committed since it read it is a ConflictError (at put or at commit)",
+                ):
                     write_second()
-            assert store.get(Case, v1.id).summary == "first"
-            assert store.get(Case, v1.id).version == 2
-            with pytest.raises(NotFoundError):
+            assert store.get(Case, v1.id).summary == "first", "the first writer's change is kept"
+            assert store.get(Case, v1.id).version == 2, "the first writer's change is version 2"
+            with _raises(NotFoundError, "nothing of the losing transaction is kept"):
                 store.get(Case, cases[1].id)
 
     def test_interleaved_writers_second_commit_conflicts(self) -> None:
@@ -939,10 +1232,14 @@ class StoreContract:
                 second.put(attrs.evolve(v1, summary="second"))
                 second.put(cases[1])
                 first.commit()
-                with pytest.raises(ConflictError):
+                with _raises(
+                    ConflictError,
+                    "of two transactions that wrote the same record, the second to commit "
+                    "gets a ConflictError",
+                ):
                     second.commit()
-            assert store.get(Case, v1.id).summary == "first"
-            with pytest.raises(NotFoundError):
+            assert store.get(Case, v1.id).summary == "first", "the first commit is kept"
+            with _raises(NotFoundError, "nothing of the losing transaction is kept"):
                 store.get(Case, cases[1].id)
 
     # -- read-only -------------------------------------------------------------------------
@@ -950,16 +1247,19 @@ class StoreContract:
     def test_readonly_store_refuses_writes(self) -> None:
         cases = sample_cases(3)
         with self.readonly_store(cases) as store:
-            assert store.capabilities.read_only is True
+            assert store.capabilities.read_only is True, (
+                "make_readonly_store() returns a store that declares read_only=True"
+            )
             before = self._all(store, Case)
-            assert len(before) == 3
-            with pytest.raises(ReadOnlyError):
+            assert len(before) == 3, "make_readonly_store(records) holds the records given"
+            rule = "a read-only store refuses every write with ReadOnlyError"
+            with _raises(ReadOnlyError, f"{rule} (put of an update)"):
                 store.put(attrs.evolve(cases[0], summary="nope"))
-            with pytest.raises(ReadOnlyError):
+            with _raises(ReadOnlyError, f"{rule} (put of a new record)"):
                 store.put(sample_cases(4)[3])
-            with pytest.raises(ReadOnlyError):
+            with _raises(ReadOnlyError, f"{rule} (put_many)"):
                 store.put_many([sample_cases(5)[4]])
-            with pytest.raises(ReadOnlyError):
+            with _raises(ReadOnlyError, f"{rule} (delete)"):
                 store.delete(Case, cases[0].id)
             if store.capabilities.transactions:
 
@@ -968,22 +1268,28 @@ class StoreContract:
                         tx.put(sample_cases(4)[3])
                         tx.commit()
 
-                with pytest.raises(ReadOnlyError):
+                with _raises(ReadOnlyError, f"{rule} (in a transaction)"):
                     write_in_transaction()
-            assert self._all(store, Case) == before
+            assert self._all(store, Case) == before, f"{rule}, and nothing changes"
 
     def test_readonly_store_reads(self) -> None:
         cases = sample_cases(6)
         with self.readonly_store(cases) as store:
             found = self._all(store, Case)
-            assert [c.id for c in found] == sorted(c.id for c in cases)
+            assert [c.id for c in found] == sorted(c.id for c in cases), (
+                "a read-only store finds every record it holds, in id order"
+            )
             for case in cases:
-                assert same_content(store.get(Case, case.id), case)
+                assert same_content(store.get(Case, case.id), case), (
+                    "a read-only store returns the content it was made with"
+                )
             assert list(store.find(Case, category="violence")) == _expected(
                 found, Case, {"category": "violence"}
+            ), "a read-only store filters like any store"
+            assert store.count(Case, by=("status",)) == count_by(found, Case, ("status",)), (
+                "a read-only store counts like any store"
             )
-            assert store.count(Case, by=("status",)) == count_by(found, Case, ("status",))
-            with pytest.raises(NotFoundError):
+            with _raises(NotFoundError, "a read-only store raises NotFoundError for a missing id"):
                 store.get(Case, "no-such-case")
 
     # -- the model check ---------------------------------------------------------------

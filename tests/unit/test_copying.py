@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from copy_support import VILLAGE, mixed_records
 from kk_adapters.memory import MemoryStore
 from kk_core import (
     RECORD_KINDS,
     Case,
     ConflictError,
-    ConstituentGroup,
-    Hamlet,
     ReadOnlyError,
     Record,
     ServiceProvider,
@@ -24,28 +23,12 @@ from kk_core import (
     Village,
     copy_records,
 )
-from kk_core.codes import ServiceKind
 from kk_core.copying import MAX_PAGE_SIZE, PAGE_SIZE
 from kk_core.errors import Problem, UnknownKindError
 from kk_core.reports import ImportReport
 from kk_core.store import same_content
 from kk_core.testing.contract import sample_cases
 from kk_core.testing.strategies import records, records_of
-
-VILLAGE = "52.03.12.2005"
-
-
-def mixed_records() -> list[Record]:
-    """A few records of several kinds, cases last in the list (the copy orders kinds)."""
-    return [
-        *sample_cases(42),
-        Village(VILLAGE, "Teros", "Labuhan Haji", "Lombok Timur", "Nusa Tenggara Barat"),
-        Village("52.01.03.2001", "Lain", "Gerung", "Lombok Barat", "Nusa Tenggara Barat"),
-        Hamlet("dsn-a", VILLAGE, "Lendang Nangka"),
-        Hamlet("dsn-b", VILLAGE, "Teros Timur"),
-        ConstituentGroup("kk-teros", VILLAGE, "KK Teros"),
-        ServiceProvider("uptd-ppa", ServiceKind.UPTD_PPA, "UPTD PPA Lombok Timur"),
-    ]
 
 
 def content(store: Any, kind: type[Record]) -> list[Record]:
@@ -103,7 +86,8 @@ def test_copy_into_an_empty_store_writes_everything_at_version_1() -> None:
         "hamlet": 2,
         "group": 1,
         "service_provider": 1,
-        "case": 42,
+        "case": 48,
+        "meeting": 1,
     }
     assert set(report.unchanged) == set(RECORD_KINDS)
     assert sum(report.unchanged.values()) == 0
@@ -135,7 +119,7 @@ def test_the_source_content_wins_over_the_target_copy_of_the_same_id() -> None:
     held = target.get(Case, mine.id)
     assert same_content(held, mine)
     assert held.version == 3  # the target's counter moves on; the source's is not carried
-    assert report.written == {"case": 42}
+    assert report.written == {"case": 48}
 
 
 def test_records_only_the_target_holds_are_kept() -> None:
@@ -147,7 +131,7 @@ def test_records_only_the_target_holds_are_kept() -> None:
     copy_records(source, target)
 
     assert target.get(Case, extra.id) == attrs.evolve(extra, version=1)
-    assert sum(1 for _ in target.find(Case)) == 43
+    assert sum(1 for _ in target.find(Case)) == 49
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -272,7 +256,7 @@ def test_criteria_apply_to_every_kind_copied() -> None:
     report = copy_records(source, target, kinds=("case", "hamlet"), village_id=VILLAGE)
 
     assert content(target, Case) == content_of(source.find(Case, village_id=VILLAGE))
-    assert 0 < report.written["case"] < 42
+    assert 0 < report.written["case"] < 48
     assert report.written["hamlet"] == 2
 
 
@@ -377,7 +361,6 @@ def test_records_the_target_refuses_are_reported_and_the_others_copied() -> None
 
 
 # -- the property ------------------------------------------------------------------------------
-
 
 
 @st.composite

@@ -108,9 +108,7 @@ def test_the_source_wins_over_what_the_target_held(
     assert_same_content(source, target)
 
 
-@pytest.mark.parametrize(
-    "to", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.mark.parametrize("to", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_criteria_select_what_is_copied(open_backend: Callable[[str], Store], to: str) -> None:
     source, target = open_backend("sqlite"), open_backend(to)
     source.put_many(mixed_records())
@@ -245,9 +243,7 @@ def test_a_copy_killed_inside_a_page_write_finishes_when_run_again(tmp_path: Pat
     source.close()
 
 
-@pytest.mark.parametrize(
-    "to", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.mark.parametrize("to", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_a_copy_killed_from_outside_finishes_when_run_again(
     open_backend: Callable[[str], Store], tmp_path: Path, to: str
 ) -> None:

@@ -80,7 +80,7 @@ def copy_records(
       record is kept in ``report.rejects`` (``"case 'S-1'"``) with its problems; the
       others are copied.
 
-    ``progress``, when given, is called after each written page with the report so far.
+    ``progress``, when given, is called after each page with the report so far.
     Returns an `ImportReport` (``source`` is the source's URL) with ``written`` and
     ``unchanged`` counts for every kind copied. Nothing else is announced (no plugin
     events). Only `kk_core.errors` types are raised (plus whatever ``progress`` raises).

@@ -20,7 +20,6 @@ from copy_support import edited, mixed_records
 from kk_adapters.memory import MemoryStore
 from kk_adapters.sql.store import SqlStore
 from kk_core import RECORD_KINDS, Case, Record, Store, copy_records
-from kk_core.testing.contract import sample_cases
 from sql_support import StoreMaker, many_cases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -278,11 +277,3 @@ def _unredacted(store: Any) -> str:
     url: str = store.url
     assert "***" not in url
     return url
-
-
-def test_sample_cases_make_a_realistic_mix() -> None:
-    """The records above cover child tables (timelines, meeting members) and datetimes."""
-    items = mixed_records()
-    assert sum(len(r.timeline) for r in items if isinstance(r, Case)) >= 6
-    assert any(not isinstance(r, Case) for r in items)
-    assert len(sample_cases(42)) == 42

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case, Consent, Subject, ViolenceIncident
+from kk_core.copying import copy_records
 from kk_core.dimensions import Between
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import (
@@ -73,6 +74,7 @@ __all__ = [
     "Village",
     "ViolenceIncident",
     "__version__",
+    "copy_records",
     "hookimpl",
     "open_store",
 ]

@@ -67,6 +67,19 @@ def test_every_layer_prints_a_ratio_row(layers: list[str], quick_run: tuple[str,
         assert float(row.group(1)) > 0
 
 
+def test_the_copy_layers_run_between_the_sql_stores(
+    layers: list[str], quick_run: tuple[str, Path]
+) -> None:
+    """copy_records against raw driver code, SQLite → SQLite always (PostgreSQL may skip)."""
+    stdout, _ = quick_run
+    assert {"copy.sqlite-sqlite", "copy.sqlite-postgres"} <= set(layers)
+    row = re.search(
+        rf"^copy\.sqlite-sqlite\s+500\s+{_NUMBER}\s+{_NUMBER}\s+\d+\.\d\d\s", stdout, re.M
+    )
+    assert row is not None, stdout
+    assert ">= 0.30" in stdout  # the copy layers' target
+
+
 def test_targets_and_gc_policy_are_stated(quick_run: tuple[str, Path]) -> None:
     stdout, _ = quick_run
     assert ">= 0.70" in stdout  # converter throughput target, both ways

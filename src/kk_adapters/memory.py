@@ -275,8 +275,8 @@ def open_memory_store(url: str, /, **options: Any) -> MemoryStore:
             store = _named[name] = MemoryStore(url, read_only=read_only, records=records)
         elif records or read_only != store.capabilities.read_only:
             raise StorageError(
-                f"memory store {name!r} is already open; it cannot be reopened with "
-                "other records or another read_only setting"
+                f"memory store {redact_url(url)!r} is already open; it cannot be reopened "
+                "with other records or another read_only setting"
             )
         return store
 

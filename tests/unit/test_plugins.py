@@ -22,6 +22,7 @@ from kk_core.errors import (
     KKError,
     PluginError,
     Problem,
+    StorageError,
     UnknownPluginWarning,
     UnknownSchemeError,
     ValidationError,
@@ -742,3 +743,13 @@ def test_hooks_are_called_with_keywords_only_implementations_may_take_fewer() ->
     partial = Partial()
     bare(partial).records_written("member", ["m-1"], "memory://")
     assert partial.kinds == ["member"]
+
+
+def test_reopening_a_named_memory_store_differently_hides_the_password() -> None:
+    from kk_adapters.memory import open_memory_store
+
+    url = "memory://kk:pa55word@reopened-store"  # not on the line the traceback shows
+    open_memory_store(url)
+    with pytest.raises(StorageError, match="already open") as caught:
+        open_memory_store(url, read_only=True)
+    assert "pa55word" not in "".join(traceback.format_exception(caught.value))

@@ -180,6 +180,13 @@ def test_driver_messages_are_bounded_and_quote_no_row_values() -> None:
     error = translate(raw, url="postgresql://kk@db/kk", doing="put 1 record(s)")
     assert "5203121234560001" not in str(error)
     assert "HINT" in str(error)
+    refused = _pg_error("22P02", 'invalid input syntax for type integer: "Siti 5203121234560001"')
+    shown = str(translate(refused, url="postgresql://kk@db/kk", doing="count"))
+    assert "Siti" not in shown
+    assert "5203121234560001" not in shown
+    assert "invalid input syntax for type integer" in shown
+    digits = _sqlite_error("SQLITE_ERROR", "no such column: 5203121234560001")
+    assert "5203121234560001" not in str(translate(digits, url=URL, doing="count"))
     long = translate(_sqlite_error("SQLITE_ERROR", "near " + "x" * 5000), url=URL, doing="count")
     assert len(str(long)) < MESSAGE_LIMIT + 200
 

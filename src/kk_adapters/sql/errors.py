@@ -10,7 +10,7 @@ import re
 
 import sqlalchemy.exc as sa_exc
 
-from kk_core.errors import ConflictError, KKError, StorageError
+from kk_core.errors import ConflictError, KKError, StorageError, mask_identity_numbers
 
 __all__ = [
     "POSTGRES_EXTRA",
@@ -39,6 +39,7 @@ class SchemaVersionError(StorageError):
 MESSAGE_LIMIT = 300
 # DETAIL lines that quote the values of a row (PostgreSQL): personal data, never shown
 _QUOTES_VALUES = re.compile(r"Key \(|Failing row contains|=\(", re.I)
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 def _driver_message(exc: BaseException) -> str:
@@ -53,7 +54,10 @@ def _driver_message(exc: BaseException) -> str:
         for line in text[1:]
         if line.startswith(("DETAIL:", "HINT:")) and not _QUOTES_VALUES.search(line)
     ]
-    message = " ".join([first, *extra])
+    state = _sqlstate(exc)
+    if state is not None and state.startswith("22"):
+        first = _QUOTED.sub('"…"', first)  # data errors quote the value they refused
+    message = mask_identity_numbers(" ".join([first, *extra]))
     if len(message) > MESSAGE_LIMIT:
         message = f"{message[: MESSAGE_LIMIT - 1]}… ({len(message)} characters)"
     return message

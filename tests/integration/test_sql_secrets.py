@@ -75,7 +75,12 @@ class PasswordServer:
         url = sa.make_url(postgres_url)
         self.host, self.port, self.database = url.host, url.port, url.database
         self.admin = psycopg.connect(
-            host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+            autocommit=True,
         )
         self.hba_file: str | None = None
         self.original_hba: str | None = None

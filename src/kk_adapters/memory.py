@@ -18,7 +18,14 @@ from urllib.parse import urlsplit
 import attrs
 
 from kk_core.dimensions import compile_criteria, count_by, matches
-from kk_core.errors import ConflictError, NotFoundError, ReadOnlyError, StorageError
+from kk_core.errors import (
+    ConflictError,
+    NotFoundError,
+    Problem,
+    ReadOnlyError,
+    StorageError,
+    ValidationError,
+)
 from kk_core.hookspecs import hookimpl
 from kk_core.kinds import Record, record_type
 from kk_core.registries import StoreRegistry
@@ -236,29 +243,52 @@ class MemoryStore(_Reader):
 
 
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def open_memory_store(url: str, /, **options: Any) -> MemoryStore:
-    """Factory for ``memory://`` and ``memory://NAME`` URLs."""
+    """Factory for ``memory://`` and ``memory://NAME`` URLs.
+
+    A bad option is a `ValidationError` naming it (``options.colour``,
+    ``url.query.read_only``); reopening a named store differently a `StorageError`.
+    """
     parts = urlsplit(url)
     name = parts.netloc or parts.path.strip("/")
     query = options_from_query(url)
-    read_only = options.pop("read_only", str(query.get("read_only", "")).lower() in _TRUE)
+    problems: list[Problem] = []
+    if "read_only" in options:
+        read_only = _flag(options.pop("read_only"), "options.read_only", problems)
+    else:
+        read_only = _flag(query.get("read_only", "false"), "url.query.read_only", problems)
     records = options.pop("records", ())
-    if options:
-        raise TypeError(f"memory store: unknown option(s) {', '.join(sorted(options))}")
+    problems.extend(
+        Problem(f"options.{key}", "unknown memory store option (known: read_only, records)")
+        for key in sorted(options)
+    )
+    if problems:
+        raise ValidationError(problems, subject=f"store URL {redact_url(url)!r}")
     if not name:
-        return MemoryStore(url, read_only=bool(read_only), records=records)
+        return MemoryStore(url, read_only=read_only, records=records)
     with _named_lock:
         store = _named.get(name)
         if store is None:
-            store = _named[name] = MemoryStore(url, read_only=bool(read_only), records=records)
-        elif records or bool(read_only) != store.capabilities.read_only:
+            store = _named[name] = MemoryStore(url, read_only=read_only, records=records)
+        elif records or read_only != store.capabilities.read_only:
             raise StorageError(
-                f"memory store {name!r} is already open; it cannot be reopened with "
-                "other records or another read_only setting"
+                f"memory store {redact_url(url)!r} is already open; it cannot be reopened "
+                "with other records or another read_only setting"
             )
         return store
+
+
+def _flag(value: Any, where: str, problems: list[Problem]) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    problems.append(Problem(where, f"read_only={text[:40]!r} is not true or false"))
+    return False
 
 
 @hookimpl

@@ -15,6 +15,7 @@ import attrs
 __all__ = [
     "CodeError",
     "ConflictError",
+    "DisabledSchemeError",
     "EventDeliveryError",
     "KKError",
     "NotFoundError",
@@ -24,6 +25,7 @@ __all__ = [
     "StorageError",
     "TransitionError",
     "UnknownKindError",
+    "UnknownPluginWarning",
     "UnknownSchemeError",
     "ValidationError",
     "mask_identity_numbers",
@@ -178,3 +180,19 @@ class PluginError(KKError):
         self.plugin = plugin
         self.hook = hook
         super().__init__(f"plugin {plugin!r} failed in hook {hook!r}: {cause}")
+
+
+class DisabledSchemeError(UnknownSchemeError):
+    """A store URL whose scheme belongs to a plugin that is installed but disabled."""
+
+    def __init__(self, scheme: str, installed: Sequence[str], plugin: str) -> None:
+        super().__init__(scheme, installed)
+        self.plugin = plugin
+        self.args = (
+            f"{self.args[0]}. The plugin {plugin!r} handles {scheme!r} but is disabled: "
+            f"remove it from KK_DISABLED_PLUGINS (or from disabled=) to use it",
+        )
+
+
+class UnknownPluginWarning(UserWarning):
+    """A plugin name given to disable (``KK_DISABLED_PLUGINS``) that no installed plugin has."""

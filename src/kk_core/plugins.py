@@ -2,8 +2,15 @@
 
 Built-in adapters and third-party plugins arrive the same way, through the ``kk``
 entry-point group. ``KK_DISABLED_PLUGINS`` (comma-separated entry-point names) blocks
-plugins before they load. Each hook implementation is called on its own, so when one
-fails the error names the plugin and the hook.
+plugins before they load; a name no installed plugin has is an `UnknownPluginWarning`
+(a typo would otherwise block nothing, silently). Each hook implementation is called on
+its own, so when one fails the error names the plugin and the hook.
+
+Opening a store: an unknown scheme is an `UnknownSchemeError` listing the installed
+ones (a `DisabledSchemeError` when the plugin for it is installed but disabled); a
+factory that refuses the URL or an option raises `ValidationError` (a third-party
+factory's ``ValueError`` or ``TypeError`` is turned into one naming the plugin); a
+store that cannot be reached is a `StorageError`. No message shows the URL's secrets.
 """
 
 from __future__ import annotations
@@ -12,18 +19,27 @@ import difflib
 import os
 import re
 import threading
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from importlib import metadata
 from typing import Any
-from urllib.parse import urlsplit
 
 import attrs
 import pluggy
 
 from kk_core import hookspecs
 from kk_core._coded import Coded, CodeList
-from kk_core.errors import KKError, PluginError, Problem, StorageError, UnknownSchemeError
+from kk_core.errors import (
+    DisabledSchemeError,
+    KKError,
+    PluginError,
+    Problem,
+    StorageError,
+    UnknownPluginWarning,
+    UnknownSchemeError,
+    ValidationError,
+)
 from kk_core.kinds import Record
 from kk_core.lifecycle import Event
 from kk_core.registries import (
@@ -36,7 +52,7 @@ from kk_core.registries import (
     StoreRegistry,
 )
 from kk_core.reports import ImportReport
-from kk_core.store import Store, StoreFactory, redact_url
+from kk_core.store import Store, StoreFactory, redact_url, url_secrets
 
 __all__ = [
     "DISABLE_ENV",
@@ -93,7 +109,18 @@ class Plugins:
         self._check_pending()
 
     def _load_entry_points(self) -> None:
-        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        entry_points = metadata.entry_points(group=ENTRY_POINT_GROUP)
+        installed = sorted({ep.name for ep in entry_points})
+        unknown = sorted(self.disabled - set(installed))
+        if unknown:
+            warnings.warn(
+                f"{DISABLE_ENV} (or disabled=) names {', '.join(map(repr, unknown))}, which "
+                f"no installed plugin has (installed: {', '.join(installed) or 'none'}); "
+                "nothing was disabled for those names",
+                UnknownPluginWarning,
+                stacklevel=3,
+            )
+        for ep in entry_points:
             if self.pm.is_blocked(ep.name) or self.pm.has_plugin(ep.name):
                 continue
             try:
@@ -268,34 +295,91 @@ class Plugins:
     # -- stores -----------------------------------------------------------------------
 
     def open_store(self, url: str, /, **options: Any) -> Store:
-        """Open a store by URL; the scheme picks the plugin (``sqlite:///kk.db``, ``memory://``)."""
+        """Open a store by URL; the scheme picks the plugin (``sqlite:///kk.db``, ``memory://``).
+
+        A URL or option the factory refuses is a `ValidationError` (its problems name the
+        part of the URL); an unknown scheme an `UnknownSchemeError`; a store that cannot
+        be reached a `StorageError`. No message shows the URL's password or tokens.
+        """
         if not isinstance(url, str) or ":" not in url:
-            raise ValueError(f"a store URL looks like 'scheme://…', got {redact_url(str(url))!r}")
+            shown = redact_url(url) if isinstance(url, str) else type(url).__name__
+            raise ValidationError(
+                [Problem("url", f"a store URL looks like 'scheme://…', got {shown[:80]!r}")],
+                subject="store URL",
+            )
         scheme = url.split(":", 1)[0].lower()
         entry = self.stores.get(scheme) or self.stores.get(scheme.split("+", 1)[0])
         if entry is None:
+            plugin = self._disabled_provider(scheme)
+            if plugin is not None:
+                raise DisabledSchemeError(scheme, list(self.stores), plugin)
             raise UnknownSchemeError(scheme, list(self.stores))
         try:
             return entry.value(url, **options)
-        except KKError as exc:
-            scrubbed = _scrub(str(exc), url)
-            if scrubbed == str(exc):
-                raise
-            raise StorageError(scrubbed) from None  # the driver's message held a secret
         except Exception as exc:
-            raise PluginError(entry.plugin, "store factory", _scrub(str(exc), url)) from None
+            failure = exc
+        # raised outside the handler, so the factory's exception (whose message may
+        # quote the URL) is not chained to ours
+        raise _factory_error(entry.plugin, url, failure)
+
+    def _disabled_provider(self, scheme: str) -> str | None:
+        """The disabled, installed plugin that would register ``scheme``, if any.
+
+        Only on the error path: each disabled plugin is loaded into a throwaway plugin
+        manager and asked for its stores; any failure there just means "not this one".
+        """
+        candidates = (scheme, scheme.split("+", 1)[0])
+        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name not in self.disabled:
+                continue
+            try:
+                probe = pluggy.PluginManager(hookspecs.PROJECT)
+                probe.add_hookspecs(hookspecs)
+                probe.register(ep.load(), name=ep.name)
+                registry = StoreRegistry()
+                registry.current_plugin = ep.name
+                probe.hook.kk_register_stores(registry=registry)
+            except Exception:  # a plugin that fails here is not the answer
+                continue
+            if any(c in registry for c in candidates):
+                return ep.name
+        return None
+
+
+def _factory_error(plugin: str, url: str, exc: Exception) -> Exception:
+    """What `Plugins.open_store` raises when a store factory fails, scrubbed of the URL's
+    secrets: the factory's own `kk_core.errors` type where it raised one, a
+    `ValidationError` naming the plugin for a ``ValueError``/``TypeError`` (a refused URL
+    or option), a `PluginError` for anything else."""
+    subject = f"store URL {redact_url(url)!r}"
+    if isinstance(exc, ValidationError):
+        problems = [Problem(_scrub(p.path, url), _scrub(p.message, url)) for p in exc.problems]
+        if all(a == b for a, b in zip(problems, exc.problems, strict=True)):
+            return exc
+        return ValidationError(problems, subject=_scrub(exc.subject, url))
+    if isinstance(exc, KKError):
+        scrubbed = _scrub(str(exc), url)
+        if scrubbed == str(exc):
+            return exc
+        return StorageError(scrubbed)  # the driver's message held a secret
+    text = _bounded(_scrub(str(exc), url) or type(exc).__name__)
+    if isinstance(exc, ValueError | TypeError):
+        return ValidationError(
+            [Problem("url", f"the store plugin {plugin!r} refused it: {text}")], subject=subject
+        )
+    return PluginError(plugin, "store factory", text)
+
+
+def _bounded(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
 
 
 def _scrub(text: str, url: str) -> str:
-    """A driver's message with the URL redacted and its password removed, wherever it appears."""
-    safe = redact_url(url)
-    text = text.replace(url, safe)
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        password = None
-    if password:
-        text = text.replace(password, "***")
+    """A message with the URL redacted and its secrets removed, wherever they appear."""
+    text = text.replace(url, redact_url(url))
+    for secret in url_secrets(url):
+        if len(secret) >= 3:  # shorter would mangle ordinary words; never shown by us anyway
+            text = text.replace(secret, "***")
     return text
 
 

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar, cast, runtime_checkable
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
 import attrs
 
@@ -116,42 +116,106 @@ class StoreFactory(Protocol):
     def __call__(self, url: str, /, **options: Any) -> Store: ...
 
 
-_SECRET_QUERY = re.compile(
-    r"(?i)(^|[&;])([^=&;]*(?:token|secret|password|passwd|pwd|key|auth|sig)[^=&;]*)=[^&;]*"
-)
-
-
+_SECRET_NAME = re.compile(r"(?i)token|secret|password|passwd|pwd|key|auth|sig")
+_QUERY_PAIR = re.compile(r"(^|[&;])([^=&;]*)=([^&;]*)")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
 _TOKEN_AS_USER = re.compile(r"(?i)^(?:[a-z0-9.-]+\+)?https?$")
+# what may follow the ``@`` that ends a URL's userinfo: a host (name, IPv4 or [IPv6]),
+# an optional port, then the path, query, fragment or the end
+_HOST_AFTER_AT = re.compile(r"(?:\[[^\]/?#@\s]*\]|[^/?#@:\[\]\s&=]*)(?::[0-9]*)?(?=[/?#]|$)")
+# SQLAlchemy's reading: the userinfo ends at the first ``@`` (``user:pass@``, user without ``:/``)
+_SA_USERINFO = re.compile(r"[^:/]*(?::[^@]*)?@")
 
 
-def _mask_secret(match: re.Match[str]) -> str:
-    name = match.group(2)
-    if name.lower().endswith("_env"):  # token_env=KOBO_TOKEN names a variable, not a secret
-        return match.group(0)
-    return f"{match.group(1)}{name}=***"
+def _userinfo_end(rest: str) -> int | None:
+    """Where the userinfo of ``rest`` (a URL after ``scheme://``) ends, read as widely as
+    any parser might: the last ``@`` followed by something shaped like a host.
+
+    A password with an unencoded ``#``, ``/``, ``?`` or ``@`` makes URL parsers disagree
+    (``urllib`` ends the authority at the first ``#/?``, SQLAlchemy ends the userinfo at
+    the first ``@``); masking up to the widest of those readings hides it from all.
+    """
+    ends: list[int] = []
+    at = rest.find("@")
+    while at != -1:
+        if _HOST_AFTER_AT.match(rest, at + 1):
+            ends.append(at)
+        at = rest.find("@", at + 1)
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        ends.append(authority.rindex("@"))  # RFC 3986 / urllib
+    sa_reading = _SA_USERINFO.match(rest)
+    if sa_reading:
+        ends.append(sa_reading.end() - 1)
+    return max(ends) if ends else None
+
+
+def _split_secrets(url: str) -> tuple[str, str, str, str | None]:
+    """``(scheme://, userinfo, the rest, secret part of the userinfo or None)``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not _SCHEME.match(scheme):
+        return "", "", url, None
+    end = _userinfo_end(rest)
+    if end is None:
+        return f"{scheme}://", "", rest, None
+    userinfo, after = rest[:end], rest[end:]  # ``after`` starts with the "@"
+    _user, colon, password = userinfo.partition(":")
+    if colon:
+        return f"{scheme}://", userinfo, after, password
+    # no password: a user name is no secret, and the "@" may well be in the query
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority and _TOKEN_AS_USER.match(scheme):
+        # https://TOKEN@host: the user is the secret
+        end = authority.rindex("@")
+        return f"{scheme}://", rest[:end], rest[end:], rest[:end]
+    return f"{scheme}://", "", rest, None
+
+
+def _is_secret_name(name: str) -> bool:
+    plain = unquote_plus(name)
+    # token_env=KOBO_TOKEN names a variable, not a secret
+    return bool(_SECRET_NAME.search(plain)) and not plain.lower().endswith("_env")
+
+
+def _mask_query(text: str) -> str:
+    head, mark, query = text.partition("?")
+    if not mark:
+        return text
+
+    def mask(match: re.Match[str]) -> str:
+        if not _is_secret_name(match.group(2)) or match.group(3) == "***":
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}=***"
+
+    return head + mark + _QUERY_PAIR.sub(mask, query)
 
 
 def redact_url(url: str) -> str:
-    """The URL without its password or secret query values, safe for logs and reprs."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable url>"
-    netloc = parts.netloc
-    if parts.password is not None:
-        user = parts.username or ""
-        host = netloc.rpartition("@")[2]
-        netloc = f"{user}:***@{host}"
-    elif "@" in netloc and _TOKEN_AS_USER.match(parts.scheme):
-        netloc = "***@" + netloc.rpartition("@")[2]  # https://TOKEN@host: the user is the secret
-    query = _SECRET_QUERY.sub(_mask_secret, parts.query)
-    if netloc == parts.netloc and query == parts.query:
-        return url  # nothing secret; urlunsplit would turn ``sqlite:///x`` into ``sqlite:/x``
-    rebuilt = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    prefix = f"{parts.scheme}://"
-    if url.startswith(prefix) and not rebuilt.startswith(prefix):
-        rebuilt = prefix + rebuilt[len(parts.scheme) + 1 :]
-    return rebuilt
+    """The URL without its password or secret query values, safe for logs and reprs.
+
+    The password is found however the URL is read, so one holding an unencoded ``#``,
+    ``/``, ``?`` or ``@`` is hidden too (with whatever text it could run into).
+    """
+    prefix, userinfo, rest, secret = _split_secrets(url)
+    if secret is not None:
+        user = userinfo.partition(":")[0]
+        userinfo = f"{user}:***" if ":" in userinfo else "***"
+    return prefix + userinfo + _mask_query(rest)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secret pieces of a URL (password, token user, secret query values), as
+    written and percent-decoded: what must never be shown in a message about it."""
+    found: list[str] = []
+    _prefix, _userinfo, rest, secret = _split_secrets(url)
+    if secret:
+        found.append(secret)
+    _head, mark, query = rest.partition("?")
+    if mark:
+        found.extend(m.group(3) for m in _QUERY_PAIR.finditer(query) if _is_secret_name(m.group(2)))
+    decoded = [unquote_plus(s) for s in found] + [unquote(s) for s in found]
+    unique = dict.fromkeys(s for s in [*found, *decoded] if s and s != "***")
+    return sorted(unique, key=len, reverse=True)  # longest first, so none is cut in two
 
 
 _COPIERS: dict[type, Callable[[Any, int], Any]] = {}

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 import pytest
 
-from kk_core.errors import KKError, PluginError, ReadOnlyError, StorageError
+from kk_core.errors import KKError, ReadOnlyError, StorageError, ValidationError
 from kk_core.kinds import Record
 from kk_core.places import Hamlet, Village
 from kk_core.plugins import Plugins
@@ -186,10 +186,13 @@ def test_read_only_and_bad_urls(plugins: Plugins, tmp_path: Path) -> None:
         readonly.put(attrs.evolve(TEROS, name="x", version=1))
     with pytest.raises(StorageError):
         plugins.open_store(jsonl_url(tmp_path / "missing"), read_only=True)
-    with pytest.raises(PluginError, match="jsonl"):  # the plugin is named
-        plugins.open_store("jsonl://some-host/data")
-    with pytest.raises(PluginError, match="colour"):
+    with pytest.raises(ValidationError) as caught:  # the part of the URL is named
+        plugins.open_store("jsonl://kk:pw-secret@some-host")
+    assert [p.path for p in caught.value.problems] == ["url.host", "url.path"]
+    assert "pw-secret" not in str(caught.value)
+    with pytest.raises(ValidationError) as caught:
         plugins.open_store(jsonl_url(tmp_path), colour="blue")
+    assert [p.path for p in caught.value.problems] == ["options.colour"]
 
 
 def test_packaging_snippet_declares_the_entry_point() -> None:

@@ -14,38 +14,68 @@ import sqlalchemy as sa
 from kk_adapters.sql.store import SqlStore
 from kk_core import open_store
 from kk_core.cases import Case
-from kk_core.errors import ConflictError, KKError, NotFoundError, StorageError
+from kk_core.errors import ConflictError, KKError, NotFoundError, StorageError, ValidationError
 from kk_core.places import Hamlet
 from kk_core.testing.contract import sample_cases
 from sql_support import StoreMaker, many_cases
 
 
 @pytest.mark.parametrize(
-    ("url", "says"),
+    ("url", "path", "says"),
     [
-        ("sqlite:relative.db", "use sqlite:///relative/path.db"),
-        ("sqlite://somehost/kk.db", "has no host"),
-        ("sqlite:///", "no file name"),
-        ("sqlite:///kk.db?colour=red", "unknown URL option(s) colour"),
-        ("sqlite:///kk.db?read_only=perhaps", "not true or false"),
-        ("sqlite:///kk.db?timeout=soon", "must be numbers"),
-        ("sqlite:///kk.db?schema=x", "schema option is for PostgreSQL"),
-        ("postgresql+asyncpg://kk@localhost/kk", "only the psycopg (3) driver"),
-        ("postgresql://kk:s3cret@localhost:notaport/kk", "invalid PostgreSQL URL"),
-        ("postgresql://kk@localhost/kk?schema=bad;name", "not a plain SQL identifier"),
+        ("sqlite:relative.db", "url", "use sqlite:///relative/path.db"),
+        ("sqlite://somehost/kk.db", "url.host", "has no host"),
+        ("sqlite:///", "url.path", "no file name"),
+        ("sqlite:///kk.db?colour=red", "url.query.colour", "unknown SQLite store option"),
+        ("sqlite:///kk.db?read_only=perhaps", "url.query.read_only", "not true or false"),
+        ("sqlite:///kk.db?timeout=soon", "url.query.timeout", "number of seconds"),
+        ("sqlite:///kk.db?timeout=nan", "url.query.timeout", "between 0 and"),
+        ("sqlite:///kk.db?retries=-1", "url.query.retries", "whole number"),
+        ("sqlite:///kk.db?schema=x", "url.query.schema", "schema option is for PostgreSQL"),
+        ("sqlite:///kk.db?check=deep", "url.query.check", "none, quick, full"),
+        ("sqlite:///data#2.db?read_only=true", "url", "no '#' part"),
+        ("postgresql+asyncpg://kk@localhost/kk", "url.scheme", "only the psycopg (3) driver"),
+        ("postgresql://kk:s3cret@localhost:notaport/kk", "url.port", "must be a number"),
+        (
+            "postgresql://kk@localhost/kk?schema=bad;name",
+            "url.query.schema",
+            "plain SQL identifier",
+        ),
+        ("postgresql://kk@localhost/kk?check=quick", "url.query.check", "for SQLite files"),
+        ("postgresql://kk@localhost/kk?conect_timeout=2", "url.query.conect_timeout", "libpq"),
+        ("postgresql://kk:s3cret#x@localhost/kk", "url", "%23"),
+        ("postgresql://kk:s3cret/x@localhost/kk", "url.password", "%2F"),
+        ("postgresql://kk:s3cret?x@localhost/kk", "url.password", "%3F"),
+        ("postgresql://kk:s3cret@x@localhost/kk", "url.password", "%40"),
     ],
 )
-def test_bad_urls(url: str, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_urls_name_the_part(
+    url: str, path: str, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A URL the store cannot use is a ValidationError naming the part, never a driver
+    error or a PluginError, and never showing the password."""
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(ValidationError) as caught:
         open_store(url)
+    assert [p.path for p in caught.value.problems] == [path]
     assert says in str(caught.value)
     assert "s3cret" not in str(caught.value)
+    assert not list(tmp_path.iterdir())  # nothing was created
 
 
-def test_unknown_keyword_option(tmp_path: Path) -> None:
-    with pytest.raises(StorageError, match="unknown option"):
-        open_store(f"sqlite:///{tmp_path / 'kk.db'}", colour="red")
+def test_bad_keyword_options_name_the_option(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as caught:
+        open_store(f"sqlite:///{tmp_path / 'kk.db'}?timeout=1", colour="red", retries="x")
+    assert [p.path for p in caught.value.problems] == ["options.colour", "options.retries"]
+
+
+def test_keyword_option_wins_over_the_url_and_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as caught:
+        open_store(f"sqlite:///{tmp_path / 'kk.db'}?timeout=1", timeout="soon")
+    assert [p.path for p in caught.value.problems] == ["options.timeout"]
+    store = open_store(f"sqlite:///{tmp_path / 'kk.db'}?timeout=soon", timeout=2)
+    assert store.count(Case).get((), 0) == 0
+    store.close()
 
 
 def test_missing_directory(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from importlib import metadata
@@ -15,7 +17,16 @@ from kk_core import hookimpl, plugins
 from kk_core._coded import CodeEntry
 from kk_core.cases import Case, Subject
 from kk_core.codes import CaseCategory, IntakeChannel, Sex
-from kk_core.errors import KKError, PluginError, Problem, UnknownSchemeError
+from kk_core.errors import (
+    DisabledSchemeError,
+    KKError,
+    PluginError,
+    Problem,
+    StorageError,
+    UnknownPluginWarning,
+    UnknownSchemeError,
+    ValidationError,
+)
 from kk_core.kinds import Record
 from kk_core.lifecycle import Event
 from kk_core.plugins import DISABLE_ENV, PluginInfo, Plugins
@@ -160,7 +171,8 @@ def test_objects_are_named_after_their_class_modules_after_themselves() -> None:
 
 def test_disabled_plugins_env_blocks_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DISABLE_ENV, " memory , something-else ")
-    loaded = Plugins()
+    with pytest.warns(UnknownPluginWarning, match="something-else"):
+        loaded = Plugins()
     assert loaded.disabled == {"memory", "something-else"}
     assert "memory" not in loaded.stores
     assert "memory" not in {info.name for info in loaded.list_plugins()}
@@ -168,6 +180,65 @@ def test_disabled_plugins_env_blocks_by_name(monkeypatch: pytest.MonkeyPatch) ->
         loaded.open_store("memory://")
     with pytest.raises(KKError, match="blocked"):
         loaded.register(kk_adapters.memory, name="memory")
+
+
+def test_a_disabled_name_no_plugin_has_warns_listing_the_installed_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A typo in KK_DISABLED_PLUGINS would otherwise block nothing, silently."""
+    monkeypatch.setenv(DISABLE_ENV, "memroy")
+    installed = sorted({ep.name for ep in metadata.entry_points(group="kk")})
+    with pytest.warns(UnknownPluginWarning) as caught:
+        loaded = Plugins()
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "'memroy'" in message
+    assert all(name in message for name in installed)
+    assert issubclass(UnknownPluginWarning, UserWarning)
+    assert "memory" in loaded.stores  # the misspelt name blocked nothing
+
+
+def test_installed_names_do_not_warn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DISABLE_ENV, "memory")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Plugins()
+
+
+def test_scheme_of_a_disabled_plugin_says_it_is_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DISABLE_ENV, "memory")
+    loaded = Plugins()
+    with pytest.raises(DisabledSchemeError) as caught:
+        loaded.open_store("memory://")
+    assert isinstance(caught.value, UnknownSchemeError)  # still caught as before
+    assert caught.value.plugin == "memory"
+    assert "'memory' handles 'memory' but is disabled" in str(caught.value)
+    assert DISABLE_ENV in str(caught.value)
+    with pytest.raises(DisabledSchemeError, match="'memory'"):
+        loaded.open_store("memory+fast://")  # the base scheme's plugin
+    with pytest.raises(UnknownSchemeError) as other:
+        loaded.open_store("mysql://db/kk")
+    assert not isinstance(other.value, DisabledSchemeError)
+
+
+def test_a_disabled_plugin_that_fails_to_load_is_just_not_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Asking a disabled plugin for its schemes happens only on the error path, and a
+    plugin that cannot even load there changes nothing but the hint."""
+
+    class BrokenEntryPoint:
+        name = "memory"
+        dist = None
+
+        def load(self) -> object:
+            raise ImportError("gone")
+
+    monkeypatch.setattr(plugins.metadata, "entry_points", lambda group: [BrokenEntryPoint()])
+    loaded = Plugins(disabled=["memory"])
+    with pytest.raises(UnknownSchemeError) as caught:
+        loaded.open_store("memory://")
+    assert not isinstance(caught.value, DisabledSchemeError)
 
 
 def test_explicit_disabled_overrides_the_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -319,15 +390,59 @@ def test_scheme_with_driver_suffix_falls_back_to_the_base_scheme() -> None:
 
 
 def test_not_a_url_is_refused_without_leaking_it() -> None:
-    with pytest.raises(ValueError, match="scheme://"):
+    with pytest.raises(ValidationError, match="scheme://") as caught:
         Plugins().open_store("just-a-path")
+    assert isinstance(caught.value, ValueError)
 
 
-def test_factory_error_is_a_plugin_error_naming_the_plugin() -> None:
-    with pytest.raises(PluginError) as caught:
+def test_built_in_factory_refusal_is_a_validation_error_naming_the_option() -> None:
+    with pytest.raises(ValidationError) as caught:
         Plugins().open_store("memory://", colour="red")
-    assert caught.value.plugin == "memory"
-    assert "colour" in str(caught.value)
+    assert [p.path for p in caught.value.problems] == ["options.colour"]
+    with pytest.raises(ValidationError) as caught:
+        Plugins().open_store("memory://?read_only=perhaps")
+    assert [p.path for p in caught.value.problems] == ["url.query.read_only"]
+    assert Plugins().open_store("memory://", read_only="yes").capabilities.read_only
+
+
+class Picky:
+    """A third-party store whose factory refuses what it does not like, its own way."""
+
+    @hookimpl
+    def kk_register_stores(self, registry: Any) -> None:
+        registry.add("picky", self.open)
+
+    @staticmethod
+    def open(url: str, /, **options: Any) -> Store:
+        if "colour" in options:
+            raise TypeError(f"unexpected keyword argument 'colour' for {url}")
+        if "boom" in url:
+            raise RuntimeError(f"cannot reach {url}")
+        raise ValueError(f"bad port in {url} (password {url.split(':')[2].split('@')[0]})")
+
+
+def test_third_party_factory_value_or_type_error_becomes_a_validation_error() -> None:
+    loaded = bare(Picky())
+    url = "picky://kk:hunter2-pw@db:x/kk?token=t0k3n-value"
+    for options in ({}, {"colour": "red"}):
+        with pytest.raises(ValidationError) as caught:
+            loaded.open_store(url, **options)
+        error = caught.value
+        assert "plugin 'Picky'" in str(error)
+        assert error.__context__ is None
+        assert error.__cause__ is None
+        shown = "".join(traceback.format_exception(error))
+        for secret in ("hunter2-pw", "t0k3n-value"):
+            assert secret not in shown
+
+
+def test_third_party_factory_crash_is_a_plugin_error_without_secrets() -> None:
+    url = "picky://kk:hunter2-pw@boom/kk"  # the traceback shows source lines: not this one
+    with pytest.raises(PluginError) as caught:
+        bare(Picky()).open_store(url)
+    assert caught.value.plugin == "Picky"
+    assert caught.value.__context__ is None
+    assert "hunter2-pw" not in "".join(traceback.format_exception(caught.value))
 
 
 def test_module_level_open_store_uses_the_process_wide_plugins() -> None:
@@ -628,3 +743,13 @@ def test_hooks_are_called_with_keywords_only_implementations_may_take_fewer() ->
     partial = Partial()
     bare(partial).records_written("member", ["m-1"], "memory://")
     assert partial.kinds == ["member"]
+
+
+def test_reopening_a_named_memory_store_differently_hides_the_password() -> None:
+    from kk_adapters.memory import open_memory_store
+
+    url = "memory://kk:pa55word@reopened-store"  # not on the line the traceback shows
+    open_memory_store(url)
+    with pytest.raises(StorageError, match="already open") as caught:
+        open_memory_store(url, read_only=True)
+    assert "pa55word" not in "".join(traceback.format_exception(caught.value))

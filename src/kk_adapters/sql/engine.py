@@ -11,18 +11,29 @@ stores. Other query parameters (``sslmode``, ``connect_timeout`` …) go to libp
 
 Store options (URL query or keyword arguments; keywords win): ``read_only``,
 ``migrate`` (upgrade an older schema on open; default true), ``timeout`` (seconds to
-wait for a lock; 5 on SQLite, 30 on PostgreSQL), ``retries`` (further attempts at
-SQLite's write lock; default 2), ``schema`` (PostgreSQL only).
+wait for a lock, and for a free connection of the store's pool; 5 on SQLite, 30 on
+PostgreSQL), ``retries`` (further attempts at SQLite's write lock; default 2),
+``schema`` (PostgreSQL only), ``check`` (SQLite only: ``quick`` or ``full`` checks the
+file's integrity on open; default ``none``).
+
+A URL or option the store cannot use is a `ValidationError` whose problems name the
+part (``url.query.timeout``, ``options.timeout``, ``url.host``, ``url.path``,
+``url.password``); a store that cannot be reached or is damaged is a `StorageError`.
+A URL whose user name, password or option values hold an unencoded ``#``, ``/``,
+``?`` or ``@`` is refused: URL parsers read such a URL differently (SQLAlchemy would
+take another password, host or option than the one meant), so it must be
+percent-encoded (``urllib.parse.quote(password, safe="")``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import attrs
@@ -30,15 +41,24 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from kk_adapters.sql.errors import missing_driver
-from kk_core.errors import StorageError
-from kk_core.store import redact_url
+from kk_core.errors import Problem, ValidationError
+from kk_core.store import redact_url, url_secrets
 
 __all__ = ["StoreOptions", "Target", "make_engine", "parse_url"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-_OPTION_NAMES = ("read_only", "migrate", "timeout", "retries", "schema")
+_OPTION_NAMES = ("read_only", "migrate", "timeout", "retries", "schema", "check")
+_CHECKS = ("none", "quick", "full")
+# ``scheme://[user@]host[:digits]`` and then the path, query or the end
+_PORT = re.compile(r"^[^:/]+://(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#\[\]]*)(?::[0-9]*)?(?:[/?]|$)")
+#: Longest wait for a lock or a connection, in seconds (SQLite's busy timeout is 32-bit ms).
+_MAX_TIMEOUT = 86400.0
+_ENCODE_HINT = (
+    "percent-encode it (# as %23, / as %2F, ? as %3F, @ as %40), for example with "
+    "urllib.parse.quote(password, safe='')"
+)
 _SQLITE_FORMS = (
     "sqlite:///relative/path.db, sqlite:////absolute/path.db, or sqlite:// for a temporary database"
 )
@@ -51,6 +71,7 @@ class StoreOptions:
     timeout: float = 5.0
     retries: int = 2
     schema: str | None = None
+    check: str = "none"
 
 
 @attrs.frozen
@@ -65,7 +86,11 @@ class Target:
     driver_args: Mapping[str, str] = attrs.field(factory=dict)
 
 
-def _bool(name: str, value: Any) -> bool:
+def _refuse(shown: str, *problems: Problem) -> NoReturn:
+    raise ValidationError(problems, subject=f"store URL {shown!r}")
+
+
+def _bool(name: str, value: Any, where: str, problems: list[Problem]) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -73,61 +98,120 @@ def _bool(name: str, value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise StorageError(f"store option {name}={value!r} is not true or false")
+    problems.append(Problem(where, f"{name}={str(value)[:40]!r} is not true or false"))
+    return False
 
 
-def _options(backend: str, given: Mapping[str, Any]) -> StoreOptions:
-    unknown = sorted(set(given) - set(_OPTION_NAMES))
-    if unknown:
-        raise StorageError(
-            f"{backend} store: unknown option(s) {', '.join(unknown)} "
-            f"(known: {', '.join(_OPTION_NAMES)})"
-        )
-    timeout_default = 5.0 if backend == "sqlite" else 30.0
-    try:
-        timeout = float(given.get("timeout", timeout_default))
-        retries = int(given.get("retries", 2))
-    except (TypeError, ValueError):
-        raise StorageError("store options timeout and retries must be numbers") from None
-    if timeout < 0 or retries < 0:
-        raise StorageError("store options timeout and retries cannot be negative")
+def _options(
+    backend: str, given: Mapping[str, Any], keywords: Mapping[str, Any], shown: str
+) -> StoreOptions:
+    """The store's own options; every bad one is a `Problem` at ``options.NAME`` (keyword
+    argument) or ``url.query.NAME`` (URL query)."""
+
+    def where(name: str) -> str:
+        return f"options.{name}" if name in keywords else f"url.query.{name}"
+
+    problems: list[Problem] = []
+    known = ", ".join(_OPTION_NAMES)
+    for name in sorted(set(keywords) - set(_OPTION_NAMES)):
+        problems.append(Problem(f"options.{name}", f"unknown store option (known: {known})"))
+    timeout = 5.0 if backend == "sqlite" else 30.0
+    if "timeout" in given:
+        try:
+            timeout = float(given["timeout"])
+        except (TypeError, ValueError):
+            problems.append(Problem(where("timeout"), "timeout must be a number of seconds"))
+        else:
+            if not (math.isfinite(timeout) and 0 <= timeout <= _MAX_TIMEOUT):
+                problems.append(
+                    Problem(where("timeout"), f"timeout must be between 0 and {_MAX_TIMEOUT:g} s")
+                )
+                timeout = 5.0
+    retries = 2
+    if "retries" in given:
+        value = given["retries"]
+        try:
+            retries = int(str(value).strip()) if not isinstance(value, bool) else -1
+        except ValueError:
+            retries = -1
+        if not 0 <= retries <= 100:
+            problems.append(Problem(where("retries"), "retries must be a whole number, 0 to 100"))
+            retries = 2
     schema = given.get("schema")
     if schema is not None:
         if backend != "postgresql":
-            raise StorageError("the schema option is for PostgreSQL stores")
-        if not _IDENTIFIER.match(str(schema)):
-            raise StorageError(f"schema {schema!r} is not a plain SQL identifier")
+            problems.append(Problem(where("schema"), "the schema option is for PostgreSQL stores"))
+        elif not _IDENTIFIER.match(str(schema)):
+            problems.append(
+                Problem(
+                    where("schema"), f"schema {str(schema)[:70]!r} is not a plain SQL identifier"
+                )
+            )
         schema = str(schema)
+    check = str(given.get("check", "none")).strip().lower()
+    if check not in _CHECKS:
+        problems.append(Problem(where("check"), f"check must be one of {', '.join(_CHECKS)}"))
+    elif check != "none" and backend != "sqlite":
+        problems.append(
+            Problem(
+                where("check"), "the check option is for SQLite files; PostgreSQL checks itself"
+            )
+        )
+    read_only = _bool("read_only", given.get("read_only", False), where("read_only"), problems)
+    migrate = _bool("migrate", given.get("migrate", True), where("migrate"), problems)
+    if problems:
+        _refuse(shown, *problems)
     return StoreOptions(
-        read_only=_bool("read_only", given.get("read_only", False)),
-        migrate=_bool("migrate", given.get("migrate", True)),
+        read_only=read_only,
+        migrate=migrate,
         timeout=timeout,
         retries=retries,
         schema=schema,
+        check=check,
     )
 
 
 def parse_url(url: str, options: Mapping[str, Any]) -> Target:
-    """Check a store URL and split off the store's own options; `StorageError` when bad."""
+    """Check a store URL and split off the store's own options.
+
+    `ValidationError` naming the part of the URL (or the keyword option) that is wrong.
+    """
+    if not isinstance(url, str):
+        _refuse("?", Problem("url", f"a store URL is a string, not {type(url).__name__}"))
     shown = redact_url(url)
+    if "#" in url:
+        _refuse(
+            shown,
+            Problem(
+                "url",
+                "a store URL has no '#' part; if a password, user name or file name holds "
+                f"'#', {_ENCODE_HINT}",
+            ),
+        )
+    split_error = False
     try:
         parts = urlsplit(url)
-    except ValueError as exc:
-        raise StorageError(f"invalid store URL {shown!r}: {exc}") from None
+    except ValueError:
+        split_error = True
+    if split_error:  # refused outside the handler: the parser's message may quote the URL
+        _refuse(shown, Problem("url", f"not a valid URL (unbalanced '[' or ']'); {_ENCODE_HINT}"))
     scheme = parts.scheme.lower()
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     ours = {k: v for k, v in query.items() if k in _OPTION_NAMES}
     rest = {k: v for k, v in query.items() if k not in _OPTION_NAMES}
     merged: dict[str, Any] = {**ours, **options}
     if scheme == "sqlite":
-        return _sqlite_target(url, parts.netloc, parts.path, rest, merged, shown)
+        return _sqlite_target(url, parts.netloc, parts.path, rest, merged, options, shown)
     if scheme in ("postgresql", "postgresql+psycopg"):
-        return _postgres_target(url, rest, merged, shown)
+        return _postgres_target(url, rest, merged, options, shown)
     if scheme.startswith("postgresql+"):
-        raise StorageError(
-            f"{shown!r}: only the psycopg (3) driver is supported; use postgresql+psycopg://"
+        _refuse(
+            shown,
+            Problem(
+                "url.scheme", "only the psycopg (3) driver is supported; use postgresql+psycopg://"
+            ),
         )
-    raise StorageError(f"{shown!r} is not a SQL store URL (sqlite:// or postgresql://)")
+    _refuse(shown, Problem("url.scheme", "not a SQL store URL (sqlite:// or postgresql://)"))
 
 
 def _sqlite_target(
@@ -136,39 +220,117 @@ def _sqlite_target(
     path: str,
     rest: Mapping[str, str],
     merged: Mapping[str, Any],
+    keywords: Mapping[str, Any],
     shown: str,
 ) -> Target:
     if not url.lower().startswith("sqlite://"):
-        raise StorageError(f"invalid SQLite URL {shown!r}; use {_SQLITE_FORMS}")
+        _refuse(shown, Problem("url", f"not a SQLite URL; use {_SQLITE_FORMS}"))
     if netloc:
-        raise StorageError(
-            f"invalid SQLite URL {shown!r}: a SQLite database is a file, it has no host "
-            f"({netloc!r}); use {_SQLITE_FORMS}"
+        _refuse(
+            shown,
+            Problem(
+                "url.host",
+                f"a SQLite database is a file, it has no host ({netloc[:40]!r}); "
+                f"use {_SQLITE_FORMS}",
+            ),
         )
     if rest:
-        raise StorageError(
-            f"SQLite store: unknown URL option(s) {', '.join(sorted(rest))} "
-            f"(known: {', '.join(_OPTION_NAMES[:4])})"
+        known = ", ".join(n for n in _OPTION_NAMES if n != "schema")
+        _refuse(
+            shown,
+            *(
+                Problem(f"url.query.{name[:40]}", f"unknown SQLite store option (known: {known})")
+                for name in sorted(rest)
+            ),
         )
     database = unquote(path[1:]) if path.startswith("/") else unquote(path)
-    options = _options("sqlite", merged)
+    options = _options("sqlite", merged, keywords, shown)
     if database in ("", ":memory:"):
         if path not in ("", "/:memory:"):
-            raise StorageError(f"invalid SQLite URL {shown!r}: no file name; use {_SQLITE_FORMS}")
+            _refuse(shown, Problem("url.path", f"no file name; use {_SQLITE_FORMS}"))
         return Target("sqlite", sa.URL.create("sqlite+pysqlite"), options, shown, temporary=True)
     return Target("sqlite", sa.URL.create("sqlite+pysqlite", database=database), options, shown)
 
 
-def _postgres_target(
-    url: str, rest: Mapping[str, str], merged: Mapping[str, Any], shown: str
-) -> Target:
+def _libpq_parameters() -> frozenset[str] | None:
     try:
-        sa_url = sa.make_url(url)
-        port = sa_url.port  # a non-numeric port fails here
-    except (sa.exc.ArgumentError, ValueError) as exc:
-        raise StorageError(f"invalid PostgreSQL URL {shown!r}: {exc}") from None
-    del port
-    options = _options("postgresql", merged)
+        from psycopg import pq
+    except ImportError:  # the driver's absence is reported when the store connects
+        return None
+    return frozenset(o.keyword.decode() for o in pq.Conninfo.get_defaults())
+
+
+def _check_readings_agree(url: str, shown: str) -> sa.URL:
+    """SQLAlchemy's reading of the URL, refused unless it is also the standard one.
+
+    SQLAlchemy ends a password at the first ``@``; ``urllib`` (and RFC 3986) end the
+    host part at the first ``/``, ``?`` or ``#``. An unencoded one of those in a user
+    name, password or option value makes the two disagree: the store would connect as
+    one user and read its options (``read_only``!) from another reading.
+    """
+    problem = Problem(
+        "url.password" if url_secrets(url) else "url",
+        "the URL reads differently to different parsers: a user name, password or option "
+        f"value holds an unencoded '#', '/', '?' or '@'; {_ENCODE_HINT}",
+    )
+    if url.count("@") > 1:
+        _refuse(shown, problem)
+    sa_url: sa.URL | None = None
+    try:
+        sa_url = sa.make_url(url)  # SQLAlchemy drops blank query values, and so does this
+        parts = urlsplit(url)
+        sa_reading = (
+            sa_url.username,
+            sa_url.password,
+            (sa_url.host or "").lower(),
+            sa_url.port,
+            sa_url.database or None,
+            dict(sa_url.query),
+        )
+        rfc_reading = (
+            None if parts.username is None else unquote(parts.username),
+            None if parts.password is None else unquote(parts.password),
+            parts.hostname or "",
+            parts.port,
+            unquote(parts.path[1:]) or None,
+            dict(parse_qsl(parts.query)),
+        )
+        agree = sa_reading == rfc_reading
+    except (sa.exc.ArgumentError, ValueError):
+        agree = False
+    if not agree or sa_url is None:
+        netloc = url.partition("://")[2]
+        userinfo_intact = url.count("@") == 0 or "@" in re.split(r"[/?#]", netloc, maxsplit=1)[0]
+        if userinfo_intact and not _PORT.match(url):
+            problem = Problem("url.port", "the port must be a number")
+        _refuse(shown, problem)
+    return sa_url
+
+
+def _postgres_target(
+    url: str,
+    rest: Mapping[str, str],
+    merged: Mapping[str, Any],
+    keywords: Mapping[str, Any],
+    shown: str,
+) -> Target:
+    sa_url = _check_readings_agree(url, shown)
+    known = _libpq_parameters()
+    if known is not None:
+        unknown = sorted(set(rest) - known)
+        if unknown:
+            ours = ", ".join(_OPTION_NAMES)
+            _refuse(
+                shown,
+                *(
+                    Problem(
+                        f"url.query.{name[:40]}",
+                        f"neither a store option ({ours}) nor a libpq connection parameter",
+                    )
+                    for name in unknown
+                ),
+            )
+    options = _options("postgresql", merged, keywords, shown)
     sa_url = sa_url.set(drivername="postgresql+psycopg", query={})
     return Target("postgresql", sa_url, options, shown, driver_args=dict(rest))
 
@@ -195,6 +357,8 @@ def _sqlite_engine(target: Target) -> tuple[sa.Engine, Callable[[], None]]:
         sa_url,
         connect_args={"timeout": options.timeout, "check_same_thread": False},
         poolclass=sa.pool.QueuePool,
+        pool_timeout=options.timeout,
+        hide_parameters=True,  # SQLAlchemy's messages must not quote personal data
     )
     busy_ms = int(options.timeout * 1000)
 
@@ -227,6 +391,12 @@ def _postgres_engine(target: Target) -> sa.Engine:
     )
     connect_args.setdefault("application_name", "kelompok-konstituen")
     try:
-        return sa.create_engine(target.sa_url, connect_args=connect_args, pool_pre_ping=True)
+        return sa.create_engine(
+            target.sa_url,
+            connect_args=connect_args,
+            pool_pre_ping=True,
+            pool_timeout=options.timeout,
+            hide_parameters=True,  # SQLAlchemy's messages must not quote personal data
+        )
     except ImportError as exc:
         raise missing_driver("postgresql", exc) from None

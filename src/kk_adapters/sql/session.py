@@ -2,8 +2,10 @@
 through the same connection's DBAPI cursor.
 
 Reads (``get``, ``find``, ``count``) are SQLAlchemy Core statements built from the
-schema; ``find`` streams (``yield_per``: a server-side cursor on PostgreSQL, SQLite's
-lazy cursor) and turns each page of rows into records in one tight loop.
+schema. ``find`` reads by pages of `PAGE` rows in id order, each page its own short
+statement (keyset pagination: ``WHERE … AND id > :last ORDER BY id LIMIT PAGE``), so no
+cursor and no connection is held between pages (see `Finder`); each page of rows
+becomes records in one tight loop.
 
 Writes follow `kk_core.store.planned_write`, in bulk:
 
@@ -35,7 +37,7 @@ from kk_core.errors import ConflictError, NotFoundError, Problem, ValidationErro
 from kk_core.kinds import Record, RecordType, record_type
 from kk_core.store import Counts, same_content
 
-__all__ = ["KindOps", "Session", "SessionFactory"]
+__all__ = ["PAGE", "Finder", "KindOps", "Session", "SessionFactory"]
 
 #: Records converted, and rows sent, per round of a bulk write.
 CHUNK = 5000
@@ -132,6 +134,9 @@ class Session:
         self.factory = factory
         self.conn = conn
         self.postgres = factory.postgres
+        #: The transaction could not be brought back to a savepoint after an error: it
+        #: was rolled back by the database, or is unusable; end it.
+        self.broken = False
 
     @cached_property
     def _raw(self) -> Any:
@@ -152,18 +157,9 @@ class Session:
             raise NotFoundError(ops.kind, record_id)
         return ops.codec.decode(row[0], row[1], record_id)
 
-    def find_result(self, kind: RecordType, criteria: Mapping[str, Any]) -> tuple[KindOps, Any]:
-        """Start a streamed find: the kind's ops and the open SQLAlchemy result."""
-        ops = self.factory.ops(kind)
-        table = ops.table
-        where = _where(table, compile_criteria(ops.codec.cls, criteria))
-        stmt = (
-            sa.select(table.c.id, table.c.data, table.c.version)
-            .where(*where)
-            .order_by(table.c.id)
-            .execution_options(yield_per=PAGE)
-        )
-        return ops, self.conn.execute(stmt)
+    def find_page(self, finder: Finder, after: str | None) -> list[Any]:
+        """One page of a find: up to `PAGE` ``(id, data, version)`` rows after ``after``."""
+        return finder.page(self.conn, after)
 
     def count(self, kind: RecordType, by: Sequence[str], criteria: Mapping[str, Any]) -> Counts:
         ops = self.factory.ops(kind)
@@ -199,17 +195,25 @@ class Session:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """Everything inside is undone if it raises (the transaction itself goes on)."""
+        """Everything inside is undone if it raises (the transaction itself goes on).
+
+        When undoing fails too (SQLite rolls the whole transaction back on a full disk or
+        an I/O error, taking the savepoint with it), the error from inside is the one
+        raised, never "no such savepoint", and `broken` says the transaction is gone.
+        """
         name = f"kk_sp_{next(_savepoints)}"
         cursor = self._cursor()
-        cursor.execute(f"SAVEPOINT {name}")
         try:
-            yield
-        except BaseException:
-            cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
-            cursor.execute(f"RELEASE SAVEPOINT {name}")
-            raise
-        else:
+            cursor.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                try:
+                    cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    cursor.execute(f"RELEASE SAVEPOINT {name}")
+                except Exception:
+                    self.broken = True  # the original error wins
+                raise
             cursor.execute(f"RELEASE SAVEPOINT {name}")
         finally:
             cursor.close()
@@ -422,6 +426,57 @@ class Session:
         if held is None:
             raise NotFoundError(ops.kind, record_id)
         raise ConflictError(ops.kind, record_id, version or 0, held[0])
+
+
+class Finder:
+    """One ``find``: its statements, read a page at a time in id order (keyset pagination).
+
+    Each page is a statement of its own (``… AND id > :last ORDER BY id LIMIT PAGE``) on
+    whatever connection the caller gives, so nothing is held between pages: a stream
+    left unfinished pins no connection. The price: no snapshot across pages. Every id is
+    returned at most once and in id order; a record written meanwhile is seen if its id
+    is beyond the page already read.
+
+    On SQLite a query with criteria is planned once more after the first full page.
+    SQLite's planner (without statistics) answers ``category = ? … ORDER BY id LIMIT n``
+    through the category index and a sort, which reads every match again for each page;
+    when the matches are many for the table (``matches × pages > rows``), the later
+    pages walk the id index instead, with the criteria hidden from the planner, which
+    reads each row of the table at most once in all.
+    """
+
+    def __init__(self, factory: SessionFactory, kind: RecordType, criteria: Mapping[str, Any]):
+        ops = factory.ops(kind)
+        self.ops = ops
+        self.kind = ops.kind
+        table = ops.table
+        where = _where(table, compile_criteria(ops.codec.cls, criteria))
+        columns = (table.c.id, table.c.data, table.c.version)
+        after = table.c.id > sa.bindparam("after", type_=table.c.id.type)
+        self._first = sa.select(*columns).where(*where).order_by(table.c.id).limit(PAGE)
+        self._next = self._first.where(after)
+        #: SQLite with criteria: (count matches, table size, the id-index walk) to plan with
+        self._replan: tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]] | None = None
+        if where and not factory.postgres:
+            hidden = sa.func.coalesce(sa.and_(*where), 0)  # no index can serve it
+            self._replan = (
+                sa.select(sa.func.count()).select_from(table).where(*where),
+                sa.select(sa.func.max(sa.literal_column("rowid"))).select_from(table),
+                sa.select(*columns).where(hidden, after).order_by(table.c.id).limit(PAGE),
+            )
+
+    def page(self, conn: sa.Connection, after: str | None) -> list[Any]:
+        """Up to `PAGE` ``(id, data, version)`` rows, in id order, after ``after``."""
+        if after is None:
+            return list(conn.execute(self._first).all())
+        if self._replan is not None:
+            count, size, by_id = self._replan
+            self._replan = None
+            matches = int(conn.execute(count).scalar_one())
+            rows = int(conn.execute(size).scalar_one() or 0)
+            if matches * -(-matches // PAGE) > rows:
+                self._next = by_id
+        return list(conn.execute(self._next, {"after": after}).all())
 
 
 def _names_primary_key(exc: BaseException, ops: KindOps) -> bool:

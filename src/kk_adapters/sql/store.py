@@ -11,6 +11,19 @@ first write (``BEGIN IMMEDIATE``) and holds it until it ends, so writers queue r
 than fail; "database is locked" after the busy timeout is retried, then reported as a
 `LockedError` (a `StorageError`). On PostgreSQL the rows a write touches are locked
 (``SELECT … FOR UPDATE``) until the transaction ends.
+
+``find`` reads a page of records at a time, each page a short statement of its own
+(keyset pagination on the id): outside a transaction each page borrows a pooled
+connection only while it is read, so an iterator left unfinished holds nothing; inside
+one, pages are read on the transaction's connection. Every matching id comes at most
+once and in id order, but there is no snapshot across pages: a record written while a
+stream is read is seen if its id is beyond the pages already read. A stored row that no
+longer reads as a record raises a `StorageError` naming its kind and id; calling
+``next()`` again goes on with the rows after it.
+
+When every connection of the pool is busy, a call waits up to ``timeout`` seconds for
+one, then raises a `StorageError` saying so. With ``?check=quick`` (or ``full``) a
+SQLite file is checked on open and a damaged one refused.
 """
 
 from __future__ import annotations
@@ -35,7 +48,7 @@ from kk_adapters.sql.migrations import (
     upgrade,
 )
 from kk_adapters.sql.schema import LATEST_VERSION, build_schema
-from kk_adapters.sql.session import KindOps, Session, SessionFactory
+from kk_adapters.sql.session import PAGE, Finder, Session, SessionFactory
 from kk_core.errors import KKError, ReadOnlyError, StorageError
 from kk_core.kinds import Record, record_type
 from kk_core.store import Capabilities, Counts
@@ -74,22 +87,28 @@ class _Base:
             raise translate(exc, url=self._url, doing=doing) from None
 
 
-class _RecordStream(Iterator[Record]):
-    """Records from a streamed result, page by page.
+def _quoted(value: str, limit: int = 40) -> str:
+    """``repr`` of an id for a message, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…'"
 
-    Closing it (or exhausting it, or dropping it) releases the cursor and, for a find
-    outside a transaction, the connection, even when it was never started.
+
+class _RecordStream(Iterator[Record]):
+    """Records of a find, a page at a time (`kk_adapters.sql.session.Finder`).
+
+    Holds no connection: ``fetch(after)`` reads one page (outside a transaction, on a
+    connection borrowed for that page only). A row that does not read back is raised as
+    the `StorageError` naming it, in its place; the stream goes on after it.
     """
 
-    def __init__(self, ops: KindOps, result: Any, url: str, finish: Callable[[], None]) -> None:
-        self._pages = iter(result.partitions())
-        self._decode_page = ops.codec.decode_page
-        self._kind = ops.kind
-        self._result = result
-        self._url = url
-        self._finish: Callable[[], None] | None = finish
+    def __init__(self, fetch: Callable[[str | None], list[Any]], decode_page: Any) -> None:
+        self._fetch = fetch
+        self._decode_page = decode_page
         self._page: Iterator[Record] = iter(())
-        self._error: StorageError | None = None  # raised once the page before it is out
+        self._after: str | None = None
+        self._done = False
+        self._error: StorageError | None = None  # raised once the records before it are out
+        self._rest: list[Any] = []  # rows after the damaged one
 
     def __iter__(self) -> _RecordStream:
         return self
@@ -97,49 +116,40 @@ class _RecordStream(Iterator[Record]):
     def __next__(self) -> Record:
         for record in self._page:
             return record
-        try:
-            while True:
-                if self._error is not None:
-                    error, self._error = self._error, None
-                    raise error
-                if self._finish is None:
-                    raise StopIteration
-                try:
-                    page = next(self._pages)
-                except StopIteration:
-                    self.close()
-                    raise
-                records, self._error = self._decode_page(page)
-                self._page = iter(records)
-                for record in self._page:
-                    return record
-        except StopIteration:
-            raise
-        except KKError:
-            self.close()
-            raise
-        except _DRIVER_ERRORS as exc:
-            self.close()
-            raise translate(exc, url=self._url, doing=f"read {self._kind} records") from None
-        except BaseException:
-            self.close()
-            raise
+        while True:
+            if self._error is not None:
+                error, self._error = self._error, None
+                rest, self._rest = self._rest, []
+                self._load(rest)
+                raise error
+            if self._done:
+                raise StopIteration
+            try:
+                rows = self._fetch(self._after)
+            except BaseException:
+                self.close()
+                raise
+            if len(rows) < PAGE:
+                self._done = True
+            if rows:
+                self._after = rows[-1][0]
+            self._load(rows)
+            for record in self._page:
+                return record
+
+    def _load(self, rows: list[Any]) -> None:
+        records, error = self._decode_page(rows)
+        self._page = iter(records)
+        if error is not None:
+            self._error = error
+            self._rest = rows[len(records) + 1 :]
 
     def close(self) -> None:
-        finish, self._finish = self._finish, None
-        if finish is None:
-            return
+        """Stop reading; nothing is held, so this only ends the stream."""
+        self._done = True
         self._page = iter(())
-        try:
-            self._result.close()
-        except _DRIVER_ERRORS:
-            pass
-        finally:
-            finish()
-
-    def __del__(self) -> None:
-        with suppress(Exception):  # nothing sensible to do while being collected
-            self.close()
+        self._error = None
+        self._rest = []
 
 
 class SqlTransaction(_Base):
@@ -150,6 +160,7 @@ class SqlTransaction(_Base):
         self._url = store.url
         self._done = False
         self._writing = False
+        self._failed: str | None = None  # why the database ended this transaction
         with self._translated("begin a transaction"):
             self._conn = store._connect()
             try:
@@ -160,8 +171,26 @@ class SqlTransaction(_Base):
         self._session = Session(store._factory, self._conn)
 
     def _check_open(self) -> None:
+        if self._failed is not None:
+            raise StorageError(
+                f"{self._url}: this transaction was rolled back after an error, nothing of it "
+                f"was kept; start a new one ({self._failed})"
+            )
         if self._done:
             raise StorageError("this transaction has already been committed or rolled back")
+
+    @contextmanager
+    def _write(self, doing: str) -> Iterator[None]:
+        """A write inside a savepoint; when the database could not undo it on its own
+        (the transaction is gone), end the transaction: later calls say so."""
+        try:
+            with self._translated(doing), self._session.savepoint():
+                yield
+        except KKError as exc:
+            if self._session.broken:
+                self._failed = str(exc)[:200]
+                self._finish()
+            raise
 
     def _check_writable(self) -> None:
         self._check_open()
@@ -174,15 +203,20 @@ class SqlTransaction(_Base):
     def get(self, kind: type[R], record_id: str) -> R:
         self._check_open()
         cls = record_type(kind)
-        with self._translated(f"get {cls.kind} {record_id!r}"):
+        with self._translated(f"get {cls.kind} {_quoted(record_id)}"):
             return cast(R, self._session.get(cls, record_id))
 
     def find(self, kind: type[R], /, **criteria: Any) -> Iterator[R]:
         self._check_open()
-        cls = record_type(kind)
-        with self._translated(f"find {cls.kind} records"):
-            ops, result = self._session.find_result(cls, criteria)
-        return cast(Iterator[R], _RecordStream(ops, result, self._url, lambda: None))
+        finder = Finder(self._store._factory, record_type(kind), criteria)
+        doing = f"find {finder.kind} records"
+
+        def fetch(after: str | None) -> list[Any]:
+            self._check_open()
+            with self._translated(doing):
+                return self._session.find_page(finder, after)
+
+        return cast(Iterator[R], _RecordStream(fetch, finder.ops.codec.decode_page))
 
     def count(self, kind: type[Record], /, by: Sequence[str] = (), **criteria: Any) -> Counts:
         self._check_open()
@@ -198,13 +232,13 @@ class SqlTransaction(_Base):
         self._check_writable()
         if not batch:
             return []
-        with self._translated(f"put {len(batch)} record(s)"), self._session.savepoint():
+        with self._write(f"put {len(batch)} record(s)"):
             return self._session.put_many(batch)
 
     def delete(self, kind: type[Record], record_id: str, *, version: int | None = None) -> None:
         cls = record_type(kind)
         self._check_writable()
-        with self._translated(f"delete {cls.kind} {record_id!r}"):
+        with self._write(f"delete {cls.kind} {_quoted(record_id)}"):
             self._session.delete(cls, record_id, version)
 
     def commit(self) -> None:
@@ -219,7 +253,7 @@ class SqlTransaction(_Base):
             self._finish()
 
     def rollback(self) -> None:
-        if self._done:
+        if self._done or self._failed is not None:
             return
         try:
             with self._translated("roll back"):
@@ -261,8 +295,11 @@ class SqlStore(_Base):
         )
 
     def _prepare(self, target: Target) -> int:
-        """Check the schema version; create or upgrade the tables when allowed."""
+        """Check the file (``check=``) and the schema version; create or upgrade the
+        tables when allowed."""
         engine = self._engine
+        if self._sqlite and target.options.check != "none":
+            self._check_integrity(target.options.check)
         if self._sqlite and not self._read_only:
             with engine.connect() as conn:
                 mode = conn.exec_driver_sql("PRAGMA journal_mode = WAL").scalar()
@@ -289,6 +326,23 @@ class SqlStore(_Base):
             check_columns(conn, build_schema(LATEST_VERSION))
             conn.rollback()
         return LATEST_VERSION
+
+    def _check_integrity(self, check: str) -> None:
+        """``PRAGMA quick_check`` (or ``integrity_check``): refuse a damaged SQLite file."""
+        pragma = "quick_check" if check == "quick" else "integrity_check"
+        with self._engine.connect() as conn:
+            found = [str(row[0]) for row in conn.exec_driver_sql(f"PRAGMA {pragma}(5)")]
+            conn.rollback()
+        if found == ["ok"]:
+            return
+        listed = "; ".join(found)
+        if len(listed) > 200:
+            listed = listed[:199] + "…"
+        raise StorageError(
+            f"{self._url}: the database file is damaged (SQLite's {pragma} found: {listed}). "
+            "Stop writing to it and restore it from a backup; failing that, copy out what "
+            "still reads with the sqlite3 shell's .recover command"
+        )
 
     def __repr__(self) -> str:
         return f"SqlStore({self._url!r})"
@@ -375,19 +429,20 @@ class SqlStore(_Base):
 
     def get(self, kind: type[R], record_id: str) -> R:
         cls = record_type(kind)
-        with self._reading(f"get {cls.kind} {record_id!r}") as session:
+        with self._reading(f"get {cls.kind} {_quoted(record_id)}") as session:
             return cast(R, session.get(cls, record_id))
 
     def find(self, kind: type[R], /, **criteria: Any) -> Iterator[R]:
-        cls = record_type(kind)
-        with self._translated(f"find {cls.kind} records"):
-            conn = self._connect()
-            try:
-                ops, result = Session(self._factory, conn).find_result(cls, criteria)
-            except BaseException:
-                conn.close()
-                raise
-        return cast(Iterator[R], _RecordStream(ops, result, self._url, conn.close))
+        if self._closed:
+            raise StorageError(f"{self._url} is closed")
+        finder = Finder(self._factory, record_type(kind), criteria)
+        doing = f"find {finder.kind} records"
+
+        def fetch(after: str | None) -> list[Any]:
+            with self._reading(doing) as session:  # a connection for this page only
+                return session.find_page(finder, after)
+
+        return cast(Iterator[R], _RecordStream(fetch, finder.ops.codec.decode_page))
 
     def count(self, kind: type[Record], /, by: Sequence[str] = (), **criteria: Any) -> Counts:
         cls = record_type(kind)
@@ -395,7 +450,7 @@ class SqlStore(_Base):
             return session.count(cls, by, criteria)
 
     def put(self, record: R) -> R:
-        with self._writing(f"put {record.kind} {record.id!r}") as session:
+        with self._writing(f"put {record.kind} {_quoted(record.id)}") as session:
             return cast(R, session.put_many([record])[0])
 
     def put_many(self, records: Iterable[Record]) -> list[Record]:
@@ -409,7 +464,7 @@ class SqlStore(_Base):
 
     def delete(self, kind: type[Record], record_id: str, *, version: int | None = None) -> None:
         cls = record_type(kind)
-        with self._writing(f"delete {cls.kind} {record_id!r}") as session:
+        with self._writing(f"delete {cls.kind} {_quoted(record_id)}") as session:
             session.delete(cls, record_id, version)
 
     @contextmanager

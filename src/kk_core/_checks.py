@@ -8,7 +8,24 @@ from typing import Any
 
 import attrs
 
-__all__ = ["as_tuple", "frozen_set", "non_empty", "non_negative", "not_before"]
+from kk_core._text import looks_like_nik, quote_value
+
+__all__ = [
+    "INT64_MAX",
+    "an_id",
+    "as_tuple",
+    "each_id",
+    "frozen_set",
+    "hidden",
+    "non_empty",
+    "non_negative",
+    "not_before",
+    "optional_id",
+    "within_int64",
+]
+
+#: The largest integer every store keeps (a signed 64-bit column).
+INT64_MAX = 2**63 - 1
 
 
 def non_empty(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -17,15 +34,68 @@ def non_empty(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
         raise ValueError(f"{attribute.name} must not be empty")
 
 
+def _not_a_nik(name: str, value: str) -> None:
+    # Ids travel everywhere (URLs, logs, messages, other records' references): an id
+    # that is an identity number would publish it. The length test keeps this free
+    # for the short ids most records have.
+    if len(value) >= 16 and looks_like_nik(value):
+        raise ValueError(
+            f"{name} is an identity number (NIK); use another id (a NIK is kept only as "
+            "a pseudonym, in subject.identity)"
+        )
+
+
+def an_id(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    """A record's id or a reference to one: not blank, and not an identity number."""
+    if not value or not value.strip():
+        raise ValueError(f"{attribute.name} must not be empty")
+    _not_a_nik(attribute.name, value)
+
+
+def optional_id(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    """An optional reference: None, or an id that is not an identity number."""
+    if value is not None:
+        _not_a_nik(attribute.name, value)
+
+
+def each_id(_: Any, attribute: attrs.Attribute[Any], values: Iterable[str]) -> None:
+    """A set or list of references, none of them an identity number."""
+    for value in values:
+        _not_a_nik(attribute.name, value)
+
+
+def within_int64(name: str, value: int) -> None:
+    if value > INT64_MAX:
+        raise ValueError(
+            f"{name} must fit a signed 64-bit integer (below 2**63), got {quote_value(value)}"
+        )
+
+
 def non_negative(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
-    if value is not None and value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+    """Counts, amounts and versions: 0 up to what a 64-bit column holds."""
+    if value is None:
+        return
+    if value < 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {quote_value(value)}")
+    within_int64(attribute.name, value)
 
 
 def not_before(start: date | None, end: date | None, what: str) -> None:
     """An end date before its start is always a data-entry mistake."""
     if start is not None and end is not None and end < start:
         raise ValueError(f"{what} ({end.isoformat()}) is before {start.isoformat()}")
+
+
+def hidden(value: Any) -> str:
+    """attrs ``repr=``: what people wrote (names, notes) never reaches a repr, only its size.
+
+    Reprs end up in logs, tracebacks and notebook output.
+    """
+    if isinstance(value, str):
+        return "''" if not value else f"<{len(value):,} characters>"
+    if isinstance(value, tuple | frozenset | list):
+        return "()" if not value else f"<{len(value):,} items>"
+    return "<hidden>"
 
 
 # attrs converters. ``converter=frozenset`` / ``converter=tuple`` would make mypy's attrs

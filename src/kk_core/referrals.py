@@ -21,7 +21,8 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import as_tuple, non_empty, non_negative, not_before
+from kk_core._checks import an_id, as_tuple, hidden, non_empty, non_negative, not_before
+from kk_core._text import quote_value
 from kk_core.codes import OverrideReason, ReferralAction, ReferralStatus, ServiceKind
 from kk_core.lifecycle import (
     Event,
@@ -53,11 +54,11 @@ class ServiceProvider:
 
     kind: ClassVar[str] = "service_provider"
 
-    id: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
     service: ServiceKind
-    name: str = attrs.field(validator=non_empty)
-    area: str = attrs.field(default="", kw_only=True)
-    contact: str = attrs.field(default="", kw_only=True)
+    name: str = attrs.field(validator=non_empty, repr=quote_value)
+    area: str = attrs.field(default="", kw_only=True, repr=quote_value)
+    contact: str = attrs.field(default="", kw_only=True, repr=hidden)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
 
@@ -70,10 +71,10 @@ class Referral:
 
     kind: ClassVar[str] = "referral"
 
-    id: str = attrs.field(validator=non_empty)
-    case_id: str = attrs.field(validator=non_empty)
-    provider_id: str = attrs.field(validator=non_empty)
-    reason: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    case_id: str = attrs.field(validator=an_id, repr=quote_value)
+    provider_id: str = attrs.field(validator=an_id, repr=quote_value)
+    reason: str = attrs.field(validator=non_empty, repr=hidden)
     sent_on: date
     consent_given: bool = attrs.field(default=False, kw_only=True)
     override: OverrideReason | None = attrs.field(default=None, kw_only=True)
@@ -81,7 +82,7 @@ class Referral:
     responded_on: date | None = attrs.field(default=None, kw_only=True)
     completed_on: date | None = attrs.field(default=None, kw_only=True)
     follow_up_due: date | None = attrs.field(default=None, kw_only=True)
-    outcome: str = attrs.field(default="", kw_only=True)
+    outcome: str = attrs.field(default="", kw_only=True, repr=hidden)
     timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 

@@ -1,0 +1,197 @@
+"""What every store can keep: the checks a record's values pass before any write.
+
+A value that one store keeps and another refuses would make the same program work on
+SQLite and fail on PostgreSQL, and a driver's own error (``UnicodeEncodeError``, an
+index-row overflow) would leak through the port. So the rules are the library's,
+checked here once for every adapter:
+
+* text holds no NUL character and no lone surrogate (no text column or UTF-8 file can
+  keep them);
+* ids, references, codes and every text a store indexes (the text dimensions of
+  `kk_core.dimensions`: ``Village.name``, ``Publication.topic`` …) are at most
+  `MAX_KEY_LENGTH` characters; other text at most `MAX_TEXT_LENGTH`;
+* text other than ids holds no number shaped like an identity number (a NIK, 16
+  digits however grouped): a NIK is kept only as a keyed pseudonym
+  (`kk_core.privacy`), never in a note, a name or a summary.
+
+Integers are bounded by the records themselves (every integer field fits a signed
+64-bit column), and ids shaped like a NIK are refused when a record is made.
+
+`kk_core.converter.structure` runs these checks on what it reads, and
+`kk_core.store.planned_write` on every record it plans, so a store built on them (the
+memory store, the adapter of the how-to) refuses hostile values without doing
+anything; the SQL store checks as it encodes rows. An adapter that writes without
+`planned_write` calls `check_record` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import Enum
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+
+import attrs
+
+from kk_core._text import quote_value, text_problem
+from kk_core.errors import Problem, ValidationError
+
+__all__ = ["MAX_KEY_LENGTH", "MAX_TEXT_LENGTH", "check_record", "record_problems"]
+
+#: Characters of an id, a reference, a code or an indexed text (a PostgreSQL index
+#: entry holds about 2,700 bytes; 200 characters take at most 800).
+MAX_KEY_LENGTH = 200
+#: Characters of any other text (a note, minutes, a summary).
+MAX_TEXT_LENGTH = 1_000_000
+
+_Check = Callable[[Any, str, list[Problem]], None]
+_CHECKERS: dict[type, _Check] = {}
+_building: set[type] = set()
+
+#: Text fields that hold codes (short, indexed or compared as keys) besides dimensions.
+_CODE_FIELDS: dict[str, frozenset[str]] = {
+    "Event": frozenset({"action", "source", "target"}),
+    "AdvocacyProposal": frozenset({"issue_areas"}),
+}
+#: Text fields that are never free text (no identity-number search): ids, pseudonyms.
+_NOT_FREE = frozenset({"ref", "identity"})
+
+
+def _is_id(name: str) -> bool:
+    return name == "id" or name.endswith(("_id", "_ids")) or name in _NOT_FREE
+
+
+def _key_fields(cls: type) -> frozenset[str]:
+    from kk_core.dimensions import DIMENSIONS
+
+    names = set(_CODE_FIELDS.get(cls.__name__, ()))
+    for dim in DIMENSIONS.get(cls, ()):
+        if dim.attribute is not None and dim.type is str:
+            names.add(dim.attribute)
+    return frozenset(names)
+
+
+def _optional_of(t: Any) -> Any:
+    if get_origin(t) in (Union, UnionType):
+        args = [a for a in get_args(t) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return None
+
+
+def _slow(out: list[Problem], path: str, value: Any, limit: int, free: bool) -> None:
+    if not isinstance(value, str):
+        out.append(Problem(path, f"expected text, got {type(value).__name__}"))
+        return
+    found = text_problem(value, limit, free_text=free)
+    if found is not None:
+        out.append(Problem(path, found))
+
+
+def _text_test(var: str, limit: str, free: bool) -> str:
+    """A cheap Python test that is true whenever the full check might find something.
+
+    ASCII text (a flag CPython keeps, so ``isascii`` costs nothing) cannot hold a
+    surrogate; only text long enough to hold 16 digits is searched for one.
+    """
+    test = f"{var}.__class__ is not str or len({var}) > {limit} or not {var}.isascii() or '\\x00' in {var}"
+    return f"{test} or len({var}) >= 16" if free else test
+
+
+def _build(cls: type) -> _Check:
+    """Generate one function per class: every text field tested inline, nested records
+    by their own function (the pattern of `kk_core.converter`'s generated hooks)."""
+    attrs.resolve_types(cls)
+    keys = _key_fields(cls)
+    namespace: dict[str, Any] = {"slow": _slow, "checker": _checker}
+    lines = ["def check(r, path, out):"]
+    for i, a in enumerate(attrs.fields(cls)):
+        name, t = a.name, a.type
+        inner = _optional_of(t)
+        optional = inner is not None
+        t = inner if optional else t
+        limit = MAX_KEY_LENGTH if _is_id(name) or name in keys else MAX_TEXT_LENGTH
+        free = not _is_id(name)
+        namespace[f"L{i}"] = limit
+        where = f"path + {'.' + name!r}"
+        if t is str:
+            test = _text_test("v", f"L{i}", free)
+            none = "v is not None and " if optional else ""
+            lines += [
+                f"    v = r.{name}",
+                f"    if {none}({test}):",
+                f"        slow(out, {where}, v, L{i}, {free})",
+            ]
+        elif get_origin(t) in (tuple, frozenset) and get_args(t)[:1] == (str,):
+            indexed = get_origin(t) is tuple
+            at = f"{where} + f'[{{j}}]'" if indexed else where
+            lines += [
+                f"    for j, v in enumerate(r.{name}):",
+                f"        if {_text_test('v', f'L{i}', free)}:",
+                f"            slow(out, {at}, v, L{i}, {free})",
+            ]
+        elif isinstance(t, type) and attrs.has(t):
+            namespace[f"T{i}"] = t
+            none = "    if v is not None:\n    " if optional else ""
+            lines += [f"    v = r.{name}", f"{none}    checker(T{i})(v, {where}, out)"]
+        elif get_origin(t) is tuple and attrs.has(get_args(t)[0]):
+            namespace[f"T{i}"] = get_args(t)[0]
+            lines += [
+                f"    if r.{name}:",
+                f"        c = checker(T{i})",
+                f"        for j, v in enumerate(r.{name}):",
+                f"            c(v, {where} + f'[{{j}}]', out)",
+            ]
+        elif not _is_plain(t):
+            raise TypeError(f"kk_core.values cannot check {cls.__name__}.{name} of type {t}")
+    lines.append("    return None")
+    exec(
+        compile("\n".join(lines) + "\n", f"<kk_core values check {cls.__name__}>", "exec"),
+        namespace,
+    )
+    return namespace["check"]  # type: ignore[no-any-return]
+
+
+def _is_plain(t: Any) -> bool:
+    """Types whose values every store keeps as they are (bounded by the records)."""
+    if t in (int, bool, date, datetime):
+        return True
+    if isinstance(t, type) and issubclass(t, Enum):
+        return True
+    origin = get_origin(t)
+    return origin in (tuple, frozenset) and all(_is_plain(a) for a in get_args(t) if a is not ...)
+
+
+def _checker(cls: type) -> _Check:
+    check = _CHECKERS.get(cls)
+    if check is None:
+        check = _CHECKERS[cls] = _build(cls)
+    return check
+
+
+def record_problems(record: Any, *, path: str | None = None) -> list[Problem]:
+    """Every value of ``record`` (an attrs record, nested ones included) no store can keep.
+
+    Paths are in wire names from ``path`` (default: the record's kind), e.g.
+    ``case.subject.hamlet_id`` or ``case.timeline[2].note``.
+    """
+    cls = type(record)
+    out: list[Problem] = []
+    prefix = path if path is not None else getattr(cls, "kind", cls.__name__)
+    _checker(cls)(record, prefix, out)
+    return out
+
+
+def check_record(record: Any) -> None:
+    """`ValidationError` listing every value of ``record`` no store can keep; else nothing.
+
+    Call it on every record an adapter writes, before writing anything, unless the
+    adapter plans its writes with `kk_core.store.planned_write` (which calls it).
+    """
+    problems = record_problems(record)
+    if problems:
+        kind = getattr(type(record), "kind", type(record).__name__)
+        record_id = getattr(record, "id", None)
+        subject = kind if not isinstance(record_id, str) else f"{kind} {quote_value(record_id)}"
+        raise ValidationError(problems, subject=subject)

@@ -105,9 +105,9 @@ def mask_identity_numbers(text: str) -> str:
 
 
 def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """``text`` masked and cut to ``limit`` characters (``…`` marks the cut), unquoted."""
+    """``text`` masked and cut to ``limit`` characters, unquoted: ``aaaa… (5,000 characters)``."""
     masked = mask_identity_numbers(text)
-    return masked if len(masked) <= limit else masked[:limit] + "…"
+    return masked if len(masked) <= limit else f"{masked[:limit]}… ({len(text):,} characters)"
 
 
 def _quote_text(text: str, limit: int) -> str:

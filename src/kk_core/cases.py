@@ -191,7 +191,7 @@ class Case:
             if self.timeline[-1].target != self.status.value:
                 raise ValueError(
                     f"status is {self.status.value} but the last event left the case "
-                    f"{self.timeline[-1].target}"
+                    f"{quote_value(self.timeline[-1].target)}"
                 )
 
     @property

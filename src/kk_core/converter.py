@@ -456,6 +456,18 @@ def _shared_text(cls: type, name: str) -> bool:
 _generating: set[type] = set()
 
 
+def _extra_keys(cls: type, extra: set[str]) -> ForbiddenExtraKeysError:
+    """cattrs' error for unknown keys, with the names masked and cut (a key can be input)."""
+    names = sorted(extra, key=str)
+    shown = ", ".join(shorten(str(k)) for k in names[:_LISTED_FIELDS])
+    more = f" and {len(names) - _LISTED_FIELDS:,} more" if len(names) > _LISTED_FIELDS else ""
+    error = ForbiddenExtraKeysError(
+        f"unknown field(s) for {cls.__name__}: {shown}{more}", cls, extra
+    )
+    error.args = error.args[:1]  # the names stay in ``extra_fields``, out of the repr
+    return error
+
+
 def _record_hook(conv: cattrs.Converter, cls: type) -> _Hook:
     """A structuring function for one attrs class: one constructor call, no ``**kwargs``.
 
@@ -484,7 +496,7 @@ def _record_source(conv: cattrs.Converter, cls: type) -> tuple[str, dict[str, An
     namespace: dict[str, Any] = {
         "cls": cls,
         "known": frozenset(a.name for a in fields),
-        "Extra": ForbiddenExtraKeysError,
+        "Extra": _extra_keys,
         "intern": sys.intern,
     }
     positional: list[str] = []
@@ -532,7 +544,7 @@ def _record_source(conv: cattrs.Converter, cls: type) -> tuple[str, dict[str, An
     code = (
         "def structure(o, _=None):\n"
         "    if not o.keys() <= known:\n"
-        "        raise Extra('', cls, set(o) - known)\n"
+        "        raise Extra(cls, set(o) - known)\n"
         f"    return cls(\n{arguments}    )\n"
     )
     return code, namespace

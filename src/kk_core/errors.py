@@ -146,9 +146,9 @@ class ConflictError(StorageError):
         self.record_id = record_id
         self.expected = expected
         self.actual = actual
-        now = "does not exist" if actual is None else f"is at version {actual}"
+        now = "does not exist" if actual is None else f"is at version {quote_value(actual)}"
         super().__init__(
-            f"{kind} {quote_value(record_id)} was written from version {expected} "
+            f"{kind} {quote_value(record_id)} was written from version {quote_value(expected)} "
             f"but the store's copy {now}"
         )
 

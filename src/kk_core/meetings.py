@@ -47,6 +47,6 @@ class Meeting:
     def __attrs_post_init__(self) -> None:
         if self.attendance.total and self.attendance.total < len(self.member_ids):
             raise ValueError(
-                f"attendance counts {self.attendance.total} people but "
+                f"attendance counts {quote_value(self.attendance.total)} people but "
                 f"{len(self.member_ids)} members are listed as present"
             )

@@ -25,7 +25,8 @@ class Audience:
     def __attrs_post_init__(self) -> None:
         if self.with_disability > self.total:
             raise ValueError(
-                f"with_disability ({self.with_disability}) exceeds the total ({self.total})"
+                f"with_disability ({quote_value(self.with_disability)}) exceeds the total "
+                f"({quote_value(self.total)})"
             )
 
     @property

@@ -12,6 +12,7 @@ from kk_core._text import looks_like_nik, quote_value
 
 __all__ = [
     "INT64_MAX",
+    "FieldError",
     "an_id",
     "as_tuple",
     "each_id",
@@ -28,10 +29,21 @@ __all__ = [
 INT64_MAX = 2**63 - 1
 
 
+class FieldError(ValueError):
+    """A field's value refused by its validator: ``str()`` reads "``field`` ``detail``",
+    and `kk_core.converter.structure` puts the field in the problem's path
+    (``case.subject.age_years: must be between 0 and 130``)."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(f"{field} {detail}")
+        self.field = field
+        self.detail = detail
+
+
 def non_empty(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     """Ids and names people must be able to read are never blank."""
     if not value or not value.strip():
-        raise ValueError(f"{attribute.name} must not be empty")
+        raise FieldError(attribute.name, "must not be empty")
 
 
 def _not_a_nik(name: str, value: str) -> None:
@@ -39,16 +51,17 @@ def _not_a_nik(name: str, value: str) -> None:
     # that is an identity number would publish it. The length test keeps this free
     # for the short ids most records have.
     if len(value) >= 16 and looks_like_nik(value):
-        raise ValueError(
-            f"{name} is an identity number (NIK); use another id (a NIK is kept only as "
-            "a pseudonym, in subject.identity)"
+        raise FieldError(
+            name,
+            "is an identity number (NIK); use another id (a NIK is kept only as "
+            "a pseudonym, in subject.identity)",
         )
 
 
 def an_id(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     """A record's id or a reference to one: not blank, and not an identity number."""
     if not value or not value.strip():
-        raise ValueError(f"{attribute.name} must not be empty")
+        raise FieldError(attribute.name, "must not be empty")
     _not_a_nik(attribute.name, value)
 
 
@@ -66,8 +79,8 @@ def each_id(_: Any, attribute: attrs.Attribute[Any], values: Iterable[str]) -> N
 
 def within_int64(name: str, value: int) -> None:
     if value > INT64_MAX:
-        raise ValueError(
-            f"{name} must fit a signed 64-bit integer (below 2**63), got {quote_value(value)}"
+        raise FieldError(
+            name, f"must fit a signed 64-bit integer (below 2**63), got {quote_value(value)}"
         )
 
 
@@ -76,7 +89,7 @@ def non_negative(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> 
     if value is None:
         return
     if value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {quote_value(value)}")
+        raise FieldError(attribute.name, f"must not be negative, got {quote_value(value)}")
     within_int64(attribute.name, value)
 
 

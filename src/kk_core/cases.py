@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import attrs
 
 from kk_core._checks import (
+    FieldError,
     an_id,
     as_tuple,
     frozen_set,
@@ -22,7 +23,7 @@ from kk_core._checks import (
     not_before,
     optional_id,
 )
-from kk_core._text import quote_value
+from kk_core._text import quote_value, shorten
 from kk_core.codes import (
     AgeBand,
     CaseCategory,
@@ -57,14 +58,14 @@ _INITIALS = re.compile(r"^[^\W\d_][^\W\d_. ]?(?:[. ]{0,2}[^\W\d_]){0,5}\.?$")
 
 def _plausible_age(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
     if value is not None and not 0 <= value <= _MAX_AGE:
-        raise ValueError(f"{attribute.name} must be between 0 and {_MAX_AGE}")
+        raise FieldError(attribute.name, f"must be between 0 and {_MAX_AGE}")
 
 
 def _initials(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     """Initials only ("S.N.", "SN"): a name or a number here would identify the client."""
     if value and (len(value) > 8 or not _INITIALS.match(value)):
-        raise ValueError(
-            f"{attribute.name} takes initials only, like 'S.N.' (letters, at most 8 characters)"
+        raise FieldError(
+            attribute.name, "takes initials only, like 'S.N.' (letters, at most 8 characters)"
         )
 
 
@@ -191,7 +192,7 @@ class Case:
             if self.timeline[-1].target != self.status.value:
                 raise ValueError(
                     f"status is {self.status.value} but the last event left the case "
-                    f"{quote_value(self.timeline[-1].target)}"
+                    f"{shorten(self.timeline[-1].target)}"
                 )
 
     @property

@@ -32,7 +32,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import transform_error
 
-from kk_core._checks import INT64_MAX
+from kk_core._checks import INT64_MAX, FieldError
 from kk_core._coded import Coded
 from kk_core._text import quote_value, shorten
 from kk_core.errors import CodeError, Problem, ValidationError
@@ -633,6 +633,8 @@ def _message(exc: BaseException, type_: Any) -> str:
         )
         more = f" and {len(extra) - _LISTED_FIELDS:,} more" if len(extra) > _LISTED_FIELDS else ""
         return f"unknown field(s): {listed}{more}"
+    if isinstance(exc, FieldError):  # `_split` moves the field into the path
+        return f"{_FIELD}{exc.field}{_FIELD}{shorten(exc.detail, _MESSAGE_LIMIT)}"
     if isinstance(exc, CodeError | ValueError | TypeError) and str(exc):
         # our hooks and validators quote values briefly; anything else is cut here
         return shorten(str(exc), _MESSAGE_LIMIT)
@@ -646,9 +648,17 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
     return [Problem(path, _message(exc, None))]
 
 
+#: Brackets the field name a `FieldError` gives, from `_message` to `_split`.
+_FIELD = "\x00"
+
+
 def _split(line: str) -> Problem:
     message, _, where = line.rpartition(" @ ")
-    return Problem(where.replace("$.", ""), message)
+    path = where.replace("$.", "")
+    if message.startswith(_FIELD):
+        field, _, message = message[1:].partition(_FIELD)
+        path = f"{path}.{field}"
+    return Problem(path, message)
 
 
 def structure(data: Mapping[str, Any], cls: type[T] | str, *, where: str = "") -> T:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import attrs
 
 from kk_core._checks import (
+    FieldError,
     an_id,
     frozen_set,
     hidden,
@@ -41,7 +42,7 @@ class ConstituentGroup:
 
 def _plausible_birth_year(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
     if value is not None and not 1900 <= value <= 2100:
-        raise ValueError(f"{attribute.name} {quote_value(value)} is not a plausible year")
+        raise FieldError(attribute.name, f"{quote_value(value)} is not a plausible year")
 
 
 @attrs.frozen

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from kk_core._checks import an_id, non_empty, non_negative
+from kk_core._checks import FieldError, an_id, non_empty, non_negative
 from kk_core._text import quote_value
 
 __all__ = ["Hamlet", "Village", "is_region_code", "regency_code_of", "village_code"]
@@ -30,9 +30,9 @@ def regency_code_of(village_code: str) -> str:
 def village_code(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     """attrs validator: a Kemendagri village code."""
     if not is_region_code(value):
-        raise ValueError(
-            f"{attribute.name} {quote_value(value)} is not a Kemendagri village code "
-            "like '52.03.12.2005'"
+        raise FieldError(
+            attribute.name,
+            f"{quote_value(value)} is not a Kemendagri village code like '52.03.12.2005'",
         )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from kk_core._checks import FieldError
 from kk_core._text import looks_like_nik, nik_digits
 from kk_core.errors import Problem, ValidationError
 
@@ -60,8 +61,6 @@ def pseudonym_only(_: Any, attribute: attrs.Attribute[Any], value: str | None) -
     """Refuse anything but a pseudonym, so a clear NIK can never enter a record."""
     if value is None or is_pseudonym(value):
         return
-    if looks_like_nik(value):
-        raise ValueError(
-            f"{attribute.name} holds an identity number in clear; pseudonymise it first"
-        )
-    raise ValueError(f"{attribute.name} is not a pseudonym made by kk_core.privacy.pseudonymise")
+    if isinstance(value, str) and looks_like_nik(value):
+        raise FieldError(attribute.name, "holds an identity number in clear; pseudonymise it first")
+    raise FieldError(attribute.name, "is not a pseudonym made by kk_core.privacy.pseudonymise")

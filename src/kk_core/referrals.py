@@ -22,7 +22,7 @@ from typing import ClassVar
 import attrs
 
 from kk_core._checks import an_id, as_tuple, hidden, non_empty, non_negative, not_before
-from kk_core._text import quote_value
+from kk_core._text import quote_value, shorten
 from kk_core.codes import OverrideReason, ReferralAction, ReferralStatus, ServiceKind
 from kk_core.lifecycle import (
     Event,
@@ -102,7 +102,7 @@ class Referral:
         if self.timeline and self.timeline[-1].target != self.status.value:
             raise ValueError(
                 f"status is {self.status.value} but the last event left the referral "
-                f"{quote_value(self.timeline[-1].target)}"
+                f"{shorten(self.timeline[-1].target)}"
             )
 
     @property
@@ -136,7 +136,7 @@ def _next_due_ahead(referral: Referral, step: Step) -> str | None:
     if not step.ref:
         return "give the next follow-up due date"
     if date.fromisoformat(step.ref) < step.at.date():
-        return f"next follow-up {quote_value(step.ref)} is in the past"
+        return f"next follow-up {shorten(step.ref)} is in the past"
     return None
 
 

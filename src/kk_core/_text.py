@@ -22,8 +22,10 @@ import reprlib
 import unicodedata
 
 __all__ = [
+    "BAD_CHAR",
     "MASK_MIN_DIGITS",
     "NIK_DIGITS",
+    "NIK_RUN",
     "QUOTE_LIMIT",
     "looks_like_nik",
     "mask_identity_numbers",
@@ -64,7 +66,7 @@ _MASKED_RUN = _run(MASK_MIN_DIGITS)
 #: A run holding a NIK's worth of digits (or more: two NIKs joined by ", ").
 NIK_RUN = _run(NIK_DIGITS)
 _NOT_DIGIT = re.compile(f"[^{_DIGIT_CHARS}]+")
-_BAD_CHAR = re.compile(r"[\x00\ud800-\udfff]")
+BAD_CHAR = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def _digit_count(run: str) -> int:
@@ -172,7 +174,7 @@ def text_problem(value: str, limit: int, *, free_text: bool) -> str | None:
     length = len(value)
     if length > limit:
         return f"is {length:,} characters long; at most {limit:,} are kept"
-    bad = _BAD_CHAR.search(value)
+    bad = BAD_CHAR.search(value)
     if bad is not None:
         what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate"
         return (

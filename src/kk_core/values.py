@@ -26,7 +26,7 @@ anything; the SQL store checks as it encodes rows. An adapter that writes withou
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from enum import Enum
 from types import UnionType
@@ -34,7 +34,7 @@ from typing import Any, Union, get_args, get_origin
 
 import attrs
 
-from kk_core._text import quote_value, text_problem
+from kk_core._text import BAD_CHAR, NIK_RUN, quote_value, text_problem
 from kk_core.errors import Problem, ValidationError
 
 __all__ = ["MAX_KEY_LENGTH", "MAX_TEXT_LENGTH", "check_record", "record_problems"]
@@ -46,8 +46,9 @@ MAX_KEY_LENGTH = 200
 MAX_TEXT_LENGTH = 1_000_000
 
 _Check = Callable[[Any, str, list[Problem]], None]
+_Clean = Callable[[Any], bool]
 _CHECKERS: dict[type, _Check] = {}
-_building: set[type] = set()
+_CLEAN: dict[type, _Clean] = {}
 
 #: Text fields that hold codes (short, indexed or compared as keys) besides dimensions.
 _CODE_FIELDS: dict[str, frozenset[str]] = {
@@ -89,46 +90,91 @@ def _slow(out: list[Problem], path: str, value: Any, limit: int, free: bool) -> 
         out.append(Problem(path, found))
 
 
-def _text_test(var: str, limit: str, free: bool) -> str:
-    """A cheap Python test that is true whenever the full check might find something.
+def _suspect(var: str, limit: str, free: bool) -> str:
+    """A Python test, true exactly when the value has a problem (or is not text at all).
 
-    ASCII text (a flag CPython keeps, so ``isascii`` costs nothing) cannot hold a
-    surrogate; only text long enough to hold 16 digits is searched for one.
+    Cheap for the common case: ``isascii`` is a flag CPython keeps (ASCII text holds
+    no surrogate), ``in`` is a C scan, and only text long enough to hold 16 digits is
+    searched for an identity number.
     """
-    test = f"{var}.__class__ is not str or len({var}) > {limit} or not {var}.isascii() or '\\x00' in {var}"
-    return f"{test} or len({var}) >= 16" if free else test
+    test = (
+        f"{var}.__class__ is not str or len({var}) > {limit} or '\\x00' in {var}"
+        f" or (not {var}.isascii() and bad({var}) is not None)"
+    )
+    return f"{test} or (len({var}) >= 16 and nik({var}) is not None)" if free else test
+
+
+def _fields(cls: type) -> Iterator[tuple[int, str, Any, bool, int, bool]]:
+    """(index, name, type, optional, limit, free text) for each field of ``cls``."""
+    attrs.resolve_types(cls)
+    keys = _key_fields(cls)
+    for i, a in enumerate(attrs.fields(cls)):
+        inner = _optional_of(a.type)
+        t = inner if inner is not None else a.type
+        limit = MAX_KEY_LENGTH if _is_id(a.name) or a.name in keys else MAX_TEXT_LENGTH
+        yield i, a.name, t, inner is not None, limit, not _is_id(a.name)
+
+
+def _namespace() -> dict[str, Any]:
+    return {"bad": BAD_CHAR.search, "nik": NIK_RUN.search, "slow": _slow}
+
+
+def _compiled(cls: type, lines: list[str], namespace: dict[str, Any], name: str) -> Any:
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<kk_core values {name} {cls.__name__}>", "exec"), namespace)
+    return namespace[name]
+
+
+def _build_clean(cls: type) -> _Clean:
+    """One generated function per class: True when no value needs a closer look.
+
+    This is what every write pays for a valid record: each text field tested inline,
+    no path built, nested records by their own function.
+    """
+    namespace = _namespace()
+    lines = ["def clean(r):"]
+    for i, name, t, optional, limit, free in _fields(cls):
+        namespace[f"L{i}"] = limit
+        none = "v is not None and " if optional else ""
+        if t is str:
+            lines += [f"    v = r.{name}", f"    if {none}({_suspect('v', f'L{i}', free)}):"]
+            lines.append("        return False")
+        elif get_origin(t) in (tuple, frozenset) and get_args(t)[:1] == (str,):
+            lines += [f"    for v in r.{name}:", f"        if {_suspect('v', f'L{i}', free)}:"]
+            lines.append("            return False")
+        elif isinstance(t, type) and attrs.has(t):
+            namespace[f"C{i}"] = _cleaner(t)
+            lines += [f"    v = r.{name}", f"    if {none}not C{i}(v):", "        return False"]
+        elif get_origin(t) is tuple and attrs.has(get_args(t)[0]):
+            namespace[f"C{i}"] = _cleaner(get_args(t)[0])
+            lines += [f"    for v in r.{name}:", f"        if not C{i}(v):"]
+            lines.append("            return False")
+        elif not _is_plain(t):
+            raise TypeError(f"kk_core.values cannot check {cls.__name__}.{name} of type {t}")
+    lines.append("    return True")
+    return _compiled(cls, lines, namespace, "clean")  # type: ignore[no-any-return]
 
 
 def _build(cls: type) -> _Check:
-    """Generate one function per class: every text field tested inline, nested records
-    by their own function (the pattern of `kk_core.converter`'s generated hooks)."""
-    attrs.resolve_types(cls)
-    keys = _key_fields(cls)
-    namespace: dict[str, Any] = {"slow": _slow, "checker": _checker}
+    """One generated function per class that lists every problem with its path (run
+    only on records `_build_clean`'s function did not pass)."""
+    namespace = {**_namespace(), "checker": _checker}
     lines = ["def check(r, path, out):"]
-    for i, a in enumerate(attrs.fields(cls)):
-        name, t = a.name, a.type
-        inner = _optional_of(t)
-        optional = inner is not None
-        t = inner if optional else t
-        limit = MAX_KEY_LENGTH if _is_id(name) or name in keys else MAX_TEXT_LENGTH
-        free = not _is_id(name)
+    for i, name, t, optional, limit, free in _fields(cls):
         namespace[f"L{i}"] = limit
         where = f"path + {'.' + name!r}"
         if t is str:
-            test = _text_test("v", f"L{i}", free)
             none = "v is not None and " if optional else ""
             lines += [
                 f"    v = r.{name}",
-                f"    if {none}({test}):",
+                f"    if {none}({_suspect('v', f'L{i}', free)}):",
                 f"        slow(out, {where}, v, L{i}, {free})",
             ]
         elif get_origin(t) in (tuple, frozenset) and get_args(t)[:1] == (str,):
-            indexed = get_origin(t) is tuple
-            at = f"{where} + f'[{{j}}]'" if indexed else where
+            at = f"{where} + f'[{{j}}]'" if get_origin(t) is tuple else where
             lines += [
                 f"    for j, v in enumerate(r.{name}):",
-                f"        if {_text_test('v', f'L{i}', free)}:",
+                f"        if {_suspect('v', f'L{i}', free)}:",
                 f"            slow(out, {at}, v, L{i}, {free})",
             ]
         elif isinstance(t, type) and attrs.has(t):
@@ -143,14 +189,8 @@ def _build(cls: type) -> _Check:
                 f"        for j, v in enumerate(r.{name}):",
                 f"            c(v, {where} + f'[{{j}}]', out)",
             ]
-        elif not _is_plain(t):
-            raise TypeError(f"kk_core.values cannot check {cls.__name__}.{name} of type {t}")
     lines.append("    return None")
-    exec(
-        compile("\n".join(lines) + "\n", f"<kk_core values check {cls.__name__}>", "exec"),
-        namespace,
-    )
-    return namespace["check"]  # type: ignore[no-any-return]
+    return _compiled(cls, lines, namespace, "check")  # type: ignore[no-any-return]
 
 
 def _is_plain(t: Any) -> bool:
@@ -170,6 +210,13 @@ def _checker(cls: type) -> _Check:
     return check
 
 
+def _cleaner(cls: type) -> _Clean:
+    clean = _CLEAN.get(cls)
+    if clean is None:
+        clean = _CLEAN[cls] = _build_clean(cls)
+    return clean
+
+
 def record_problems(record: Any, *, path: str | None = None) -> list[Problem]:
     """Every value of ``record`` (an attrs record, nested ones included) no store can keep.
 
@@ -177,6 +224,9 @@ def record_problems(record: Any, *, path: str | None = None) -> list[Problem]:
     ``case.subject.hamlet_id`` or ``case.timeline[2].note``.
     """
     cls = type(record)
+    clean = _CLEAN.get(cls) or _cleaner(cls)
+    if clean(record):
+        return []
     out: list[Problem] = []
     prefix = path if path is not None else getattr(cls, "kind", cls.__name__)
     _checker(cls)(record, prefix, out)
@@ -189,6 +239,9 @@ def check_record(record: Any) -> None:
     Call it on every record an adapter writes, before writing anything, unless the
     adapter plans its writes with `kk_core.store.planned_write` (which calls it).
     """
+    clean = _CLEAN.get(type(record)) or _cleaner(type(record))
+    if clean(record):
+        return
     problems = record_problems(record)
     if problems:
         kind = getattr(type(record), "kind", type(record).__name__)

@@ -46,11 +46,18 @@ def non_empty(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
         raise FieldError(attribute.name, "must not be empty")
 
 
+def _could_be_nik(value: str) -> bool:
+    """Cheap tests first: 16 characters at least, and no cased letter (``islower`` and
+    ``isupper`` are C scans: an id with a letter in it is no NIK). Then the real one."""
+    return (
+        len(value) >= 16 and not value.islower() and not value.isupper() and looks_like_nik(value)
+    )
+
+
 def _not_a_nik(name: str, value: str) -> None:
     # Ids travel everywhere (URLs, logs, messages, other records' references): an id
-    # that is an identity number would publish it. The length test keeps this free
-    # for the short ids most records have.
-    if len(value) >= 16 and looks_like_nik(value):
+    # that is an identity number would publish it.
+    if _could_be_nik(value):
         raise FieldError(
             name,
             "is an identity number (NIK); use another id (a NIK is kept only as "
@@ -62,12 +69,13 @@ def an_id(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     """A record's id or a reference to one: not blank, and not an identity number."""
     if not value or not value.strip():
         raise FieldError(attribute.name, "must not be empty")
-    _not_a_nik(attribute.name, value)
+    if len(value) >= 16:
+        _not_a_nik(attribute.name, value)
 
 
 def optional_id(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
     """An optional reference: None, or an id that is not an identity number."""
-    if value is not None:
+    if value is not None and len(value) >= 16:
         _not_a_nik(attribute.name, value)
 
 

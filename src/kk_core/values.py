@@ -101,7 +101,12 @@ def _suspect(var: str, limit: str, free: bool) -> str:
         f"{var}.__class__ is not str or len({var}) > {limit} or '\\x00' in {var}"
         f" or (not {var}.isascii() and bad({var}) is not None)"
     )
-    return f"{test} or (len({var}) >= 16 and nik({var}) is not None)" if free else test
+    if not free:
+        return test
+    # ASCII text is searched only when it holds 16 digits at all (bytes.translate
+    # deletes them in C, three times faster than the search it saves)
+    digits = f"(not {var}.isascii() or len({var}) - len({var}.encode().translate(None, D)) >= 16)"
+    return f"{test} or (len({var}) >= 16 and {digits} and nik({var}) is not None)"
 
 
 def _fields(cls: type) -> Iterator[tuple[int, str, Any, bool, int, bool]]:
@@ -116,7 +121,7 @@ def _fields(cls: type) -> Iterator[tuple[int, str, Any, bool, int, bool]]:
 
 
 def _namespace() -> dict[str, Any]:
-    return {"bad": BAD_CHAR.search, "nik": NIK_RUN.search, "slow": _slow}
+    return {"bad": BAD_CHAR.search, "nik": NIK_RUN.search, "slow": _slow, "D": b"0123456789"}
 
 
 def _compiled(cls: type, lines: list[str], namespace: dict[str, Any], name: str) -> Any:

@@ -37,7 +37,7 @@ import attrs
 from kk_core._text import BAD_CHAR, NIK_RUN, quote_value, text_problem
 from kk_core.errors import Problem, ValidationError
 
-__all__ = ["MAX_KEY_LENGTH", "MAX_TEXT_LENGTH", "check_record", "record_problems"]
+__all__ = ["MAX_KEY_LENGTH", "MAX_TEXT_LENGTH", "check_key", "check_record", "record_problems"]
 
 #: Characters of an id, a reference, a code or an indexed text (a PostgreSQL index
 #: entry holds about 2,700 bytes; 200 characters take at most 800).
@@ -253,3 +253,27 @@ def check_record(record: Any) -> None:
         record_id = getattr(record, "id", None)
         subject = kind if not isinstance(record_id, str) else f"{kind} {quote_value(record_id)}"
         raise ValidationError(problems, subject=subject)
+
+
+def check_key(kind: str, record_id: object, version: object = None) -> None:
+    """`ValidationError` for an id or a version that no record can have and no driver can
+    send (not text, a NUL, a lone surrogate; a version that is not a 64-bit integer).
+
+    Stores call it in ``get`` and ``delete`` so that such an argument is refused the
+    same way everywhere instead of failing in the driver.
+    """
+    problems: list[Problem] = []
+    if not isinstance(record_id, str):
+        problems.append(Problem("record_id", f"expected text, got {type(record_id).__name__}"))
+    elif record_id.__class__ is not str or "\x00" in record_id or not record_id.isascii():
+        found = text_problem(record_id, len(record_id), free_text=False)
+        if found is not None:
+            problems.append(Problem("record_id", f"an id that {found}"))
+    if version is not None and (
+        not isinstance(version, int) or isinstance(version, bool) or not -(2**63) <= version < 2**63
+    ):
+        problems.append(
+            Problem("version", f"expected a version number, got {quote_value(version)}")
+        )
+    if problems:
+        raise ValidationError(problems, subject=f"{kind} key")

@@ -239,3 +239,28 @@ def test_a_nik_planted_anywhere_never_shows_in_what_a_store_raises(
         if raised is not None:
             assert isinstance(raised, KKError), f"{type(raised).__name__} came out of the store"
             assert_not_shown(digits, raised)
+
+
+@pytest.mark.parametrize(
+    ("record_id", "version", "path"),
+    [
+        ("kasus-\ud800", None, "record_id"),
+        ("a\x00b", None, "record_id"),
+        (12, None, "record_id"),
+        ("Case-000", 2**70, "version"),
+        ("Case-000", "1", "version"),
+    ],
+    ids=["surrogate", "NUL", "not text", "huge version", "text version"],
+)
+def test_ids_and_versions_no_record_can_have_are_refused_on_every_store(
+    store: Store, record_id: Any, version: Any, path: str
+) -> None:
+    store.put(CASE)
+    if version is None:
+        with pytest.raises(ValidationError) as got:
+            store.get(Case, record_id)
+        assert [p.path for p in got.value.problems] == [path]
+    with pytest.raises(ValidationError) as deleted:
+        store.delete(Case, record_id, version=version)
+    assert [p.path for p in deleted.value.problems] == [path]
+    assert store.get(Case, CASE.id) == attrs.evolve(CASE, version=1)

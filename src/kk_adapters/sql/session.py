@@ -35,6 +35,7 @@ from kk_core.dimensions import Condition, compile_criteria, dimensions_of
 from kk_core.errors import ConflictError, NotFoundError, Problem, ValidationError, quote_value
 from kk_core.kinds import Record, RecordType, record_type
 from kk_core.store import Counts, same_content
+from kk_core.values import check_key
 
 __all__ = ["KindOps", "Session", "SessionFactory"]
 
@@ -144,6 +145,7 @@ class Session:
 
     def get(self, kind: type[Record], record_id: str) -> Record:
         ops = self.factory.ops(kind)
+        check_key(ops.kind, record_id)  # no driver error for an id no record can have
         table = ops.table
         row = self.conn.execute(
             sa.select(table.c.data, table.c.version).where(table.c.id == record_id)
@@ -415,6 +417,7 @@ class Session:
 
     def delete(self, kind: type[Record], record_id: str, version: int | None) -> None:
         ops = self.factory.ops(kind)
+        check_key(ops.kind, record_id, version)  # no driver error for an id no record can have
         cursor = self._cursor()
         try:
             if version is None:

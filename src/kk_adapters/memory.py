@@ -30,6 +30,7 @@ from kk_core.hookspecs import hookimpl
 from kk_core.kinds import Record, record_type
 from kk_core.registries import StoreRegistry
 from kk_core.store import Capabilities, Counts, options_from_query, planned_write, redact_url
+from kk_core.values import check_key
 
 __all__ = ["MemoryStore", "MemoryTransaction", "kk_register_stores", "open_memory_store"]
 
@@ -53,6 +54,7 @@ class _Reader(abc.ABC):
 
     def get(self, kind: type[R], record_id: str) -> R:
         cls = record_type(kind)
+        check_key(cls.kind, record_id)  # refused as on every store
         record = self._lookup(cls.kind, record_id)
         if record is None:
             raise NotFoundError(cls.kind, record_id)
@@ -134,6 +136,7 @@ class MemoryTransaction(_Reader):
     def delete(self, kind: type[Record], record_id: str, *, version: int | None = None) -> None:
         self._check_writable()
         cls = record_type(kind)
+        check_key(cls.kind, record_id, version)  # refused as on every store
         key = (cls.kind, record_id)
         self._remember_base(key)
         current = self._lookup(*key)

@@ -8,24 +8,115 @@ from typing import Any
 
 import attrs
 
-__all__ = ["as_tuple", "frozen_set", "non_empty", "non_negative", "not_before"]
+from kk_core._text import looks_like_nik, quote_value
+
+__all__ = [
+    "INT64_MAX",
+    "FieldError",
+    "an_id",
+    "as_tuple",
+    "each_id",
+    "frozen_set",
+    "hidden",
+    "non_empty",
+    "non_negative",
+    "not_before",
+    "optional_id",
+    "within_int64",
+]
+
+#: The largest integer every store keeps (a signed 64-bit column).
+INT64_MAX = 2**63 - 1
+
+
+class FieldError(ValueError):
+    """A field's value refused by its validator: ``str()`` reads "``field`` ``detail``",
+    and `kk_core.converter.structure` puts the field in the problem's path
+    (``case.subject.age_years: must be between 0 and 130``)."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(f"{field} {detail}")
+        self.field = field
+        self.detail = detail
 
 
 def non_empty(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     """Ids and names people must be able to read are never blank."""
     if not value or not value.strip():
-        raise ValueError(f"{attribute.name} must not be empty")
+        raise FieldError(attribute.name, "must not be empty")
+
+
+def _could_be_nik(value: str) -> bool:
+    """Cheap tests first: 16 characters at least, and no cased letter (``islower`` and
+    ``isupper`` are C scans: an id with a letter in it is no NIK). Then the real one."""
+    return (
+        len(value) >= 16 and not value.islower() and not value.isupper() and looks_like_nik(value)
+    )
+
+
+def _not_a_nik(name: str, value: str) -> None:
+    # Ids travel everywhere (URLs, logs, messages, other records' references): an id
+    # that is an identity number would publish it.
+    if _could_be_nik(value):
+        raise FieldError(
+            name,
+            "is an identity number (NIK); use another id (a NIK is kept only as "
+            "a pseudonym, in subject.identity)",
+        )
+
+
+def an_id(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    """A record's id or a reference to one: not blank, and not an identity number."""
+    if not value or not value.strip():
+        raise FieldError(attribute.name, "must not be empty")
+    if len(value) >= 16:
+        _not_a_nik(attribute.name, value)
+
+
+def optional_id(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    """An optional reference: None, or an id that is not an identity number."""
+    if value is not None and len(value) >= 16:
+        _not_a_nik(attribute.name, value)
+
+
+def each_id(_: Any, attribute: attrs.Attribute[Any], values: Iterable[str]) -> None:
+    """A set or list of references, none of them an identity number."""
+    for value in values:
+        _not_a_nik(attribute.name, value)
+
+
+def within_int64(name: str, value: int) -> None:
+    if value > INT64_MAX:
+        raise FieldError(
+            name, f"must fit a signed 64-bit integer (below 2**63), got {quote_value(value)}"
+        )
 
 
 def non_negative(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
-    if value is not None and value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+    """Counts, amounts and versions: 0 up to what a 64-bit column holds."""
+    if value is None:
+        return
+    if value < 0:
+        raise FieldError(attribute.name, f"must not be negative, got {quote_value(value)}")
+    within_int64(attribute.name, value)
 
 
 def not_before(start: date | None, end: date | None, what: str) -> None:
     """An end date before its start is always a data-entry mistake."""
     if start is not None and end is not None and end < start:
         raise ValueError(f"{what} ({end.isoformat()}) is before {start.isoformat()}")
+
+
+def hidden(value: Any) -> str:
+    """attrs ``repr=``: what people wrote (names, notes) never reaches a repr, only its size.
+
+    Reprs end up in logs, tracebacks and notebook output.
+    """
+    if isinstance(value, str):
+        return "''" if not value else f"<{len(value):,} characters>"
+    if isinstance(value, tuple | frozenset | list):
+        return "()" if not value else f"<{len(value):,} items>"
+    return "<hidden>"
 
 
 # attrs converters. ``converter=frozenset`` / ``converter=tuple`` would make mypy's attrs

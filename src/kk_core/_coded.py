@@ -79,6 +79,8 @@ class CodeEntry:
 
 
 _E = TypeVar("_E", bound=Coded)
+#: Longer text names no entry: it is refused without normalising or matching it.
+_LONGEST_LABEL = 200
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -145,8 +147,8 @@ class CodeList(Generic[_E]):
 
     def lookup(self, value: str) -> CodeEntry:
         """The entry named by ``value``; `CodeError` with close matches when there is none."""
-        if not isinstance(value, str):
-            raise CodeError(self.name, value)
+        if not isinstance(value, str) or len(value) > _LONGEST_LABEL:
+            raise CodeError(self.name, value)  # (no suggestions: matching is quadratic)
         entry = self._index.get(normalize_label(value))
         if entry is None:
             raise CodeError(self.name, value, self.suggest(value))

@@ -21,7 +21,8 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import as_tuple, frozen_set, non_empty, non_negative
+from kk_core._checks import an_id, as_tuple, frozen_set, hidden, non_empty, non_negative
+from kk_core._text import quote_value
 from kk_core.codes import Forum, ProposalAction, ProposalStatus
 from kk_core.lifecycle import (
     Event,
@@ -52,14 +53,16 @@ class AdvocacyProposal:
 
     kind: ClassVar[str] = "advocacy_proposal"
 
-    id: str = attrs.field(validator=non_empty)
-    group_id: str = attrs.field(validator=non_empty)
-    title: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    group_id: str = attrs.field(validator=an_id, repr=quote_value)
+    title: str = attrs.field(validator=non_empty, repr=hidden)
     forum: Forum
     issue_areas: frozenset[str] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozen_set
+        default=frozenset(), kw_only=True, converter=frozen_set, repr=quote_value
     )
-    evidence: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
+    evidence: tuple[str, ...] = attrs.field(
+        default=(), kw_only=True, converter=as_tuple, repr=hidden
+    )
     status: ProposalStatus = attrs.field(default=ProposalStatus.DRAFT, kw_only=True)
     requested_rupiah: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
     allocated_rupiah: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kk_core._text import quote_value
 from kk_core.cases import Case, Consent
 from kk_core.codes import CaseAction, CaseOutcome, CaseStatus, OverrideReason, RiskLevel
 from kk_core.lifecycle import (
@@ -72,7 +73,9 @@ def _consent_or_override(case: Case, step: Step) -> str | None:
     try:
         reason = OverrideReason(step.override)
     except ValueError:
-        return f"{step.override!r} is not an override reason ({', '.join(OverrideReason)})"
+        return (
+            f"{quote_value(step.override)} is not an override reason ({', '.join(OverrideReason)})"
+        )
     if reason is OverrideReason.CHILD_AT_RISK and not case.is_child:
         return "the child-at-risk override applies only to a subject under 18"
     return None

@@ -13,7 +13,17 @@ from typing import Any, ClassVar
 
 import attrs
 
-from kk_core._checks import as_tuple, frozen_set, non_empty, non_negative, not_before
+from kk_core._checks import (
+    FieldError,
+    an_id,
+    as_tuple,
+    frozen_set,
+    hidden,
+    non_negative,
+    not_before,
+    optional_id,
+)
+from kk_core._text import quote_value, shorten
 from kk_core.codes import (
     AgeBand,
     CaseCategory,
@@ -48,14 +58,14 @@ _INITIALS = re.compile(r"^[^\W\d_][^\W\d_. ]?(?:[. ]{0,2}[^\W\d_]){0,5}\.?$")
 
 def _plausible_age(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
     if value is not None and not 0 <= value <= _MAX_AGE:
-        raise ValueError(f"{attribute.name} must be between 0 and {_MAX_AGE}")
+        raise FieldError(attribute.name, f"must be between 0 and {_MAX_AGE}")
 
 
 def _initials(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     """Initials only ("S.N.", "SN"): a name or a number here would identify the client."""
     if value and (len(value) > 8 or not _INITIALS.match(value)):
-        raise ValueError(
-            f"{attribute.name} takes initials only, like 'S.N.' (letters, at most 8 characters)"
+        raise FieldError(
+            attribute.name, "takes initials only, like 'S.N.' (letters, at most 8 characters)"
         )
 
 
@@ -70,7 +80,9 @@ class Subject:
     disability: frozenset[DisabilityDomain] = attrs.field(
         default=frozenset(), kw_only=True, converter=frozen_set
     )
-    hamlet_id: str | None = attrs.field(default=None, kw_only=True)
+    hamlet_id: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional_id, repr=quote_value
+    )
     # Hidden from repr: reprs end up in logs and tracebacks.
     initials: str = attrs.field(default="", kw_only=True, validator=_initials, repr=False)
     identity: str | None = attrs.field(
@@ -111,7 +123,7 @@ class Consent:
     recorded_on: date
     to_refer: bool = attrs.field(default=False, kw_only=True)
     to_share_data: bool = attrs.field(default=False, kw_only=True)
-    note: str = attrs.field(default="", kw_only=True)
+    note: str = attrs.field(default="", kw_only=True, repr=hidden)
 
     def __attrs_post_init__(self) -> None:
         if self.giver is ConsentGiver.NONE and (self.to_refer or self.to_share_data):
@@ -133,24 +145,26 @@ class Case:
 
     kind: ClassVar[str] = "case"
 
-    id: str = attrs.field(validator=non_empty)
-    group_id: str = attrs.field(validator=non_empty)
-    village_id: str = attrs.field(validator=village_code)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    group_id: str = attrs.field(validator=an_id, repr=quote_value)
+    village_id: str = attrs.field(validator=village_code, repr=quote_value)
     reported_on: date
     channel: IntakeChannel
     category: CaseCategory
     subject: Subject
-    subcategory: str | None = attrs.field(default=None, kw_only=True)
+    subcategory: str | None = attrs.field(default=None, kw_only=True, repr=quote_value)
     programme: SocialProgramme | None = attrs.field(default=None, kw_only=True)
     violence: ViolenceIncident | None = attrs.field(default=None, kw_only=True)
     risk: RiskLevel = attrs.field(default=RiskLevel.MEDIUM, kw_only=True)
-    companion_id: str | None = attrs.field(default=None, kw_only=True)
+    companion_id: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional_id, repr=quote_value
+    )
     consent: Consent | None = attrs.field(default=None, kw_only=True)
     status: CaseStatus = attrs.field(default=CaseStatus.REPORTED, kw_only=True)
     timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
     outcome: CaseOutcome | None = attrs.field(default=None, kw_only=True)
     closed_on: date | None = attrs.field(default=None, kw_only=True)
-    summary: str = attrs.field(default="", kw_only=True, repr=False)
+    summary: str = attrs.field(default="", kw_only=True, repr=hidden)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
@@ -178,7 +192,7 @@ class Case:
             if self.timeline[-1].target != self.status.value:
                 raise ValueError(
                     f"status is {self.status.value} but the last event left the case "
-                    f"{self.timeline[-1].target}"
+                    f"{shorten(self.timeline[-1].target)}"
                 )
 
     @property

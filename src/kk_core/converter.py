@@ -17,6 +17,7 @@ hand-written code (``python -m bench --only converter``).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone, tzinfo
@@ -31,14 +32,25 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import transform_error
 
+from kk_core._checks import INT64_MAX, FieldError
 from kk_core._coded import Coded
+from kk_core._text import quote_value, shorten
 from kk_core.errors import CodeError, Problem, ValidationError
 from kk_core.kinds import RECORD_KINDS, Record, record_type
 from kk_core.lifecycle import Event
+from kk_core.values import record_problems
 
 __all__ = ["converter", "structure", "structure_many", "unstructure"]
 
 T = TypeVar("T")
+
+
+# Hooks raise their errors outside any ``except`` block: an exception raised inside one
+# keeps the one it replaces as ``__context__`` (even with ``from None``), and the parser's
+# own message quotes the value in full.
+
+#: Longest text read as a date, a date-time or a whole number (anything longer is not one).
+_SCALAR_TEXT = 64
 
 
 def _structure_date(value: Any, _: type) -> date:
@@ -50,34 +62,51 @@ def _structure_date(value: Any, _: type) -> date:
         raise TypeError(
             f"expected an ISO date string like '2025-02-13', got {type(value).__name__}"
         )
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not an ISO date like '2025-02-13'") from None
+    parsed = None
+    if len(value) <= _SCALAR_TEXT:
+        with contextlib.suppress(ValueError):
+            parsed = date.fromisoformat(value.strip())
+    if parsed is None:
+        raise ValueError(f"{quote_value(value)} is not an ISO date like '2025-02-13'")
+    return parsed
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:
+    parsed: datetime | None = None
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
+        if len(value) <= _SCALAR_TEXT:
+            with contextlib.suppress(ValueError):
+                parsed = datetime.fromisoformat(value.strip())
+        if parsed is None:
             raise ValueError(
-                f"{value!r} is not an ISO date-time like '2025-02-13T09:30:00+08:00'"
-            ) from None
+                f"{quote_value(value)} is not an ISO date-time like '2025-02-13T09:30:00+08:00'"
+            )
     else:
         raise TypeError(f"expected an ISO date-time string, got {type(value).__name__}")
-    if parsed.tzinfo is None:
-        raise ValueError(f"{value!r} has no time zone (add '+08:00' for WITA, 'Z' for UTC)")
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError(
+            f"{quote_value(value)} has no time zone (add '+08:00' for WITA, 'Z' for UTC)"
+        )
     return parsed
 
 
 def _structure_int(value: Any, _: type) -> int:
     # bool is an int in Python; a "true" in an amount column is a mistake, not 1
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"expected a whole number, got {value!r}")
-    return int(value)
+        raise TypeError(f"expected a whole number, got {quote_value(value)}")
+    number: int | None = value if isinstance(value, int) else None
+    if isinstance(value, str) and len(value) <= _SCALAR_TEXT:
+        with contextlib.suppress(ValueError):
+            number = int(value)
+    if number is None:
+        raise ValueError(f"expected a whole number, got {quote_value(value)}")
+    if not -INT64_MAX - 1 <= number <= INT64_MAX:
+        raise ValueError(
+            f"{quote_value(number)} does not fit a signed 64-bit integer (what stores keep)"
+        )
+    return number
 
 
 def _structure_str(value: Any, _: type) -> str:
@@ -89,7 +118,7 @@ def _structure_str(value: Any, _: type) -> str:
 def _structure_bool(value: Any, _: type) -> bool:
     if isinstance(value, bool):
         return value
-    raise TypeError(f"expected true or false, got {value!r}")
+    raise TypeError(f"expected true or false, got {quote_value(value)}")
 
 
 def _configure(conv: cattrs.Converter) -> cattrs.Converter:
@@ -200,10 +229,10 @@ def _subclasses(cls: type[Coded]) -> list[type[Coded]]:
 
 
 def _structure_coded_fast(value: Any, cls: type[Coded]) -> Any:
-    try:
-        return cls._value2member_map_[value]
-    except (KeyError, TypeError):  # a label, a typo, or not a string at all
-        return _structure_coded(value, cls)
+    member = cls._value2member_map_.get(value) if isinstance(value, str) else None
+    if member is not None:
+        return member
+    return _structure_coded(value, cls)  # a label, a typo, or not a string at all
 
 
 #: The code → member map behind each hook made by `_fast_coded`, for generated code that
@@ -220,23 +249,21 @@ def _fast_coded(cls: type[Coded], optional: bool = False) -> _Hook:
 def _fast_coded_hook(cls: type[Coded], optional: bool) -> _Hook:
     members = cls._value2member_map_
 
+    # ``members.get`` only for strings (a list is unhashable), and no ``try``: an error
+    # raised in an ``except`` block would carry the lookup's KeyError, and the value in it
     if optional:
 
         def structure_optional_member(value: Any, _: Any) -> Any:
             if value is None:
                 return None
-            try:
-                return members[value]
-            except (KeyError, TypeError):
-                return _structure_coded(value, cls)
+            member = members.get(value) if value.__class__ is str else None
+            return member if member is not None else _structure_coded(value, cls)
 
         return structure_optional_member
 
     def structure_member(value: Any, _: Any) -> Any:
-        try:
-            return members[value]
-        except (KeyError, TypeError):
-            return _structure_coded(value, cls)
+        member = members.get(value) if value.__class__ is str else None
+        return member if member is not None else _structure_coded(value, cls)
 
     return structure_member
 
@@ -254,13 +281,13 @@ def _fast_optional_str(value: Any, _: Any) -> Any:
 
 
 def _fast_int(value: Any, _: Any) -> Any:
-    if value.__class__ is int:
+    if value.__class__ is int and -INT64_MAX - 1 <= value <= INT64_MAX:
         return value
     return _structure_int(value, int)
 
 
 def _fast_optional_int(value: Any, _: Any) -> Any:
-    if value is None or value.__class__ is int:
+    if value is None or (value.__class__ is int and -INT64_MAX - 1 <= value <= INT64_MAX):
         return value
     return _structure_int(value, int)
 
@@ -273,19 +300,18 @@ _DATES_LIMIT = 100_000
 
 
 def _fast_date(value: Any, _: Any) -> Any:
-    try:
-        return _DATES[value]
-    except (KeyError, TypeError):
-        pass
-    if value.__class__ is str:
-        try:
-            parsed = date.fromisoformat(value)
-        except ValueError:
-            return _structure_date(value, date)
-        if len(_DATES) < _DATES_LIMIT:
-            _DATES[value] = parsed
+    if value.__class__ is not str:
+        return _structure_date(value, date)
+    parsed = _DATES.get(value)
+    if parsed is not None:
         return parsed
-    return _structure_date(value, date)
+    with contextlib.suppress(ValueError):
+        parsed = date.fromisoformat(value)
+    if parsed is None:
+        return _structure_date(value, date)  # explains, outside the except block
+    if len(_DATES) < _DATES_LIMIT:
+        _DATES[value] = parsed
+    return parsed
 
 
 def _fast_optional_date(value: Any, _: Any) -> Any:
@@ -299,10 +325,11 @@ _ZONES: dict[tzinfo, tzinfo] = {}
 
 def _fast_datetime(value: Any, _: Any) -> Any:
     if value.__class__ is str:
-        try:
+        parsed = None
+        with contextlib.suppress(ValueError):
             parsed = datetime.fromisoformat(value)
-        except ValueError:
-            return _structure_datetime(value, datetime)
+        if parsed is None:
+            return _structure_datetime(value, datetime)  # explains, outside the except block
         zone = parsed.tzinfo
         if zone is None or zone.__class__ is not timezone:
             return _structure_datetime(value, datetime)  # naive: refused, with the reason
@@ -429,6 +456,18 @@ def _shared_text(cls: type, name: str) -> bool:
 _generating: set[type] = set()
 
 
+def _extra_keys(cls: type, extra: set[str]) -> ForbiddenExtraKeysError:
+    """cattrs' error for unknown keys, with the names masked and cut (a key can be input)."""
+    names = sorted(extra, key=str)
+    shown = ", ".join(shorten(str(k)) for k in names[:_LISTED_FIELDS])
+    more = f" and {len(names) - _LISTED_FIELDS:,} more" if len(names) > _LISTED_FIELDS else ""
+    error = ForbiddenExtraKeysError(
+        f"unknown field(s) for {cls.__name__}: {shown}{more}", cls, extra
+    )
+    error.args = error.args[:1]  # the names stay in ``extra_fields``, out of the repr
+    return error
+
+
 def _record_hook(conv: cattrs.Converter, cls: type) -> _Hook:
     """A structuring function for one attrs class: one constructor call, no ``**kwargs``.
 
@@ -457,7 +496,7 @@ def _record_source(conv: cattrs.Converter, cls: type) -> tuple[str, dict[str, An
     namespace: dict[str, Any] = {
         "cls": cls,
         "known": frozenset(a.name for a in fields),
-        "Extra": ForbiddenExtraKeysError,
+        "Extra": _extra_keys,
         "intern": sys.intern,
     }
     positional: list[str] = []
@@ -505,7 +544,7 @@ def _record_source(conv: cattrs.Converter, cls: type) -> tuple[str, dict[str, An
     code = (
         "def structure(o, _=None):\n"
         "    if not o.keys() <= known:\n"
-        "        raise Extra('', cls, set(o) - known)\n"
+        "        raise Extra(cls, set(o) - known)\n"
         f"    return cls(\n{arguments}    )\n"
     )
     return code, namespace
@@ -579,13 +618,26 @@ _detailed: cattrs.Converter = _configure(
 )
 
 
+#: Unknown field names a message lists, and characters of another error's message kept.
+_LISTED_FIELDS = 10
+_MESSAGE_LIMIT = 500
+
+
 def _message(exc: BaseException, type_: Any) -> str:
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, ForbiddenExtraKeysError):
-        return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
+        extra = sorted(exc.extra_fields, key=str)
+        listed = ", ".join(
+            shorten(k) if isinstance(k, str) else quote_value(k) for k in extra[:_LISTED_FIELDS]
+        )
+        more = f" and {len(extra) - _LISTED_FIELDS:,} more" if len(extra) > _LISTED_FIELDS else ""
+        return f"unknown field(s): {listed}{more}"
+    if isinstance(exc, FieldError):  # `_split` moves the field into the path
+        return f"{_FIELD}{exc.field}{_FIELD}{shorten(exc.detail, _MESSAGE_LIMIT)}"
     if isinstance(exc, CodeError | ValueError | TypeError) and str(exc):
-        return str(exc)
+        # our hooks and validators quote values briefly; anything else is cut here
+        return shorten(str(exc), _MESSAGE_LIMIT)
     return f"invalid value for {getattr(type_, '__name__', type_)}"
 
 
@@ -596,34 +648,67 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
     return [Problem(path, _message(exc, None))]
 
 
+#: Brackets the field name a `FieldError` gives, from `_message` to `_split`.
+_FIELD = "\x00"
+
+
 def _split(line: str) -> Problem:
     message, _, where = line.rpartition(" @ ")
-    return Problem(where.replace("$.", ""), message)
+    path = where.replace("$.", "")
+    if message.startswith(_FIELD):
+        field, _, message = message[1:].partition(_FIELD)
+        path = f"{path}.{field}"
+    return Problem(path, message)
 
 
 def structure(data: Mapping[str, Any], cls: type[T] | str, *, where: str = "") -> T:
     """A record from plain data; `ValidationError` with every problem and its path.
 
     ``where`` names the place the data came from (``"cases.csv:12"``) and is put in
-    front of every path.
+    front of every path. Besides the types and the records' own rules, the record's
+    values are checked for what no store keeps (`kk_core.values`: NUL, lone surrogates,
+    lengths, identity numbers in text), so a bad row is refused here, with its path,
+    not by the store it is written to.
     """
     target: Any = record_type(cls) if isinstance(cls, str) else cls
+    record: Any = None
+    failed = False
     try:
-        return converter.structure(data, target)  # type: ignore[no-any-return]
+        record = converter.structure(data, target)
     except Exception:
-        pass
+        failed = True
     name = getattr(target, "kind", None) or target.__name__
     path = f"{where}:{name}" if where else name
+    if failed:
+        record, error = _explained(data, target, path, name)
+        if error is not None:
+            # raised here, not in an ``except`` block: nothing chained to it (the
+            # converter's own errors quote the input in full)
+            raise error
+    if type(record) in _CHECKED or attrs.has(type(record)):
+        problems = record_problems(record, path=path)
+        if problems:
+            raise ValidationError(problems, subject=name)
+    return record  # type: ignore[no-any-return]
+
+
+_CHECKED = frozenset(RECORD_KINDS.values())
+
+
+def _explained(data: Any, target: Any, path: str, name: str) -> tuple[Any, ValidationError | None]:
+    """The detailed converter's answer: the record (when only the fast path failed on
+    it), or the error listing every problem."""
     if not isinstance(data, Mapping):
         got = type(data).__name__
-        raise ValidationError(
+        return None, ValidationError(
             [Problem(path, f"expected an object of fields, got {got}")], subject=name
         )
+    error: ValidationError | None = None
     try:
-        record = _detailed.structure(data, target)
+        return _detailed.structure(data, target), None
     except Exception as exc:
-        raise ValidationError(_problems(exc, path), subject=name) from None
-    return record  # type: ignore[no-any-return]  # fast path failed on something detailed accepts
+        error = ValidationError(_problems(exc, path), subject=name)
+    return None, error
 
 
 def structure_many(

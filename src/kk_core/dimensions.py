@@ -12,8 +12,16 @@ Criteria, given as keyword arguments to ``find`` and ``count``:
 * ``reported_on=Between(date(2025, 1, 1), date(2025, 3, 31))`` — inclusive range;
 * ``period=Between(...)`` — a range on the kind's main date (``reported_on`` for a case).
 
-An unknown name, or a value of the wrong type for its dimension (``year="2025"``,
-a datetime for a date), is a `ValidationError` listing every bad criterion.
+Dimensions read from a code list (``category``, ``status``, ``sex``, ``age_band`` …)
+take codes, labels in either language (``"Perkawinan Anak"``) or enum members, and
+compare codes: a value that is not in the list (``"child_mariage"``, referral
+``status="open"``) would match nothing, so it is refused, with the list's codes. Open
+lists (``subcategory``, ``sector``) are the lists as plugins extended them.
+
+An unknown name, a value of the wrong type for its dimension (``year="2025"``, a
+datetime for a date), a value no store keeps (NUL, a lone surrogate, text longer than
+any stored value, an integer beyond 64 bits) or not in its code list is a
+`ValidationError` listing every bad criterion, before any store is asked.
 """
 
 from __future__ import annotations
@@ -21,20 +29,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, TypeAlias
+from types import UnionType
+from typing import Any, TypeAlias, Union, get_args, get_origin
 
 import attrs
 
+from kk_core._checks import INT64_MAX
+from kk_core._coded import Coded, CodeList, code_list_of
+from kk_core._text import quote_value, shorten, text_problem
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case
+from kk_core.codes import CODE_LISTS
 from kk_core.economy import Business, SupportAction
-from kk_core.errors import Problem, ValidationError
+from kk_core.errors import CodeError, Problem, ValidationError
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
 from kk_core.meetings import Meeting
 from kk_core.outreach import InformationSession, Publication
 from kk_core.places import Hamlet, Village, regency_code_of
 from kk_core.referrals import Referral, ServiceProvider
+from kk_core.values import MAX_KEY_LENGTH
 
 __all__ = [
     "DIMENSIONS",
@@ -43,6 +57,7 @@ __all__ = [
     "Dimension",
     "compile_criteria",
     "count_by",
+    "dimension_codes",
     "dimension_values",
     "dimensions_of",
     "matches",
@@ -60,8 +75,32 @@ class Between:
     end: Any = None
 
     def __attrs_post_init__(self) -> None:
-        if self.start is not None and self.end is not None and self.end < self.start:
-            raise ValueError(f"range end {self.end!r} is before its start {self.start!r}")
+        if self.start is None or self.end is None:
+            return
+        try:
+            backwards = self.end < self.start
+        except TypeError:
+            backwards = None  # raised below, outside the except block: nothing chained
+        if backwards is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        "", f"cannot compare {quote_value(self.start)} with {quote_value(self.end)}"
+                    )
+                ],
+                subject="range",
+            )
+        if backwards:
+            raise ValidationError(
+                [
+                    Problem(
+                        "",
+                        f"range end {quote_value(self.end)} is before its start "
+                        f"{quote_value(self.start)}",
+                    )
+                ],
+                subject="range",
+            )
 
     def __contains__(self, value: object) -> bool:
         if value is None:
@@ -77,13 +116,16 @@ class Dimension:
 
     ``attribute`` names the record field the dimension is read from as it is (a code
     list member read as its code), when it is one: a store may then take the value from
-    the unstructured record instead of calling ``read``.
+    the unstructured record instead of calling ``read``. ``code_list`` names the code
+    list (in `kk_core.codes.CODE_LISTS`) its values come from, when they do: criteria
+    on it are checked against the list (`dimension_codes`).
     """
 
     name: str
     type: type
     read: Callable[[Any], Scalar] = attrs.field(eq=False, repr=False)
     attribute: str | None = attrs.field(default=None, kw_only=True)
+    code_list: str | None = attrs.field(default=None, kw_only=True)
 
 
 def _code(value: Enum | None) -> str | None:
@@ -94,12 +136,33 @@ def _month(day: date | None) -> str | None:
     return None if day is None else f"{day.year:04d}-{day.month:02d}"
 
 
-def _attr(name: str, type_: type = str) -> Dimension:
+def _attr(name: str, type_: type = str, *, code_list: str | None = None) -> Dimension:
     def read(record: Any) -> Scalar:
         value = getattr(record, name)
         return _code(value) if isinstance(value, Enum) else value
 
-    return Dimension(name, type_, read, attribute=name)
+    return Dimension(name, type_, read, attribute=name, code_list=code_list)
+
+
+def _coded_type(t: Any) -> type[Coded] | None:
+    """The code list enum of a field typed ``SomeCode`` or ``SomeCode | None``."""
+    if get_origin(t) in (Union, UnionType):
+        args = [a for a in get_args(t) if a is not type(None)]
+        t = args[0] if len(args) == 1 else None
+    return t if isinstance(t, type) and issubclass(t, Coded) else None
+
+
+def _with_code_lists(cls: type, dims: tuple[Dimension, ...]) -> tuple[Dimension, ...]:
+    """Each dimension read from a code-list field gets that list, from the field's type."""
+    attrs.resolve_types(cls)
+    fields = attrs.fields_dict(cls)
+    made = []
+    for dim in dims:
+        enum = _coded_type(fields[dim.attribute].type) if dim.attribute in fields else None
+        if enum is not None and dim.code_list is None:
+            dim = attrs.evolve(dim, code_list=code_list_of(enum).name)
+        made.append(dim)
+    return tuple(made)
 
 
 def _dims(*items: Dimension) -> tuple[Dimension, ...]:
@@ -110,8 +173,7 @@ def _case_age_band(case: Case) -> str | None:
     return _code(case.age_band)
 
 
-#: Dimensions per kind. The first date dimension listed after ``id`` is the kind's period.
-DIMENSIONS: Mapping[RecordType, tuple[Dimension, ...]] = {
+_DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
     Village: _dims(
         _attr("name"),
         _attr("district"),
@@ -139,7 +201,7 @@ DIMENSIONS: Mapping[RecordType, tuple[Dimension, ...]] = {
         Dimension("regency_code", str, lambda c: regency_code_of(c.village_id)),
         Dimension("hamlet_id", str, lambda c: c.subject.hamlet_id),
         _attr("category"),
-        _attr("subcategory"),
+        _attr("subcategory", code_list="case_subcategory"),
         _attr("programme"),
         _attr("status"),
         _attr("channel"),
@@ -149,8 +211,8 @@ DIMENSIONS: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("closed_on", date),
         Dimension("month", str, lambda c: _month(c.reported_on)),
         Dimension("year", int, lambda c: c.reported_on.year),
-        Dimension("sex", str, lambda c: _code(c.subject.sex)),
-        Dimension("age_band", str, _case_age_band),
+        Dimension("sex", str, lambda c: _code(c.subject.sex), code_list="sex"),
+        Dimension("age_band", str, _case_age_band, code_list="age_band"),
         Dimension("has_disability", bool, lambda c: bool(c.subject.disability)),
     ),
     Referral: _dims(
@@ -165,7 +227,7 @@ DIMENSIONS: Mapping[RecordType, tuple[Dimension, ...]] = {
     ),
     Business: _dims(
         _attr("group_id"),
-        _attr("sector"),
+        _attr("sector", code_list="business_sector"),
         _attr("hamlet_id"),
         _attr("owner_sex"),
         Dimension("owner_has_disability", bool, lambda b: bool(b.owner_disability)),
@@ -202,6 +264,11 @@ DIMENSIONS: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("held_on", date),
         Dimension("month", str, lambda m: _month(m.held_on)),
     ),
+}
+
+#: Dimensions per kind. The first date dimension listed after ``id`` is the kind's period.
+DIMENSIONS: Mapping[RecordType, tuple[Dimension, ...]] = {
+    kind: _with_code_lists(kind, dims) for kind, dims in _DECLARED.items()
 }
 
 assert set(DIMENSIONS) == set(RECORD_KINDS.values()), "every kind declares its dimensions"
@@ -250,8 +317,76 @@ def _fits(dim: Dimension, value: Any) -> bool:
     return isinstance(value, dim.type)
 
 
+def dimension_codes(dim: Dimension) -> CodeList[Coded] | None:
+    """The code list a dimension's values come from (open lists as plugins extended
+    them), or None when its values are not codes."""
+    if dim.code_list is None:
+        return None
+    listed = CODE_LISTS[dim.code_list]
+    if not listed.extensible:
+        return listed
+    from kk_core.plugins import get_plugins
+
+    return get_plugins().code_lists.get(dim.code_list, listed)
+
+
+#: Codes a message lists when it refuses a value that is not one of them.
+_LISTED_CODES = 40
+
+
+def _not_a_code(codes: CodeList[Coded], value: str, suggestions: Iterable[str]) -> str:
+    hint = ", ".join(repr(s) for s in suggestions)
+    hint = f" (did you mean {hint}?)" if hint else ""
+    if not codes.codes:
+        known = "it has no codes yet (plugins add them with kk_extend_code_lists)"
+    else:
+        known = ", ".join(codes.codes[:_LISTED_CODES])
+        more = len(codes.codes) - _LISTED_CODES
+        known = f"use one of: {known}" + (f" and {more} more" if more > 0 else "")
+    return f"{quote_value(value)} is not a code of {codes.name}{hint}; {known}"
+
+
+def _value_problem(dim: Dimension, value: Any) -> str | None:
+    """Why a (plain) criterion value cannot be compared with the dimension, or None."""
+    if value is None:
+        return None
+    if not _fits(dim, value):
+        return f"{quote_value(value)} is not a {dim.type.__name__} (or None)"
+    if isinstance(value, str):
+        if len(value) > MAX_KEY_LENGTH:
+            return (
+                f"a value of {len(value):,} characters matches nothing: stored values have "
+                f"at most {MAX_KEY_LENGTH}"
+            )
+        found = text_problem(value, MAX_KEY_LENGTH, free_text=False)
+        if found is not None:
+            return f"the value {found}"
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not -INT64_MAX - 1 <= value <= INT64_MAX
+    ):
+        return f"{quote_value(value)} does not fit a signed 64-bit integer: it matches nothing"
+    return None
+
+
+def _code_of(codes: CodeList[Coded], value: str) -> tuple[str | None, list[str]]:
+    """The code a value names (a code or a label), or None and some suggestions."""
+    if value in codes.codes:
+        return value, []
+    entry = None
+    try:
+        entry = codes.lookup(value)
+    except CodeError as exc:
+        return None, list(exc.suggestions)
+    return entry.code, []
+
+
 def compile_criteria(kind: RecordType | str, criteria: Mapping[str, Any]) -> tuple[Condition, ...]:
-    """Check criteria against the kind's dimensions; `ValidationError` names each bad one."""
+    """Check criteria against the kind's dimensions; `ValidationError` names each bad one.
+
+    Values of code-list dimensions become codes (labels and enum members accepted).
+    """
     dims = dimensions_of(kind)
     conditions: list[Condition] = []
     problems: list[Problem] = []
@@ -259,22 +394,42 @@ def compile_criteria(kind: RecordType | str, criteria: Mapping[str, Any]) -> tup
         dim = period_of(kind) if name == "period" else dims.get(name)
         if dim is None:
             problems.append(
-                Problem(name, f"cannot filter by {name!r}; use one of {', '.join(dims)}")
+                Problem(
+                    shorten(str(name)),
+                    f"cannot filter by {quote_value(name)}; use one of {', '.join(dims)}",
+                )
             )
             continue
         if isinstance(value, Between):
-            cond = Condition(dim, "between", Between(_plain(value.start), _plain(value.end)))
-            values: Iterable[Any] = (cond.value.start, cond.value.end)
+            values: list[Any] = [_plain(value.start), _plain(value.end)]
         elif isinstance(value, set | frozenset | list | tuple):
-            cond = Condition(dim, "in", frozenset(_plain(v) for v in value))
-            values = cond.value
+            values = [_plain(v) for v in value]
         else:
-            cond = Condition(dim, "eq", _plain(value))
-            values = (cond.value,)
-        wrong = [v for v in values if not _fits(dim, v)]
+            values = [_plain(value)]
+        wrong = [found for v in values if (found := _value_problem(dim, v)) is not None]
         if wrong:
-            problems.append(Problem(name, f"{wrong[0]!r} is not a {dim.type.__name__} (or None)"))
+            problems.append(Problem(name, wrong[0]))
             continue
+        codes = dimension_codes(dim)
+        if codes is not None:
+            parsed: list[Any] = []
+            refused: str | None = None
+            for v in values:
+                code, suggestions = (None, []) if v is None else _code_of(codes, v)
+                if v is not None and code is None:
+                    refused = _not_a_code(codes, v, suggestions)
+                    break
+                parsed.append(code)
+            if refused is not None:
+                problems.append(Problem(name, refused))
+                continue
+            values = parsed
+        if isinstance(value, Between):
+            cond = Condition(dim, "between", Between(values[0], values[1]))
+        elif isinstance(value, set | frozenset | list | tuple):
+            cond = Condition(dim, "in", frozenset(values))
+        else:
+            cond = Condition(dim, "eq", values[0])
         conditions.append(cond)
     if problems:
         raise ValidationError(problems, subject=f"{record_type(kind).kind} query")
@@ -307,13 +462,23 @@ def count_by(
     by: Iterable[str],
     conditions: Iterable[Condition] = (),
 ) -> dict[tuple[Scalar, ...], int]:
-    """Group-by count in Python: what stores without aggregate push-down do."""
+    """Group-by count in Python: what stores without aggregate push-down do.
+
+    Without ``by`` the answer is one total, ``{(): n}``, also when ``n`` is 0; with
+    ``by``, only combinations that occur are keys.
+    """
     dims = dimensions_of(kind)
     names = tuple(by)
     unknown = [n for n in names if n not in dims]
     if unknown:
         raise ValidationError(
-            [Problem(n, f"cannot count by {n!r}; use one of {', '.join(dims)}") for n in unknown],
+            [
+                Problem(
+                    shorten(str(n)),
+                    f"cannot count by {quote_value(n)}; use one of {', '.join(dims)}",
+                )
+                for n in unknown
+            ],
             subject=f"{record_type(kind).kind} count",
         )
     readers = [dims[n].read for n in names]
@@ -324,4 +489,6 @@ def count_by(
             continue
         key = tuple(read(record) for read in readers)
         counts[key] = counts.get(key, 0) + 1
+    if not names and not counts:
+        counts[()] = 0  # one total, even of nothing: ``counts[()]`` always works
     return counts

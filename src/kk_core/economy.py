@@ -7,7 +7,16 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import frozen_set, non_empty, non_negative, not_before
+from kk_core._checks import (
+    an_id,
+    frozen_set,
+    hidden,
+    non_empty,
+    non_negative,
+    not_before,
+    optional_id,
+)
+from kk_core._text import quote_value
 from kk_core.codes import DisabilityDomain, Sex, SupportStatus, SupportType
 
 __all__ = ["Business", "SupportAction"]
@@ -19,13 +28,15 @@ class Business:
 
     kind: ClassVar[str] = "business"
 
-    id: str = attrs.field(validator=non_empty)
-    group_id: str = attrs.field(validator=non_empty)
-    name: str = attrs.field(validator=non_empty)
-    owner_name: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    group_id: str = attrs.field(validator=an_id, repr=quote_value)
+    name: str = attrs.field(validator=non_empty, repr=hidden)  # "Warung Bu Inaq Sahnun"
+    owner_name: str = attrs.field(validator=non_empty, repr=hidden)
     owner_sex: Sex
-    sector: str = attrs.field(validator=non_empty)
-    hamlet_id: str | None = attrs.field(default=None, kw_only=True)
+    sector: str = attrs.field(validator=non_empty, repr=quote_value)
+    hamlet_id: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional_id, repr=quote_value
+    )
     owner_disability: frozenset[DisabilityDomain] = attrs.field(
         default=frozenset(), kw_only=True, converter=frozen_set
     )
@@ -41,16 +52,18 @@ class SupportAction:
 
     kind: ClassVar[str] = "support_action"
 
-    id: str = attrs.field(validator=non_empty)
-    business_id: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    business_id: str = attrs.field(validator=an_id, repr=quote_value)
     type: SupportType
     started_on: date
     status: SupportStatus = attrs.field(default=SupportStatus.PLANNED, kw_only=True)
     completed_on: date | None = attrs.field(default=None, kw_only=True)
-    member_id: str | None = attrs.field(default=None, kw_only=True)
+    member_id: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional_id, repr=quote_value
+    )
     amount_rupiah: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
-    reference: str = attrs.field(default="", kw_only=True)
-    note: str = attrs.field(default="", kw_only=True)
+    reference: str = attrs.field(default="", kw_only=True, repr=hidden)
+    note: str = attrs.field(default="", kw_only=True, repr=hidden)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:

@@ -7,10 +7,11 @@ and "the store failed".
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 import attrs
+
+from kk_core._text import mask_identity_numbers, quote_value, shorten
 
 __all__ = [
     "CodeError",
@@ -29,6 +30,7 @@ __all__ = [
     "UnknownSchemeError",
     "ValidationError",
     "mask_identity_numbers",
+    "quote_value",
 ]
 
 
@@ -36,26 +38,16 @@ class KKError(Exception):
     """Root of every error this library raises on purpose."""
 
 
-# 8+ digits, possibly grouped by spaces or dots as people type NIKs ("5203 1741 0709 0001")
-_LONG_DIGITS = re.compile(r"\d(?:[ .]?\d){7,}")
-
-
-def mask_identity_numbers(text: str) -> str:
-    """Hide runs of 8+ digits: a NIK typed into the wrong column must not reach a message.
-
-    >>> mask_identity_numbers("'5203121234560001' is not a known sex")
-    "'<16 digits hidden>' is not a known sex"
-    """
-    return _LONG_DIGITS.sub(
-        lambda m: f"<{sum(c.isdigit() for c in m.group())} digits hidden>", text
-    )
+#: Problems a `ValidationError`'s message lists (all of them stay in ``problems``).
+_LISTED_PROBLEMS = 50
 
 
 @attrs.frozen
 class Problem:
     """One thing wrong with an input, at a path in the names the user sees.
 
-    Messages often quote the input; long digit runs in them are masked.
+    Messages often quote the input (use `quote_value` for that: masked and short);
+    long digit runs in them are masked again here, whoever wrote the message.
     """
 
     path: str
@@ -72,8 +64,10 @@ class ValidationError(KKError, ValueError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.subject = subject
         head = f"invalid {subject}" if subject else "invalid input"
-        lines = "\n".join(f"  - {p}" for p in self.problems)
         count = len(self.problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems[:_LISTED_PROBLEMS])
+        if count > _LISTED_PROBLEMS:
+            lines += f"\n  … and {count - _LISTED_PROBLEMS:,} more"
         super().__init__(f"{head} ({count} problem{'s' if count != 1 else ''}):\n{lines}")
 
     def prefixed(self, prefix: str) -> ValidationError:
@@ -94,8 +88,7 @@ class CodeError(KKError, LookupError):
         hint = (
             f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if suggestions else ""
         )
-        shown = mask_identity_numbers(repr(value))
-        super().__init__(f"{shown} is not a known {list_name}{hint}")
+        super().__init__(f"{quote_value(value)} is not a known {list_name}{hint}")
 
 
 class TransitionError(KKError):
@@ -106,7 +99,9 @@ class TransitionError(KKError):
         self.source = source
         self.action = action
         self.rule = rule
-        super().__init__(f"{kind} cannot {action} from state {source!r}: {rule}")
+        super().__init__(
+            f"{kind} cannot {shorten(str(action))} from state {quote_value(source)}: {rule}"
+        )
 
 
 class EventDeliveryError(KKError):
@@ -139,7 +134,7 @@ class NotFoundError(StorageError, KeyError):
     def __init__(self, kind: str, record_id: str) -> None:
         self.kind = kind
         self.record_id = record_id
-        super().__init__(f"no {kind} with id {record_id!r}")
+        super().__init__(f"no {kind} with id {quote_value(record_id)}")
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
@@ -153,9 +148,10 @@ class ConflictError(StorageError):
         self.record_id = record_id
         self.expected = expected
         self.actual = actual
-        now = "does not exist" if actual is None else f"is at version {actual}"
+        now = "does not exist" if actual is None else f"is at version {quote_value(actual)}"
         super().__init__(
-            f"{kind} {record_id!r} was written from version {expected} but the store's copy {now}"
+            f"{kind} {quote_value(record_id)} was written from version {quote_value(expected)} "
+            f"but the store's copy {now}"
         )
 
 

@@ -7,7 +7,17 @@ from typing import Any, ClassVar
 
 import attrs
 
-from kk_core._checks import frozen_set, non_empty, non_negative, not_before
+from kk_core._checks import (
+    FieldError,
+    an_id,
+    frozen_set,
+    hidden,
+    non_empty,
+    non_negative,
+    not_before,
+    optional_id,
+)
+from kk_core._text import quote_value
 from kk_core.codes import Affiliation, DisabilityDomain, Division, GroupFunction, Position, Sex
 from kk_core.places import village_code
 
@@ -20,9 +30,9 @@ class ConstituentGroup:
 
     kind: ClassVar[str] = "group"
 
-    id: str = attrs.field(validator=non_empty)
-    village_id: str = attrs.field(validator=village_code)
-    name: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    village_id: str = attrs.field(validator=village_code, repr=quote_value)
+    name: str = attrs.field(validator=non_empty, repr=quote_value)
     established_on: date | None = attrs.field(default=None, kw_only=True)
     functions: frozenset[GroupFunction] = attrs.field(
         default=frozenset(GroupFunction), kw_only=True, converter=frozen_set
@@ -32,7 +42,7 @@ class ConstituentGroup:
 
 def _plausible_birth_year(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
     if value is not None and not 1900 <= value <= 2100:
-        raise ValueError(f"{attribute.name} {value} is not a plausible year")
+        raise FieldError(attribute.name, f"{quote_value(value)} is not a plausible year")
 
 
 @attrs.frozen
@@ -41,9 +51,9 @@ class Member:
 
     kind: ClassVar[str] = "member"
 
-    id: str = attrs.field(validator=non_empty)
-    group_id: str = attrs.field(validator=non_empty)
-    name: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    group_id: str = attrs.field(validator=an_id, repr=quote_value)
+    name: str = attrs.field(validator=non_empty, repr=hidden)
     sex: Sex
     affiliations: frozenset[Affiliation] = attrs.field(converter=frozen_set)
     joined_on: date
@@ -57,7 +67,9 @@ class Member:
     disability: frozenset[DisabilityDomain] = attrs.field(
         default=frozenset(), kw_only=True, converter=frozen_set
     )
-    hamlet_id: str | None = attrs.field(default=None, kw_only=True)
+    hamlet_id: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional_id, repr=quote_value
+    )
     lives_in_village: bool = attrs.field(default=True, kw_only=True)
     left_on: date | None = attrs.field(default=None, kw_only=True)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)

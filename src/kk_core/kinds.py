@@ -9,7 +9,7 @@ from typing import Any, TypeAlias
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case
 from kk_core.economy import Business, SupportAction
-from kk_core.errors import UnknownKindError
+from kk_core.errors import UnknownKindError, quote_value
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.meetings import Meeting
 from kk_core.outreach import InformationSession, Publication
@@ -68,8 +68,8 @@ def record_type(kind: str | type[Any]) -> RecordType:
         if kind in RECORD_KINDS.values():
             return kind
         raise UnknownKindError(f"{kind.__name__} is not a record kind of kk_core")
-    try:
-        return RECORD_KINDS[kind]
-    except KeyError:
+    found = RECORD_KINDS.get(kind) if isinstance(kind, str) else None
+    if found is None:  # raised outside an except block: no KeyError holding the name chained
         known = ", ".join(RECORD_KINDS)
-        raise UnknownKindError(f"unknown record kind {kind!r}; known kinds: {known}") from None
+        raise UnknownKindError(f"unknown record kind {quote_value(kind)}; known kinds: {known}")
+    return found

@@ -13,6 +13,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
+from kk_core._checks import hidden, optional_id
+from kk_core._text import quote_value
 from kk_core.errors import TransitionError
 
 __all__ = [
@@ -38,12 +40,16 @@ class Event:
     """
 
     at: datetime = attrs.field()
-    action: str
-    source: str | None
-    target: str
-    actor_id: str | None = attrs.field(default=None, kw_only=True)
-    note: str = attrs.field(default="", kw_only=True)
-    ref: str | None = attrs.field(default=None, kw_only=True)
+    action: str = attrs.field(repr=quote_value)
+    source: str | None = attrs.field(repr=quote_value)
+    target: str = attrs.field(repr=quote_value)
+    actor_id: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional_id, repr=quote_value
+    )
+    note: str = attrs.field(default="", kw_only=True, repr=hidden)
+    ref: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional_id, repr=quote_value
+    )
 
     @at.validator
     def _aware(self, _: object, value: datetime) -> None:
@@ -58,9 +64,9 @@ class Step:
     action: str
     at: datetime
     actor_id: str | None = attrs.field(default=None, kw_only=True)
-    note: str = attrs.field(default="", kw_only=True)
-    ref: str | None = attrs.field(default=None, kw_only=True)
-    outcome: str | None = attrs.field(default=None, kw_only=True)
+    note: str = attrs.field(default="", kw_only=True, repr=hidden)
+    ref: str | None = attrs.field(default=None, kw_only=True, repr=quote_value)
+    outcome: str | None = attrs.field(default=None, kw_only=True, repr=hidden)
     override: str | None = attrs.field(default=None, kw_only=True)
 
 

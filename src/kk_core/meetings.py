@@ -7,7 +7,8 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import as_tuple, frozen_set, non_empty, non_negative
+from kk_core._checks import an_id, as_tuple, each_id, frozen_set, hidden, non_empty, non_negative
+from kk_core._text import quote_value
 from kk_core.outreach import Audience
 
 __all__ = ["Meeting", "Speaker"]
@@ -17,10 +18,10 @@ __all__ = ["Meeting", "Speaker"]
 class Speaker:
     """A resource person (narasumber) and what they spoke about."""
 
-    name: str = attrs.field(validator=non_empty)
-    role: str = ""
-    organisation: str = ""
-    topic: str = ""
+    name: str = attrs.field(validator=non_empty, repr=hidden)
+    role: str = attrs.field(default="", repr=hidden)
+    organisation: str = attrs.field(default="", repr=hidden)
+    topic: str = attrs.field(default="", repr=hidden)
 
 
 @attrs.frozen
@@ -29,23 +30,23 @@ class Meeting:
 
     kind: ClassVar[str] = "meeting"
 
-    id: str = attrs.field(validator=non_empty)
-    group_id: str = attrs.field(validator=non_empty)
-    title: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    group_id: str = attrs.field(validator=an_id, repr=quote_value)
+    title: str = attrs.field(validator=non_empty, repr=hidden)
     held_on: date
-    place: str = attrs.field(default="", kw_only=True)
-    agenda: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
+    place: str = attrs.field(default="", kw_only=True, repr=hidden)
+    agenda: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple, repr=hidden)
     speakers: tuple[Speaker, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
     member_ids: frozenset[str] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozen_set
+        default=frozenset(), kw_only=True, converter=frozen_set, validator=each_id, repr=quote_value
     )
     attendance: Audience = attrs.field(factory=Audience, kw_only=True)
-    minutes: str = attrs.field(default="", kw_only=True)
+    minutes: str = attrs.field(default="", kw_only=True, repr=hidden)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.attendance.total and self.attendance.total < len(self.member_ids):
             raise ValueError(
-                f"attendance counts {self.attendance.total} people but "
+                f"attendance counts {quote_value(self.attendance.total)} people but "
                 f"{len(self.member_ids)} members are listed as present"
             )

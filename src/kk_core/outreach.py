@@ -3,33 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import non_empty, non_negative
+from kk_core._checks import an_id, hidden, non_empty, non_negative, optional_id
+from kk_core._text import quote_value
 from kk_core.codes import PublicationChannel, SessionFormat
 
 __all__ = ["Audience", "InformationSession", "Publication"]
-
-
-def _count(_: Any, attribute: attrs.Attribute[Any], value: int) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value}")
 
 
 @attrs.frozen
 class Audience:
     """Head counts by sex, with how many of them have a disability (GEDSI reporting)."""
 
-    female: int = attrs.field(default=0, validator=_count)
-    male: int = attrs.field(default=0, validator=_count)
-    with_disability: int = attrs.field(default=0, validator=_count)
+    female: int = attrs.field(default=0, validator=non_negative)
+    male: int = attrs.field(default=0, validator=non_negative)
+    with_disability: int = attrs.field(default=0, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.with_disability > self.total:
             raise ValueError(
-                f"with_disability ({self.with_disability}) exceeds the total ({self.total})"
+                f"with_disability ({quote_value(self.with_disability)}) exceeds the total "
+                f"({quote_value(self.total)})"
             )
 
     @property
@@ -50,10 +47,10 @@ class Publication:
 
     kind: ClassVar[str] = "publication"
 
-    id: str = attrs.field(validator=non_empty)
-    group_id: str = attrs.field(validator=non_empty)
-    title: str = attrs.field(validator=non_empty)
-    topic: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    group_id: str = attrs.field(validator=an_id, repr=quote_value)
+    title: str = attrs.field(validator=non_empty, repr=hidden)
+    topic: str = attrs.field(validator=non_empty, repr=hidden)
     channel: PublicationChannel
     published_on: date
     reach: int | None = attrs.field(default=None, kw_only=True, validator=non_negative)
@@ -66,12 +63,14 @@ class InformationSession:
 
     kind: ClassVar[str] = "information_session"
 
-    id: str = attrs.field(validator=non_empty)
-    group_id: str = attrs.field(validator=non_empty)
-    topic: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    group_id: str = attrs.field(validator=an_id, repr=quote_value)
+    topic: str = attrs.field(validator=non_empty, repr=hidden)
     format: SessionFormat
     held_on: date
     audience: Audience = attrs.field(factory=Audience)
-    place: str = attrs.field(default="", kw_only=True)
-    hamlet_id: str | None = attrs.field(default=None, kw_only=True)
+    place: str = attrs.field(default="", kw_only=True, repr=hidden)
+    hamlet_id: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional_id, repr=quote_value
+    )
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)

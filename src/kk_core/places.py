@@ -7,17 +7,18 @@ from typing import Any, ClassVar
 
 import attrs
 
-from kk_core._checks import non_empty, non_negative
+from kk_core._checks import FieldError, an_id, non_empty, non_negative
+from kk_core._text import quote_value
 
 __all__ = ["Hamlet", "Village", "is_region_code", "regency_code_of", "village_code"]
 
 #: province.regency.district.village, e.g. ``52.03.12.2005`` (a village in Lombok Timur)
-_VILLAGE_CODE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{2})\.(\d{4})$")
+_VILLAGE_CODE = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{2})\.([0-9]{4})")
 
 
 def is_region_code(code: str) -> bool:
     """True for a well-formed Kemendagri village code (``PP.RR.DD.VVVV``)."""
-    m = _VILLAGE_CODE.match(code)
+    m = _VILLAGE_CODE.fullmatch(code) if isinstance(code, str) else None
     return bool(m) and all(int(part) > 0 for part in m.groups())  # type: ignore[union-attr]
 
 
@@ -29,8 +30,9 @@ def regency_code_of(village_code: str) -> str:
 def village_code(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     """attrs validator: a Kemendagri village code."""
     if not is_region_code(value):
-        raise ValueError(
-            f"{attribute.name} {value!r} is not a Kemendagri village code like '52.03.12.2005'"
+        raise FieldError(
+            attribute.name,
+            f"{quote_value(value)} is not a Kemendagri village code like '52.03.12.2005'",
         )
 
 
@@ -40,11 +42,11 @@ class Village:
 
     kind: ClassVar[str] = "village"
 
-    id: str = attrs.field(validator=village_code)
-    name: str = attrs.field(validator=non_empty)
-    district: str
-    regency: str
-    province: str
+    id: str = attrs.field(validator=village_code, repr=quote_value)
+    name: str = attrs.field(validator=non_empty, repr=quote_value)
+    district: str = attrs.field(repr=quote_value)
+    regency: str = attrs.field(repr=quote_value)
+    province: str = attrs.field(repr=quote_value)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     @property
@@ -62,7 +64,7 @@ class Hamlet:
 
     kind: ClassVar[str] = "hamlet"
 
-    id: str = attrs.field(validator=non_empty)
-    village_id: str = attrs.field(validator=village_code)
-    name: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    village_id: str = attrs.field(validator=village_code, repr=quote_value)
+    name: str = attrs.field(validator=non_empty, repr=quote_value)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)

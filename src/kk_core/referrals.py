@@ -21,7 +21,8 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import as_tuple, non_empty, non_negative, not_before
+from kk_core._checks import an_id, as_tuple, hidden, non_empty, non_negative, not_before
+from kk_core._text import quote_value, shorten
 from kk_core.codes import OverrideReason, ReferralAction, ReferralStatus, ServiceKind
 from kk_core.lifecycle import (
     Event,
@@ -53,11 +54,11 @@ class ServiceProvider:
 
     kind: ClassVar[str] = "service_provider"
 
-    id: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
     service: ServiceKind
-    name: str = attrs.field(validator=non_empty)
-    area: str = attrs.field(default="", kw_only=True)
-    contact: str = attrs.field(default="", kw_only=True)
+    name: str = attrs.field(validator=non_empty, repr=quote_value)
+    area: str = attrs.field(default="", kw_only=True, repr=quote_value)
+    contact: str = attrs.field(default="", kw_only=True, repr=hidden)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
 
@@ -70,10 +71,10 @@ class Referral:
 
     kind: ClassVar[str] = "referral"
 
-    id: str = attrs.field(validator=non_empty)
-    case_id: str = attrs.field(validator=non_empty)
-    provider_id: str = attrs.field(validator=non_empty)
-    reason: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=an_id, repr=quote_value)
+    case_id: str = attrs.field(validator=an_id, repr=quote_value)
+    provider_id: str = attrs.field(validator=an_id, repr=quote_value)
+    reason: str = attrs.field(validator=non_empty, repr=hidden)
     sent_on: date
     consent_given: bool = attrs.field(default=False, kw_only=True)
     override: OverrideReason | None = attrs.field(default=None, kw_only=True)
@@ -81,7 +82,7 @@ class Referral:
     responded_on: date | None = attrs.field(default=None, kw_only=True)
     completed_on: date | None = attrs.field(default=None, kw_only=True)
     follow_up_due: date | None = attrs.field(default=None, kw_only=True)
-    outcome: str = attrs.field(default="", kw_only=True)
+    outcome: str = attrs.field(default="", kw_only=True, repr=hidden)
     timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
@@ -101,7 +102,7 @@ class Referral:
         if self.timeline and self.timeline[-1].target != self.status.value:
             raise ValueError(
                 f"status is {self.status.value} but the last event left the referral "
-                f"{self.timeline[-1].target}"
+                f"{shorten(self.timeline[-1].target)}"
             )
 
     @property
@@ -135,7 +136,7 @@ def _next_due_ahead(referral: Referral, step: Step) -> str | None:
     if not step.ref:
         return "give the next follow-up due date"
     if date.fromisoformat(step.ref) < step.at.date():
-        return f"next follow-up {step.ref} is in the past"
+        return f"next follow-up {shorten(step.ref)} is in the past"
     return None
 
 

@@ -36,6 +36,7 @@ from kk_core.errors import (
     StorageError,
     TransitionError,
     ValidationError,
+    quote_value,
 )
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.kinds import Record
@@ -154,7 +155,9 @@ class Services:
             if code not in code_list.codes:
                 hint = code_list.suggest(code)
                 known = f"; did you mean {', '.join(hint)}?" if hint else ""
-                problems.append(Problem(path, f"{code!r} is not a code of {list_name}{known}"))
+                problems.append(
+                    Problem(path, f"{quote_value(code)} is not a code of {list_name}{known}")
+                )
         return problems
 
     def _put(self, tx: Transaction, outbox: _Outbox, record: R) -> R:
@@ -232,9 +235,11 @@ class Services:
         try:
             return tx.get(kind, record_id)
         except NotFoundError:
-            raise ValidationError(
-                [Problem(field, f"no {kind.kind} with id {record_id!r}")], subject=kind.kind
-            ) from None
+            pass  # raised below, outside the except block: nothing chained
+        raise ValidationError(
+            [Problem(field, f"no {kind.kind} with id {quote_value(record_id)}")],
+            subject=kind.kind,
+        )
 
     # -- groups and members ---------------------------------------------------------
 
@@ -297,7 +302,8 @@ class Services:
                     [
                         Problem(
                             "companion_id",
-                            f"{member_id!r} is not an active member of {case.group_id!r}",
+                            f"{quote_value(member_id)} is not an active member of "
+                            f"{quote_value(case.group_id)}",
                         )
                     ],
                     subject="case",
@@ -534,13 +540,16 @@ class Services:
                 try:
                     member = tx.get(Member, member_id)
                 except NotFoundError:
-                    problems.append(Problem("meeting.member_ids", f"no member {member_id!r}"))
+                    problems.append(
+                        Problem("meeting.member_ids", f"no member {quote_value(member_id)}")
+                    )
                     continue
                 if member.group_id != meeting.group_id:
                     problems.append(
                         Problem(
                             "meeting.member_ids",
-                            f"{member_id!r} is not in group {meeting.group_id!r}",
+                            f"{quote_value(member_id)} is not in group "
+                            f"{quote_value(meeting.group_id)}",
                         )
                     )
             if problems:
@@ -612,7 +621,13 @@ class Services:
         }
         if action not in steps:
             raise ValidationError(
-                [Problem("action", f"advance_proposal takes one of {', '.join(steps)}")],
+                [
+                    Problem(
+                        "action",
+                        f"advance_proposal takes one of {', '.join(steps)}, "
+                        f"not {quote_value(action)}",
+                    )
+                ],
                 subject="advocacy_proposal",
             )
 

@@ -27,6 +27,7 @@ import attrs
 from kk_core.dimensions import Scalar
 from kk_core.errors import ConflictError
 from kk_core.kinds import Record
+from kk_core.values import check_record
 
 __all__ = [
     "Capabilities",
@@ -254,7 +255,10 @@ def planned_write(stored: Record | None, record: R) -> R | None:
     ``None`` for a no-op; `ConflictError` when ``record`` was based on a stale version.
 
     Every adapter applies this same rule, so optimistic concurrency means one thing.
+    A record holding a value no store keeps (`kk_core.values.check_record`: NUL, a lone
+    surrogate, an over-long id, a NIK in a note…) is a `ValidationError` first.
     """
+    check_record(record)
     if stored is None:
         if record.version != 0:
             raise ConflictError(record.kind, record.id, record.version, None)

@@ -267,8 +267,21 @@ def test_invariants_are_reported_as_problems() -> None:
     data["violence"]["forms"] = []
     found = problems(data)
     assert found == {
-        "case.subject": "identity holds an identity number in clear; pseudonymise it first",
+        "case.subject.identity": "holds an identity number in clear; pseudonymise it first",
         "case.violence": "a violence incident has at least one form",
+    }
+
+
+def test_a_field_refused_by_its_validator_is_named_in_the_path() -> None:
+    data = case_data(version=-3)
+    data["subject"]["age_years"] = 500
+    assert problems(data) == {
+        "case.subject.age_years": "must be between 0 and 130",
+    }
+    assert problems(case_data(version=-3)) == {"case.version": "must not be negative, got -3"}
+    assert problems(case_data(group_id="5203 1212 3456 0001")) == {
+        "case.group_id": "is an identity number (NIK); use another id (a NIK is kept only as "
+        "a pseudonym, in subject.identity)"
     }
 
 

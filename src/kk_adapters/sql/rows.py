@@ -21,10 +21,12 @@ from typing import Any, cast, get_args, get_origin, get_type_hints
 import attrs
 
 from kk_adapters.sql.schema import ChildTable, KindTable
+from kk_core._text import shorten
 from kk_core.converter import converter, structure
-from kk_core.errors import StorageError, ValidationError
+from kk_core.errors import StorageError, ValidationError, quote_value
 from kk_core.kinds import Record, RecordType
 from kk_core.store import with_version
+from kk_core.values import check_record
 
 __all__ = ["Encoded", "RowCodec", "gc_paused", "with_version"]
 
@@ -104,8 +106,11 @@ class RowCodec:
         self.holds_datetimes = _holds_datetimes(self.cls)
 
     def encode(self, record: Record) -> Encoded:
+        """The row of a record; `ValidationError` for a value no store keeps (NUL, a lone
+        surrogate, an over-long id or indexed text: the driver's errors never come out)."""
         if type(record) is not self.cls:
             raise TypeError(f"expected a {self.cls.__name__}, got {type(record).__name__}")
+        check_record(record)
         data: dict[str, Any] = self._unstructure(record)
         del data["version"]
         values = self._plain(data)
@@ -120,23 +125,23 @@ class RowCodec:
         return [child.rows(record_id, data) for child in self.children]
 
     def decode(self, text: str, version: int, record_id: str = "?") -> Record:
+        # errors are raised outside the ``except`` blocks: nothing chained to them
+        failure: str | None = None
         try:
             data = _decode_json(text)
             data["version"] = version
         except (ValueError, TypeError) as exc:
-            raise StorageError(
-                f"stored {self.kind} {record_id!r} is not valid JSON ({exc}); the row is damaged"
-            ) from None
-        try:
-            return cast(Record, self._structure(data, self.cls))
-        except Exception:
-            pass
-        try:
-            return cast(Record, structure(data, self.cls))
-        except ValidationError as exc:
-            raise StorageError(
-                f"stored {self.kind} {record_id!r} no longer reads as a valid record: {exc}"
-            ) from None
+            failure = f"is not valid JSON ({shorten(str(exc))}); the row is damaged"
+        if failure is None:
+            try:
+                return cast(Record, self._structure(data, self.cls))
+            except Exception:
+                pass
+            try:
+                return cast(Record, structure(data, self.cls))
+            except ValidationError as exc:
+                failure = f"no longer reads as a valid record: {exc}"
+        raise StorageError(f"stored {self.kind} {quote_value(record_id)} {failure}")
 
     def decode_page(self, rows: Sequence[Any]) -> tuple[list[Record], StorageError | None]:
         """Records from ``(id, data, version)`` rows, in one tight loop per page.
@@ -153,9 +158,12 @@ class RowCodec:
                     data = loads(text)
                     data["version"] = version
                     append(structure_hook(data, cls))
+                    continue
                 except Exception:
-                    try:
-                        append(self.decode(text, version, record_id))
-                    except StorageError as exc:
-                        return out, exc
+                    pass
+                # explained outside the ``except`` block, so the error chains nothing
+                try:
+                    append(self.decode(text, version, record_id))
+                except StorageError as exc:
+                    return out, exc
         return out, None

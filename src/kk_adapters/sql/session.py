@@ -32,10 +32,12 @@ import sqlalchemy as sa
 
 from kk_adapters.sql.rows import Encoded, RowCodec, gc_paused, with_version
 from kk_adapters.sql.schema import ChildTable, KindTable, Schema
+from kk_core._text import shorten
 from kk_core.dimensions import Condition, compile_criteria, dimensions_of
-from kk_core.errors import ConflictError, NotFoundError, Problem, ValidationError
+from kk_core.errors import ConflictError, NotFoundError, Problem, ValidationError, quote_value
 from kk_core.kinds import Record, RecordType, record_type
 from kk_core.store import Counts, same_content
+from kk_core.values import check_key
 
 __all__ = ["PAGE", "Finder", "KindOps", "Session", "SessionFactory"]
 
@@ -45,7 +47,6 @@ CHUNK = 5000
 PAGE = 1000
 #: Ids per ``IN (…)`` list on SQLite.
 _IN_BATCH = 500
-_INT64 = (-(2**63), 2**63 - 1)
 
 _savepoints = itertools.count(1)
 
@@ -149,6 +150,7 @@ class Session:
 
     def get(self, kind: type[Record], record_id: str) -> Record:
         ops = self.factory.ops(kind)
+        check_key(ops.kind, record_id)  # no driver error for an id no record can have
         table = ops.table
         row = self.conn.execute(
             sa.select(table.c.data, table.c.version).where(table.c.id == record_id)
@@ -167,7 +169,11 @@ class Session:
         names = tuple(by)
         if isinstance(by, str):
             raise ValidationError(
-                [Problem("by", f"give a tuple of dimension names, not the string {by!r}")],
+                [
+                    Problem(
+                        "by", f"give a tuple of dimension names, not the string {quote_value(by)}"
+                    )
+                ],
                 subject=f"{cls.kind} count",
             )
         dims = dimensions_of(cls)
@@ -175,7 +181,10 @@ class Session:
         if unknown:
             raise ValidationError(
                 [
-                    Problem(n, f"cannot count by {n!r}; use one of {', '.join(dims)}")
+                    Problem(
+                        shorten(str(n)),
+                        f"cannot count by {quote_value(n)}; use one of {', '.join(dims)}",
+                    )
                     for n in unknown
                 ],
                 subject=f"{cls.kind} count",
@@ -187,7 +196,7 @@ class Session:
         total = sa.func.count()
         if not columns:
             n = self.conn.execute(sa.select(total).select_from(table).where(*where)).scalar_one()
-            return {(): int(n)} if n else {}
+            return {(): int(n)}  # a total, even of nothing (as `count_by` gives)
         stmt = sa.select(*columns, total).where(*where).group_by(*columns)
         return {tuple(row[:-1]): int(row[-1]) for row in self.conn.execute(stmt)}
 
@@ -412,6 +421,7 @@ class Session:
 
     def delete(self, kind: type[Record], record_id: str, version: int | None) -> None:
         ops = self.factory.ops(kind)
+        check_key(ops.kind, record_id, version)  # no driver error for an id no record can have
         cursor = self._cursor()
         try:
             if version is None:
@@ -489,15 +499,10 @@ def _names_primary_key(exc: BaseException, ops: KindOps) -> bool:
 
 
 # -- criteria → SQL ------------------------------------------------------------------------
-
-
-def _fits_column(value: Any) -> bool:
-    """Values a column can be compared with at all (no int beyond 64 bits, no NUL)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return _INT64[0] <= value <= _INT64[1]
-    if isinstance(value, str):
-        return "\x00" not in value
-    return True
+#
+# `compile_criteria` has already refused every value a column cannot be compared with
+# (NUL, lone surrogates, over-long text, integers beyond 64 bits), so values go to the
+# driver as they are.
 
 
 def _clause(column: sa.ColumnElement[Any], cond: Condition) -> sa.ColumnElement[bool]:
@@ -505,9 +510,10 @@ def _clause(column: sa.ColumnElement[Any], cond: Condition) -> sa.ColumnElement[
     if cond.op == "eq":
         if value is None:
             return column.is_(None)
-        return column == value if _fits_column(value) else sa.false()
+        equal: sa.ColumnElement[bool] = column == value
+        return equal
     if cond.op == "in":
-        present = [v for v in value if v is not None and _fits_column(v)]
+        present = [v for v in value if v is not None]
         parts: list[sa.ColumnElement[bool]] = []
         if present:
             parts.append(column.in_(present))
@@ -516,16 +522,10 @@ def _clause(column: sa.ColumnElement[Any], cond: Condition) -> sa.ColumnElement[
         return sa.or_(*parts) if parts else sa.false()
     parts = [column.is_not(None)]
     if value.start is not None:
-        parts.append(column >= _clamp(value.start))
+        parts.append(column >= value.start)
     if value.end is not None:
-        parts.append(column <= _clamp(value.end))
+        parts.append(column <= value.end)
     return sa.and_(*parts)
-
-
-def _clamp(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return min(max(value, _INT64[0]), _INT64[1])
-    return value
 
 
 def _where(table: sa.Table, conditions: Sequence[Condition]) -> list[sa.ColumnElement[bool]]:

@@ -91,6 +91,7 @@ from kk_core.dimensions import (
     Between,
     compile_criteria,
     count_by,
+    dimension_codes,
     matches,
     period_of,
 )
@@ -181,6 +182,9 @@ def criteria_for(
             absent: Any = {str: "\u2603 no such value", int: -(10**9), bool: None}.get(
                 dim.type, date(1901, 1, 1)
             )
+            codes = dimension_codes(dim)  # a code list's dimension takes only its codes
+            if codes is not None:
+                absent = next((c for c in codes.codes if c not in present), None)
             criteria[dim.name] = draw(st.one_of(pool, st.none(), st.just(absent)))
         elif op == "in":
             chosen_values = draw(st.lists(pool, max_size=3))
@@ -278,7 +282,7 @@ CASE_CRITERIA: tuple[dict[str, Any], ...] = (
     {"hamlet_id": "dsn-a"},
     {"hamlet_id": {"dsn-b", None}},
     {"companion_id": None},
-    {"subcategory": "kdrt_ekonomi"},
+    {"subcategory": None},
     {"programme": "pkh"},
     {"reported_on": Between(date(2024, 3, 1), date(2024, 9, 30))},
     {"reported_on": date(2024, 1, 3)},

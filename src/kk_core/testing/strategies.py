@@ -17,9 +17,11 @@ the timeline reads forwards in time (time-zone aware, one zone per record).
 
 Ids are short printable ASCII strings; village ids are Kemendagri codes. Names and
 free text are sometimes realistic Indonesian, sometimes arbitrary unicode (accents,
-scripts, emoji, newlines) and sometimes long (up to a few thousand characters). Text
-never contains NUL or lone surrogates, which no text column can hold. Identity numbers
-are pseudonyms made by `kk_core.privacy.pseudonymise` under `TEST_KEY`.
+scripts, emoji, newlines) and sometimes long (up to a few thousand characters; at most
+`kk_core.values.MAX_KEY_LENGTH` for the texts stores index, such as a village's name or
+a publication's topic). Text never holds what `kk_core.values` refuses: no NUL, no lone
+surrogates, no number shaped like an identity number (16 digits however grouped).
+Identity numbers are pseudonyms made by `kk_core.privacy.pseudonymise` under `TEST_KEY`.
 
 Foreign keys (``group_id``, ``case_id`` …) are random unless given, so a test can build
 a coherent graph: ``cases(group_id=group.id, village_id=group.village_id)``.
@@ -27,6 +29,7 @@ a coherent graph: ``cases(group_id=group.id, village_id=group.village_id)``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import cache
@@ -35,6 +38,7 @@ from typing import Any, TypeVar, overload
 
 from hypothesis import strategies as st
 
+from kk_core._text import NIK_RUN
 from kk_core.advocacy import (
     AdvocacyProposal,
     adopt_proposal,
@@ -107,6 +111,7 @@ from kk_core.referrals import (
     follow_up_referral,
     send_referral,
 )
+from kk_core.values import MAX_KEY_LENGTH
 
 __all__ = [
     "EARLIEST",
@@ -225,15 +230,32 @@ def _repeat(chunk: str, times: int) -> str:
     return chunk * times
 
 
+def _hash_mark(run: re.Match[str]) -> str:
+    return "#" * len(run.group())
+
+
+def _without_nik(text: str) -> str:
+    """Text with any run of 16+ digits (a repeated "0" chunk, say) turned into ``#``s."""
+    return NIK_RUN.sub(_hash_mark, text) if len(text) >= 16 else text
+
+
+def _key_length(text: str) -> str:
+    return text[:MAX_KEY_LENGTH]
+
+
 # A few thousand characters, cheaply: a short unicode chunk repeated.
-_LONG_TEXT = st.builds(_repeat, st.text(_CHARS, min_size=1, max_size=12), st.integers(60, 300))
+_LONG_TEXT = st.builds(_repeat, st.text(_CHARS, min_size=1, max_size=12), st.integers(60, 300)).map(
+    _without_nik
+)
+# ... and cut to what an indexed text may hold
+_LONG_KEY_TEXT = _LONG_TEXT.map(_key_length)
 
 
 @cache
-def _texts(min_size: int) -> st.SearchStrategy[str]:
-    short = st.text(_CHARS, min_size=min_size, max_size=40)
+def _texts(min_size: int, long: st.SearchStrategy[str] = _LONG_TEXT) -> st.SearchStrategy[str]:
+    short = st.text(_CHARS, min_size=min_size, max_size=40).map(_without_nik)
     samples = [t for t in _SAMPLE_TEXTS if len(t) >= min_size]
-    return st.one_of(st.sampled_from(samples), short, _LONG_TEXT)
+    return st.one_of(st.sampled_from(samples), short, long)
 
 
 def texts(*, min_size: int = 0) -> st.SearchStrategy[str]:
@@ -245,11 +267,15 @@ def _not_blank(text: str) -> bool:
     return bool(text.strip())
 
 
-_NAMES = st.one_of(
-    st.sampled_from(_SAMPLE_NAMES),
-    st.text(_CHARS, min_size=1, max_size=40).map(str.strip),
-    _LONG_TEXT.map(str.strip),
+_SHORT_NAMES = st.text(_CHARS, min_size=1, max_size=40).map(_without_nik).map(str.strip)
+_NAMES = st.one_of(st.sampled_from(_SAMPLE_NAMES), _SHORT_NAMES, _LONG_TEXT.map(str.strip)).filter(
+    bool
+)
+# Names a store indexes (a village's, a hamlet's, a topic): at most MAX_KEY_LENGTH
+_KEY_NAMES = st.one_of(
+    st.sampled_from(_SAMPLE_NAMES), _SHORT_NAMES, _LONG_KEY_TEXT.map(str.strip)
 ).filter(bool)
+_KEY_TEXTS = _texts(0, _LONG_KEY_TEXT)
 # Free text a guard needs to be non-blank (a reason, a note).
 _NOTES = _texts(1).filter(_not_blank)
 
@@ -485,16 +511,16 @@ def villages(draw: st.DrawFn) -> Village:
     """Villages keyed by a Kemendagri code."""
     return Village(
         draw(_VILLAGE_CODES),
-        draw(_NAMES),
-        draw(_NAMES),
-        draw(_NAMES),
-        draw(_NAMES),
+        draw(_KEY_NAMES),
+        draw(_KEY_NAMES),
+        draw(_KEY_NAMES),
+        draw(_KEY_NAMES),
     )
 
 
 @st.composite
 def hamlets(draw: st.DrawFn, village_id: str | None = None) -> Hamlet:
-    return Hamlet(draw(_IDS), _given(draw, village_id, _VILLAGE_CODES), draw(_NAMES))
+    return Hamlet(draw(_IDS), _given(draw, village_id, _VILLAGE_CODES), draw(_KEY_NAMES))
 
 
 @st.composite
@@ -542,8 +568,8 @@ def service_providers(draw: st.DrawFn) -> ServiceProvider:
     return ServiceProvider(
         draw(_IDS),
         draw(_one(ServiceKind)),
-        draw(_NAMES),
-        area=draw(_texts(0)),
+        draw(_KEY_NAMES),
+        area=draw(_KEY_TEXTS),
         contact=draw(_texts(0)),
     )
 
@@ -614,7 +640,7 @@ def cases(
         draw(_one(IntakeChannel)),
         category,
         _subject_on(draw, reported_on),
-        subcategory=draw(_OPTIONAL_IDS),
+        subcategory=draw(_SUBCATEGORIES),
         programme=programme,
         violence=violence,
         risk=draw(_one(RiskLevel)),
@@ -633,6 +659,12 @@ def cases(
 
 
 _BOOLS_MOSTLY = st.sampled_from((True, True, True, False))
+# Codes of the open case_subcategory list (none are built in): what a store is asked for
+_SUBCATEGORIES = st.none() | (
+    st.sampled_from(CODE_LISTS["case_subcategory"].codes)
+    if CODE_LISTS["case_subcategory"].codes
+    else st.none()
+)
 
 
 def _referral_step(draw: st.DrawFn, referral: Referral, at: datetime) -> Referral:
@@ -737,7 +769,7 @@ def publications(draw: st.DrawFn, group_id: str | None = None) -> Publication:
         draw(_IDS),
         _given(draw, group_id, _IDS),
         draw(_NAMES),
-        draw(_NAMES),
+        draw(_KEY_NAMES),
         draw(_one(PublicationChannel)),
         draw(_DATES),
         reach=draw(_optional(_REACH)),
@@ -752,7 +784,7 @@ def information_sessions(draw: st.DrawFn, group_id: str | None = None) -> Inform
     return InformationSession(
         draw(_IDS),
         _given(draw, group_id, _IDS),
-        draw(_NAMES),
+        draw(_KEY_NAMES),
         draw(_one(SessionFormat)),
         draw(_DATES),
         _audience(draw),

@@ -27,9 +27,11 @@ __all__ = [
     "NIK_DIGITS",
     "NIK_RUN",
     "QUOTE_LIMIT",
+    "is_plausible_nik",
     "looks_like_nik",
     "mask_identity_numbers",
     "nik_digits",
+    "nik_in_free_text",
     "quote_value",
     "shorten",
     "text_problem",
@@ -84,6 +86,102 @@ def nik_digits(value: str) -> str | None:
     if len(digits) != NIK_DIGITS:
         return None
     return "".join(str(unicodedata.digit(c)) for c in digits)
+
+
+#: The first two digits of a NIK: the province codes of Kemendagri (the ten provinces
+#: of Papua since 2022 included).
+_PROVINCES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "21",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "51",
+        "52",
+        "53",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "72",
+        "73",
+        "74",
+        "75",
+        "76",
+        "81",
+        "82",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "96",
+        "97",
+    ]
+)
+_DIGIT_GROUP = re.compile(f"{_DIGIT}+")
+
+
+def is_plausible_nik(digits: str) -> bool:
+    """Whether 16 ASCII digits have a NIK's structure (Dukcapil): a province code, a
+    regency and a district, a birth date (day + 40 for women) and a serial other
+    than 0000. A family-card (KK) number has the same structure."""
+    if len(digits) != NIK_DIGITS or not digits.isascii() or not digits.isdigit():
+        return False
+    day, month = int(digits[6:8]), int(digits[8:10])
+    return (
+        digits[:2] in _PROVINCES
+        and digits[2:4] != "00"
+        and digits[4:6] != "00"
+        and (1 <= day <= 31 or 41 <= day <= 71)
+        and 1 <= month <= 12
+        and digits[12:] != "0000"
+    )
+
+
+def _ascii(digits: str) -> str:
+    return digits if digits.isascii() else "".join(str(unicodedata.digit(c)) for c in digits)
+
+
+def _holds_nik(run: str) -> bool:
+    """Whether a run of digits and joins holds a NIK: 16 digits in one unbroken group, in
+    groups of four or more (``5203 1741 0709 0001``), or in any grouping with a NIK's
+    structure. Dates and amounts listed with only joins between them (``13/02/2025,
+    14/02/2025``, ``25.000.000 - 30.000.000``) have short groups and no NIK structure."""
+    groups = _DIGIT_GROUP.findall(run)
+    for start in range(len(groups)):
+        total = 0
+        for end in range(start, len(groups)):
+            total += len(groups[end])
+            if total > NIK_DIGITS:
+                break
+            if total == NIK_DIGITS:
+                chosen = groups[start : end + 1]
+                if all(len(g) >= 4 for g in chosen) or is_plausible_nik(_ascii("".join(chosen))):
+                    return True
+                break
+    return False
+
+
+def nik_in_free_text(value: str) -> bool:
+    """Whether free text holds an identity number (see `_holds_nik`); linear in its size."""
+    if len(value) < NIK_DIGITS:
+        return False
+    return any(_holds_nik(m.group()) for m in NIK_RUN.finditer(value))
 
 
 def looks_like_nik(value: str) -> bool:
@@ -181,10 +279,10 @@ def text_problem(value: str, limit: int, *, free_text: bool) -> str | None:
             f"holds {what} (at position {bad.start():,}), which no store can keep: "
             f"{quote_value(value)}"
         )
-    if free_text and length >= NIK_DIGITS and NIK_RUN.search(value) is not None:
+    if free_text and nik_in_free_text(value):
         return (
-            f"holds a number shaped like an identity number (NIK, 16 digits or more however "
-            f"grouped): {quote_value(value)}; remove it (a case keeps identity numbers only "
-            "as subject.identity pseudonyms), or separate numbers with words"
+            f"holds a number shaped like an identity number (NIK, 16 digits): "
+            f"{quote_value(value)}; remove it (a case keeps identity numbers only as "
+            "subject.identity pseudonyms)"
         )
     return None

@@ -14,8 +14,10 @@ checked here once for every adapter:
   digits however grouped): a NIK is kept only as a keyed pseudonym
   (`kk_core.privacy`), never in a note, a name or a summary.
 
-Integers are bounded by the records themselves (every integer field fits a signed
-64-bit column), and ids shaped like a NIK are refused when a record is made.
+* integers fit a signed 64-bit column (the records' own validators bound most of them;
+  this also catches a record made with validators off, and a number too large to print).
+
+Ids shaped like a NIK are refused when a record is made.
 
 `kk_core.converter.structure` runs these checks on what it reads, and
 `kk_core.store.planned_write` on every record it plans, so a store built on them (the
@@ -120,8 +122,31 @@ def _fields(cls: type) -> Iterator[tuple[int, str, Any, bool, int, bool]]:
         yield i, a.name, t, inner is not None, limit, not _is_id(a.name)
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _int_suspect(var: str) -> str:
+    """True when the value is not an int that fits a signed 64-bit column."""
+    return f"({var}.__class__ is not int or not {_INT64[0]} <= {var} <= {_INT64[1]})"
+
+
+def _slow_int(out: list[Problem], path: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        out.append(Problem(path, f"expected a whole number, got {type(value).__name__}"))
+    elif not _INT64[0] <= value <= _INT64[1]:
+        out.append(
+            Problem(path, f"{quote_value(value)} does not fit a signed 64-bit integer column")
+        )
+
+
 def _namespace() -> dict[str, Any]:
-    return {"bad": BAD_CHAR.search, "nik": NIK_RUN.search, "slow": _slow, "D": b"0123456789"}
+    return {
+        "bad": BAD_CHAR.search,
+        "nik": NIK_RUN.search,
+        "slow": _slow,
+        "slow_int": _slow_int,
+        "D": b"0123456789",
+    }
 
 
 def _compiled(cls: type, lines: list[str], namespace: dict[str, Any], name: str) -> Any:
@@ -147,6 +172,9 @@ def _build_clean(cls: type) -> _Clean:
         elif get_origin(t) in (tuple, frozenset) and get_args(t)[:1] == (str,):
             lines += [f"    for v in r.{name}:", f"        if {_suspect('v', f'L{i}', free)}:"]
             lines.append("            return False")
+        elif t is int:
+            lines += [f"    v = r.{name}", f"    if {none}{_int_suspect('v')}:"]
+            lines.append("        return False")
         elif isinstance(t, type) and attrs.has(t):
             namespace[f"C{i}"] = _cleaner(t)
             lines += [f"    v = r.{name}", f"    if {none}not C{i}(v):", "        return False"]
@@ -181,6 +209,13 @@ def _build(cls: type) -> _Check:
                 f"    for j, v in enumerate(r.{name}):",
                 f"        if {_suspect('v', f'L{i}', free)}:",
                 f"            slow(out, {at}, v, L{i}, {free})",
+            ]
+        elif t is int:
+            none = "v is not None and " if optional else ""
+            lines += [
+                f"    v = r.{name}",
+                f"    if {none}{_int_suspect('v')}:",
+                f"        slow_int(out, {where}, v)",
             ]
         elif isinstance(t, type) and attrs.has(t):
             namespace[f"T{i}"] = t

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -53,7 +54,42 @@ class Contract(StoreContract):
         return failing_sqlite(store)
 
 
-@pytest.mark.parametrize("test_name", ["test_backend_failure_is_a_storage_error"])
+@pytest.mark.parametrize(
+    "test_name",
+    [
+        "test_backend_failure_is_a_storage_error",
+        "test_values_no_store_can_hold_are_validation_errors",
+    ],
+)
 def test_contract_catches_a_driver_error_let_out(test_name: str) -> None:
-    with pytest.raises(pytest.fail.Exception, match=r"only kk_core\.errors types may leave"):
+    """Without translation, and without the value checks (as an adapter that does not
+    call `kk_core.values.check_record`), the driver's own error comes out: caught."""
+    with (
+        mock.patch("kk_adapters.sql.rows.check_record", return_value=None),
+        pytest.raises(pytest.fail.Exception, match=r"only kk_core\.errors types may leave"),
+    ):
         getattr(Contract(), test_name)()
+
+
+def test_contract_catches_values_left_to_the_driver() -> None:
+    """With translation but without the value checks, a lone surrogate becomes a
+    StorageError from the driver, not a ValidationError naming the field: caught."""
+
+    class Translated(Contract):
+        def make_store(self) -> Store:
+            return SqlStore("sqlite://")
+
+    with (
+        mock.patch("kk_adapters.sql.rows.check_record", return_value=None),
+        pytest.raises(pytest.fail.Exception, match="expected ValidationError, got StorageError"),
+    ):
+        Translated().test_values_no_store_can_hold_are_validation_errors()
+
+
+def test_the_real_sql_store_passes_the_same_tests() -> None:
+    class Real(Contract):
+        def make_store(self) -> Store:
+            return SqlStore("sqlite://")
+
+    Real().test_backend_failure_is_a_storage_error()
+    Real().test_values_no_store_can_hold_are_validation_errors()

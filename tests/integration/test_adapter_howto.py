@@ -10,11 +10,13 @@ atomic writes, damaged files reported as `StorageError`, the packaging snippet.
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import re
 import sys
 import tomllib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -106,6 +108,21 @@ class TestJsonlStoreContract(StoreContract):
         url = self._url()
         self.plugins.open_store(url).put_many(records)
         return self.plugins.open_store(url, read_only=True)
+
+    @contextmanager
+    def failing_backend(self, store: Store) -> Iterator[None]:
+        """The disk fills up: a commit's files are written, but moving them in fails."""
+        module = sys.modules["kk_jsonl"]
+
+        def full_disk(*args: Any, **kwargs: Any) -> Any:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        real = module.os.replace  # the process's os.replace, patched only for this block
+        module.os.replace = full_disk
+        try:
+            yield
+        finally:
+            module.os.replace = real
 
 
 # -- what the page claims beyond the contract -----------------------------------------

@@ -49,7 +49,7 @@ from kk_adapters.sql.migrations import (
 )
 from kk_adapters.sql.schema import LATEST_VERSION, build_schema
 from kk_adapters.sql.session import PAGE, Finder, Session, SessionFactory
-from kk_core.errors import KKError, ReadOnlyError, StorageError
+from kk_core.errors import KKError, ReadOnlyError, StorageError, quote_value
 from kk_core.kinds import Record, record_type
 from kk_core.store import Capabilities, Counts
 
@@ -85,12 +85,18 @@ class _Base:
             raise
         except _DRIVER_ERRORS as exc:
             raise translate(exc, url=self._url, doing=doing) from None
+        except (UnicodeError, OverflowError) as exc:
+            # a value the driver could not send: `kk_core.values` refuses such values
+            # before any write, so this is a last line, never the driver's own error
+            raise StorageError(
+                f"{doing} in {self._url}: the database driver could not send a value "
+                f"({type(exc).__name__}); check the records with kk_core.values.check_record"
+            ) from None
 
 
 def _quoted(value: str, limit: int = 40) -> str:
-    """``repr`` of an id for a message, cut to ``limit`` characters."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[: limit - 1]}…'"
+    """An id for a message: masked and cut to ``limit`` characters (`quote_value`)."""
+    return quote_value(value, limit=limit)
 
 
 class _RecordStream(Iterator[Record]):

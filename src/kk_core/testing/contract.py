@@ -102,6 +102,7 @@ from kk_core.errors import (
     ReadOnlyError,
     StorageError,
     ValidationError,
+    quote_value,
 )
 from kk_core.groups import Member
 from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
@@ -380,6 +381,11 @@ def _raises(error: type[E], rule: str) -> Iterator[_Caught[E]]:
             "types may leave a store: translate the driver's errors)"
         )
     pytest.fail(f"{rule}: expected {error.__name__}, but nothing was raised")
+
+
+def _shown(value: object) -> str:
+    """A value as a failure message shows it: masked, bounded, never failing to print."""
+    return quote_value(value, limit=400)
 
 
 def _put_in_transaction(store: Store, record: Record) -> None:
@@ -697,7 +703,7 @@ class StoreContract:
             store.put_many(sample_cases(4))
             for kind, criteria in HOSTILE_CRITERIA:
                 rule = (
-                    f"{kind.kind} criteria {criteria!r} cannot reach a database: "
+                    f"{kind.kind} criteria {_shown(criteria)} cannot reach a database: "
                     "ValidationError naming the criterion"
                 )
                 with _raises(ValidationError, f"find: {rule}") as caught:
@@ -721,9 +727,9 @@ class StoreContract:
                 found = list(store.find(Case, **criteria))
                 want = _expected(stored, Case, criteria)
                 assert [c.id for c in found] == [c.id for c in want], (
-                    f"find(Case, **{criteria!r}) selects what kk_core.dimensions.matches selects"
+                    f"find(Case, **{_shown(criteria)}) selects what kk_core.dimensions.matches selects"
                 )
-                assert found == want, f"find(Case, **{criteria!r}) returns the stored records"
+                assert found == want, f"find(Case, **{_shown(criteria)}) returns the stored records"
 
     def test_filters_match_reference(self) -> None:
         """Random records and criteria: find selects exactly what `matches` selects."""
@@ -746,7 +752,7 @@ class StoreContract:
                 for criteria in queries:
                     found = list(store.find(kind, **criteria))
                     assert found == _expected(stored, kind, criteria), (
-                        f"find({kind.kind}, **{criteria!r}) selects what "
+                        f"find({kind.kind}, **{_shown(criteria)}) selects what "
                         "kk_core.dimensions.matches selects, in id order"
                     )
 
@@ -766,7 +772,7 @@ class StoreContract:
                     got = store.count(Case, by=by, **criteria)
                     want = count_by(stored, Case, by, compile_criteria(Case, criteria))
                     assert got == want, (
-                        f"count(Case, by={by!r}, **{criteria!r}) equals kk_core.dimensions.count_by"
+                        f"count(Case, by={by!r}, **{_shown(criteria)}) equals kk_core.dimensions.count_by"
                     )
             assert store.count(Case) == {(): len(cases)}, "count without by is {(): n}"
             assert store.count(Case, status=frozenset()) == {(): 0}, (
@@ -788,7 +794,7 @@ class StoreContract:
                 store.put_many([_fresh(r) for r in sample])
                 want = count_by(self._all(store, kind), kind, by, compile_criteria(kind, criteria))
                 assert store.count(kind, by=by, **criteria) == want, (
-                    f"count({kind.kind}, by={by!r}, **{criteria!r}) equals "
+                    f"count({kind.kind}, by={by!r}, **{_shown(criteria)}) equals "
                     "kk_core.dimensions.count_by"
                 )
 
@@ -819,7 +825,7 @@ class StoreContract:
                     f"count(category={label!r}) counts what its code counts"
                 )
             for kind, criteria in MISSPELLED_CRITERIA:
-                rule = f"{kind.kind} criteria {criteria!r} name no code: ValidationError"
+                rule = f"{kind.kind} criteria {_shown(criteria)} name no code: ValidationError"
                 with _raises(ValidationError, f"find: {rule}"):
                     list(store.find(kind, **criteria))
                 with _raises(ValidationError, f"count: {rule}"):
@@ -1058,7 +1064,7 @@ class StoreContract:
                 {"year": {2024, "2025"}},
                 {"category": 3},
             ):
-                rule = f"criteria {criteria!r} of the wrong type are a ValidationError"
+                rule = f"criteria {_shown(criteria)} of the wrong type are a ValidationError"
                 with _raises(ValidationError, f"find: {rule}"):
                     list(store.find(Case, **criteria))
                 with _raises(ValidationError, f"count: {rule}"):

@@ -47,7 +47,7 @@ from bench.layers_sql import (
 __all__ = ["LAYERS"]
 
 #: Rows per page the raw side reads and writes (the library reads pages of its own).
-RAW_PAGE = 2000
+RAW_PAGE = 1000
 SAMPLE = 200
 
 

@@ -25,11 +25,19 @@ from kk_core.errors import (
     ReadOnlyError,
     StorageError,
     ValidationError,
+    quote_value,
 )
 from kk_core.hookspecs import hookimpl
 from kk_core.kinds import Record, record_type
 from kk_core.registries import StoreRegistry
-from kk_core.store import Capabilities, Counts, options_from_query, planned_write, redact_url
+from kk_core.store import (
+    Capabilities,
+    Counts,
+    flag_option,
+    options_from_query,
+    planned_write,
+    redact_url,
+)
 from kk_core.values import check_key
 
 __all__ = ["MemoryStore", "MemoryTransaction", "kk_register_stores", "open_memory_store"]
@@ -245,10 +253,6 @@ class MemoryStore(_Reader):
         """Nothing to release; named stores stay available for the process."""
 
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
 def open_memory_store(url: str, /, **options: Any) -> MemoryStore:
     """Factory for ``memory://`` and ``memory://NAME`` URLs.
 
@@ -260,16 +264,22 @@ def open_memory_store(url: str, /, **options: Any) -> MemoryStore:
     query = options_from_query(url)
     problems: list[Problem] = []
     if "read_only" in options:
-        read_only = _flag(options.pop("read_only"), "options.read_only", problems)
+        read_only = flag_option(
+            "read_only", options.pop("read_only"), "options.read_only", problems
+        )
     else:
-        read_only = _flag(query.get("read_only", "false"), "url.query.read_only", problems)
+        read_only = flag_option(
+            "read_only", query.get("read_only", "false"), "url.query.read_only", problems
+        )
     records = options.pop("records", ())
     problems.extend(
         Problem(f"options.{key}", "unknown memory store option (known: read_only, records)")
         for key in sorted(options)
     )
     if problems:
-        raise ValidationError(problems, subject=f"store URL {redact_url(url)!r}")
+        raise ValidationError(
+            problems, subject=f"store URL {quote_value(redact_url(url), limit=120)}"
+        )
     if not name:
         return MemoryStore(url, read_only=read_only, records=records)
     with _named_lock:
@@ -278,20 +288,10 @@ def open_memory_store(url: str, /, **options: Any) -> MemoryStore:
             store = _named[name] = MemoryStore(url, read_only=read_only, records=records)
         elif records or read_only != store.capabilities.read_only:
             raise StorageError(
-                f"memory store {redact_url(url)!r} is already open; it cannot be reopened "
+                f"memory store {quote_value(redact_url(url), limit=120)} is already open; it cannot be reopened "
                 "with other records or another read_only setting"
             )
         return store
-
-
-def _flag(value: Any, where: str, problems: list[Problem]) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE or text in _FALSE:
-        return text in _TRUE
-    problems.append(Problem(where, f"read_only={text[:40]!r} is not true or false"))
-    return False
 
 
 @hookimpl

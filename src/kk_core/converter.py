@@ -645,7 +645,7 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
     if isinstance(exc, ClassValidationError | IterableValidationError):
         lines = transform_error(exc, path=path, format_exception=_message)
         return [_split(line) for line in lines]
-    return [Problem(path, _message(exc, None))]
+    return [_split(f"{_message(exc, None)} @ {path}")]
 
 
 #: Brackets the field name a `FieldError` gives, from `_message` to `_split`.

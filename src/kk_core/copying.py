@@ -20,7 +20,7 @@ from kk_core.errors import (
     Problem,
     ReadOnlyError,
     ValidationError,
-    mask_identity_numbers,
+    quote_value,
 )
 from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
 from kk_core.reports import ImportReport, Reject
@@ -28,8 +28,9 @@ from kk_core.store import Store, same_content, with_version
 
 __all__ = ["MAX_PAGE_SIZE", "PAGE_SIZE", "copy_records"]
 
-#: Records read, looked up and written per round (one ``put_many``, one transaction).
-PAGE_SIZE = 2000
+#: Records read, looked up and written per round (one ``put_many``, one transaction):
+#: a page of the SQL stores' streamed ``find``, so a round's lookup is one query.
+PAGE_SIZE = 1000
 #: The largest page: a page's ids are looked up in the target with one ``id IN (…)``
 #: query, and SQL drivers bound the number of parameters of one statement.
 MAX_PAGE_SIZE = 10_000
@@ -191,7 +192,7 @@ def _copy_one_by_one(
         try:
             target.put(record)
         except ValidationError as error:
-            where = mask_identity_numbers(f"{record.kind} {record.id!r}")
+            where = f"{record.kind} {quote_value(record.id)}"
             rejects.append(Reject.from_error(where, error))
         except ConflictError as error:
             error.add_note(_CONFLICT_NOTE)

@@ -26,6 +26,7 @@ any stored value, an integer beyond 64 bits) or not in its code list is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
@@ -337,8 +338,11 @@ _LISTED_CODES = 40
 def _not_a_code(codes: CodeList[Coded], value: str, suggestions: Iterable[str]) -> str:
     hint = ", ".join(repr(s) for s in suggestions)
     hint = f" (did you mean {hint}?)" if hint else ""
-    if not codes.codes:
-        known = "it has no codes yet (plugins add them with kk_extend_code_lists)"
+    if codes.extensible:
+        listed = ", ".join(codes.codes[:_LISTED_CODES]) or "none yet"
+        known = (
+            f"give a code (snake_case, such as a plugin's local code) or a label; listed: {listed}"
+        )
     else:
         known = ", ".join(codes.codes[:_LISTED_CODES])
         more = len(codes.codes) - _LISTED_CODES
@@ -370,14 +374,25 @@ def _value_problem(dim: Dimension, value: Any) -> str | None:
     return None
 
 
+_LOCAL_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
 def _code_of(codes: CodeList[Coded], value: str) -> tuple[str | None, list[str]]:
-    """The code a value names (a code or a label), or None and some suggestions."""
+    """The code a value names (a code or a label), or None and some suggestions.
+
+    An open list also takes a value written as a code that it does not list and that is
+    close to none of its codes: a record may hold a local code of a plugin that is not
+    installed here, and a query must still find it. A value close to a listed code
+    (``agricultur``) is a typo, refused with the suggestion, like a misspelt label.
+    """
     if value in codes.codes:
         return value, []
     entry = None
     try:
         entry = codes.lookup(value)
     except CodeError as exc:
+        if codes.extensible and not exc.suggestions and _LOCAL_CODE.match(value):
+            return value, []
         return None, list(exc.suggestions)
     return entry.code, []
 

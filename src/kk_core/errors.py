@@ -40,6 +40,19 @@ class KKError(Exception):
 
 #: Problems a `ValidationError`'s message lists (all of them stay in ``problems``).
 _LISTED_PROBLEMS = 50
+#: Characters of a problem's path, of its message and of an error's subject at most
+#: (masked, then cut): a message quotes a short piece of a bad value, never all of it.
+_PATH_LIMIT = 200
+_MESSAGE_LIMIT = 1000
+_SUBJECT_LIMIT = 200
+
+
+def _bounded_path(path: str) -> str:
+    return shorten(path, _PATH_LIMIT)
+
+
+def _bounded_message(message: str) -> str:
+    return shorten(message, _MESSAGE_LIMIT)
 
 
 @attrs.frozen
@@ -50,8 +63,8 @@ class Problem:
     long digit runs in them are masked again here, whoever wrote the message.
     """
 
-    path: str
-    message: str = attrs.field(converter=mask_identity_numbers)
+    path: str = attrs.field(converter=_bounded_path)
+    message: str = attrs.field(converter=_bounded_message)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -62,7 +75,7 @@ class ValidationError(KKError, ValueError):
 
     def __init__(self, problems: Iterable[Problem], *, subject: str = "") -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
-        self.subject = subject
+        self.subject = subject = shorten(subject, _SUBJECT_LIMIT)
         head = f"invalid {subject}" if subject else "invalid input"
         count = len(self.problems)
         lines = "\n".join(f"  - {p}" for p in self.problems[:_LISTED_PROBLEMS])
@@ -166,7 +179,10 @@ class UnknownSchemeError(KKError, ValueError):
         self.scheme = scheme
         self.installed = tuple(installed)
         listed = ", ".join(sorted(installed)) or "none"
-        super().__init__(f"no store handles URL scheme {scheme!r}; installed schemes: {listed}")
+        super().__init__(
+            f"no store handles URL scheme {quote_value(scheme, limit=40)}; "
+            f"installed schemes: {listed}"
+        )
 
 
 class PluginError(KKError):
@@ -175,7 +191,10 @@ class PluginError(KKError):
     def __init__(self, plugin: str, hook: str, cause: BaseException | str) -> None:
         self.plugin = plugin
         self.hook = hook
-        super().__init__(f"plugin {plugin!r} failed in hook {hook!r}: {cause}")
+        super().__init__(
+            f"plugin {quote_value(plugin, limit=60)} failed in hook {hook!r}: "
+            f"{shorten(str(cause), _MESSAGE_LIMIT)}"
+        )
 
 
 class DisabledSchemeError(UnknownSchemeError):

@@ -30,6 +30,7 @@ import pluggy
 
 from kk_core import hookspecs
 from kk_core._coded import Coded, CodeList
+from kk_core._text import shorten
 from kk_core.errors import (
     DisabledSchemeError,
     KKError,
@@ -39,6 +40,7 @@ from kk_core.errors import (
     UnknownPluginWarning,
     UnknownSchemeError,
     ValidationError,
+    quote_value,
 )
 from kk_core.kinds import Record
 from kk_core.lifecycle import Event
@@ -304,7 +306,7 @@ class Plugins:
         if not isinstance(url, str) or ":" not in url:
             shown = redact_url(url) if isinstance(url, str) else type(url).__name__
             raise ValidationError(
-                [Problem("url", f"a store URL looks like 'scheme://…', got {shown[:80]!r}")],
+                [Problem("url", f"a store URL looks like 'scheme://…', got {quote_value(shown)}")],
                 subject="store URL",
             )
         scheme = url.split(":", 1)[0].lower()
@@ -339,7 +341,9 @@ class Plugins:
                 registry = StoreRegistry()
                 registry.current_plugin = ep.name
                 probe.hook.kk_register_stores(registry=registry)
-            except Exception:  # a plugin that fails here is not the answer
+            except BaseException as exc:  # a plugin that fails here is not the answer
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
                 continue
             if any(c in registry for c in candidates):
                 return ep.name
@@ -351,7 +355,7 @@ def _factory_error(plugin: str, url: str, exc: Exception) -> Exception:
     secrets: the factory's own `kk_core.errors` type where it raised one, a
     `ValidationError` naming the plugin for a ``ValueError``/``TypeError`` (a refused URL
     or option), a `PluginError` for anything else."""
-    subject = f"store URL {redact_url(url)!r}"
+    subject = f"store URL {quote_value(redact_url(url), limit=120)}"
     if isinstance(exc, ValidationError):
         problems = [Problem(_scrub(p.path, url), _scrub(p.message, url)) for p in exc.problems]
         if all(a == b for a, b in zip(problems, exc.problems, strict=True)):
@@ -362,16 +366,12 @@ def _factory_error(plugin: str, url: str, exc: Exception) -> Exception:
         if scrubbed == str(exc):
             return exc
         return StorageError(scrubbed)  # the driver's message held a secret
-    text = _bounded(_scrub(str(exc), url) or type(exc).__name__)
+    text = shorten(_scrub(str(exc), url) or type(exc).__name__, 200)
     if isinstance(exc, ValueError | TypeError):
         return ValidationError(
             [Problem("url", f"the store plugin {plugin!r} refused it: {text}")], subject=subject
         )
     return PluginError(plugin, "store factory", text)
-
-
-def _bounded(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
 
 
 def _scrub(text: str, url: str) -> str:

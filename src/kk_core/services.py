@@ -326,7 +326,9 @@ class Services:
         actor_id: str | None = None,
     ) -> Case:
         return self._case_step(
-            case_id, at, lambda c, when: case_lifecycle.record_consent(c, consent, at=when, actor_id=actor_id)
+            case_id,
+            at,
+            lambda c, when: case_lifecycle.record_consent(c, consent, at=when, actor_id=actor_id),
         )
 
     def change_risk(
@@ -338,14 +340,18 @@ class Services:
         actor_id: str | None = None,
     ) -> Case:
         return self._case_step(
-            case_id, at, lambda c, when: case_lifecycle.change_risk(c, risk, at=when, actor_id=actor_id)
+            case_id,
+            at,
+            lambda c, when: case_lifecycle.change_risk(c, risk, at=when, actor_id=actor_id),
         )
 
     def add_case_note(
         self, case_id: str, note: str, *, at: datetime | None = None, actor_id: str | None = None
     ) -> Case:
         return self._case_step(
-            case_id, at, lambda c, when: case_lifecycle.add_note(c, note, at=when, actor_id=actor_id)
+            case_id,
+            at,
+            lambda c, when: case_lifecycle.add_note(c, note, at=when, actor_id=actor_id),
         )
 
     def refer_case(
@@ -507,7 +513,9 @@ class Services:
         return self._case_step(
             case_id,
             at,
-            lambda c, when: case_lifecycle.reopen_case(c, at=when, reason=reason, actor_id=actor_id),
+            lambda c, when: case_lifecycle.reopen_case(
+                c, at=when, reason=reason, actor_id=actor_id
+            ),
         )
 
     # -- Ekonomi, Humas, meetings -----------------------------------------------------

@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 import attrs
 
 from kk_core.dimensions import Scalar
-from kk_core.errors import ConflictError
+from kk_core.errors import ConflictError, Problem, quote_value
 from kk_core.kinds import Record
 from kk_core.values import check_record
 
@@ -35,10 +35,12 @@ __all__ = [
     "Store",
     "StoreFactory",
     "Transaction",
+    "flag_option",
     "options_from_query",
     "planned_write",
     "redact_url",
     "same_content",
+    "url_secrets",
     "with_version",
 ]
 
@@ -293,3 +295,25 @@ def _content_fields(cls: type[Any]) -> tuple[str, ...]:
 def options_from_query(url: str) -> Mapping[str, str]:
     """Query parameters of a store URL as options (``?timeout=5`` → ``{"timeout": "5"}``)."""
     return dict(parse_qsl(urlsplit(url).query))
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def flag_option(name: str, value: Any, where: str, problems: list[Problem]) -> bool:
+    """A true/false store option given as a bool or as text (``?read_only=yes``).
+
+    Text that is neither (``1/true/yes/on``, ``0/false/no/off``, any case) adds a
+    `Problem` at ``where`` (``url.query.read_only``, ``options.read_only``) to
+    ``problems`` and reads as false, so a factory reports every bad option at once.
+    """
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    problems.append(
+        Problem(where, f"{name}={quote_value(str(value), limit=40)} is not true or false")
+    )
+    return False

@@ -36,6 +36,7 @@ from typing import Any, Union, get_args, get_origin
 
 import attrs
 
+from kk_core._checks import INT64_MAX
 from kk_core._text import BAD_CHAR, NIK_RUN, quote_value, text_problem
 from kk_core.errors import Problem, ValidationError
 
@@ -122,7 +123,7 @@ def _fields(cls: type) -> Iterator[tuple[int, str, Any, bool, int, bool]]:
         yield i, a.name, t, inner is not None, limit, not _is_id(a.name)
 
 
-_INT64 = (-(2**63), 2**63 - 1)
+_INT64 = (-INT64_MAX - 1, INT64_MAX)
 
 
 def _int_suspect(var: str) -> str:
@@ -305,7 +306,9 @@ def check_key(kind: str, record_id: object, version: object = None) -> None:
         if found is not None:
             problems.append(Problem("record_id", f"an id that {found}"))
     if version is not None and (
-        not isinstance(version, int) or isinstance(version, bool) or not -(2**63) <= version < 2**63
+        not isinstance(version, int)
+        or isinstance(version, bool)
+        or not _INT64[0] <= version <= _INT64[1]
     ):
         problems.append(
             Problem("version", f"expected a version number, got {quote_value(version)}")

@@ -30,10 +30,8 @@ def test_every_public_name_is_documented(module_name: str) -> None:
 
 def test_every_public_module_has_a_section() -> None:
     src = API_MD.parents[2] / "src" / "kk_core"
-    public = {
-        f"kk_core.{p.stem}"
-        for p in src.glob("*.py")
-        if not p.stem.startswith("_")
-    } | {"kk_core"}
+    public = {f"kk_core.{p.stem}" for p in src.glob("*.py") if not p.stem.startswith("_")} | {
+        "kk_core"
+    }
     missing = public - set(SECTIONS)
     assert not missing, f"modules without a section in api.md: {sorted(missing)}"

@@ -108,9 +108,9 @@ def test_village_and_hamlet_need_a_name(name: str) -> None:
 def test_group_serves_all_four_functions_by_default() -> None:
     g = ConstituentGroup("kk-teros", "52.03.12.2005", "KK Teros")
     assert g.functions == frozenset(GroupFunction)
-    assert ConstituentGroup("g", "52.03.12.2005", "n", functions=[GroupFunction.ADVOCACY]).functions == {
-        GroupFunction.ADVOCACY
-    }
+    assert ConstituentGroup(
+        "g", "52.03.12.2005", "n", functions=[GroupFunction.ADVOCACY]
+    ).functions == {GroupFunction.ADVOCACY}
 
 
 @pytest.mark.parametrize("field", ["id", "village_id", "name"])
@@ -309,9 +309,13 @@ def test_closed_case_has_outcome_and_closing_date() -> None:
 
 @pytest.mark.parametrize("status", [CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED])
 def test_open_case_has_no_closing_date(status: CaseStatus) -> None:
-    with pytest.raises(ValueError, match=f"closed_on or outcome is set but the case is {status.value}"):
+    with pytest.raises(
+        ValueError, match=f"closed_on or outcome is set but the case is {status.value}"
+    ):
         case(status=status, closed_on=DAY)
-    with pytest.raises(ValueError, match=f"closed_on or outcome is set but the case is {status.value}"):
+    with pytest.raises(
+        ValueError, match=f"closed_on or outcome is set but the case is {status.value}"
+    ):
         case(status=status, outcome=CaseOutcome.RESOLVED)
 
 
@@ -322,7 +326,9 @@ def test_case_dates_follow_each_other() -> None:
         case(
             category=CaseCategory.VIOLENCE,
             violence=ViolenceIncident(
-                [ViolenceForm.PHYSICAL], IncidentPlace.HOUSEHOLD, occurred_on=DAY - timedelta(days=-1)
+                [ViolenceForm.PHYSICAL],
+                IncidentPlace.HOUSEHOLD,
+                occurred_on=DAY - timedelta(days=-1),
             ),
             reported_on=DAY - timedelta(days=1),
         )
@@ -331,7 +337,9 @@ def test_case_dates_follow_each_other() -> None:
 def test_case_status_matches_its_last_event() -> None:
     report = Event(at(hour=10), "report", "reported", "reported")
     assert case(timeline=[report]).status is CaseStatus.REPORTED
-    with pytest.raises(ValueError, match="status is active but the last event left the case reported"):
+    with pytest.raises(
+        ValueError, match="status is active but the last event left the case reported"
+    ):
         case(status=CaseStatus.ACTIVE, timeline=[report])
 
 

@@ -461,7 +461,9 @@ def test_child_at_risk_override_refused_for_an_adult(world: World) -> None:
         lambda: world.services.refer_case(**new_referral(), override=OverrideReason.CHILD_AT_RISK),
         match="child",
     )
-    _, referral = world.services.refer_case(**new_referral(), override=OverrideReason.IMMINENT_DANGER)
+    _, referral = world.services.refer_case(
+        **new_referral(), override=OverrideReason.IMMINENT_DANGER
+    )
     assert referral.override is OverrideReason.IMMINENT_DANGER
 
 

@@ -41,13 +41,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from kk_adapters.sql.errors import missing_driver
-from kk_core.errors import Problem, ValidationError
-from kk_core.store import redact_url, url_secrets
+from kk_core.errors import Problem, ValidationError, quote_value
+from kk_core.store import flag_option, redact_url, url_secrets
 
 __all__ = ["StoreOptions", "Target", "make_engine", "parse_url"]
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _OPTION_NAMES = ("read_only", "migrate", "timeout", "retries", "schema", "check")
 _CHECKS = ("none", "quick", "full")
@@ -87,19 +85,7 @@ class Target:
 
 
 def _refuse(shown: str, *problems: Problem) -> NoReturn:
-    raise ValidationError(problems, subject=f"store URL {shown!r}")
-
-
-def _bool(name: str, value: Any, where: str, problems: list[Problem]) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    problems.append(Problem(where, f"{name}={str(value)[:40]!r} is not true or false"))
-    return False
+    raise ValidationError(problems, subject=f"store URL {quote_value(shown, limit=120)}")
 
 
 def _options(
@@ -144,7 +130,8 @@ def _options(
         elif not _IDENTIFIER.match(str(schema)):
             problems.append(
                 Problem(
-                    where("schema"), f"schema {str(schema)[:70]!r} is not a plain SQL identifier"
+                    where("schema"),
+                    f"schema {quote_value(str(schema), limit=70)} is not a plain SQL identifier",
                 )
             )
         schema = str(schema)
@@ -157,8 +144,10 @@ def _options(
                 where("check"), "the check option is for SQLite files; PostgreSQL checks itself"
             )
         )
-    read_only = _bool("read_only", given.get("read_only", False), where("read_only"), problems)
-    migrate = _bool("migrate", given.get("migrate", True), where("migrate"), problems)
+    read_only = flag_option(
+        "read_only", given.get("read_only", False), where("read_only"), problems
+    )
+    migrate = flag_option("migrate", given.get("migrate", True), where("migrate"), problems)
     if problems:
         _refuse(shown, *problems)
     return StoreOptions(
@@ -230,7 +219,7 @@ def _sqlite_target(
             shown,
             Problem(
                 "url.host",
-                f"a SQLite database is a file, it has no host ({netloc[:40]!r}); "
+                f"a SQLite database is a file, it has no host ({quote_value(netloc, limit=40)}); "
                 f"use {_SQLITE_FORMS}",
             ),
         )

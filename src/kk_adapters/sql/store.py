@@ -28,6 +28,7 @@ SQLite file is checked on open and a damaged one refused.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 import weakref
@@ -72,6 +73,42 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
 _DRIVER_ERRORS = _driver_errors()
 
 
+_C = TypeVar("_C", bound=type)
+
+
+def _unchained(*names: str) -> Callable[[_C], _C]:
+    """Class decorator: the named methods raise the library's errors with nothing
+    chained to them.
+
+    `_translated` raises inside the driver's exception handling, so Python chains the
+    driver's exception (``__context__``) to ours; that exception may hold a row's values
+    (a PostgreSQL DETAIL line, the text a driver could not encode). These methods
+    re-raise the error outside any handler with the chain cut, so no traceback,
+    logger or debugger reaches it; the message already says what the driver said.
+    """
+
+    def decorate(cls: _C) -> _C:
+        for name in names:
+            setattr(cls, name, _without_chain(getattr(cls, name)))
+        return cls
+
+    return decorate
+
+
+def _without_chain(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except KKError as exc:
+            error = exc
+        error.__cause__ = error.__context__ = None
+        error.__suppress_context__ = False
+        raise error
+
+    return wrapper
+
+
 class _Base:
     """The translation of driver errors shared by the store and its transactions."""
 
@@ -99,6 +136,7 @@ def _quoted(value: str, limit: int = 40) -> str:
     return quote_value(value, limit=limit)
 
 
+@_unchained("__next__")
 class _RecordStream(Iterator[Record]):
     """Records of a find, a page at a time (`kk_adapters.sql.session.Finder`).
 
@@ -158,6 +196,7 @@ class _RecordStream(Iterator[Record]):
         self._rest = []
 
 
+@_unchained("get", "find", "count", "put", "put_many", "delete", "commit", "rollback")
 class SqlTransaction(_Base):
     """A unit of work on one connection; see the module docstring."""
 
@@ -273,6 +312,7 @@ class SqlTransaction(_Base):
             self._conn.close()
 
 
+@_unchained("get", "find", "count", "put", "put_many", "delete")
 class SqlStore(_Base):
     """Records in a SQL database; see the module docstring. Use as a context manager to close."""
 

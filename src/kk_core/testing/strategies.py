@@ -659,11 +659,10 @@ def cases(
 
 
 _BOOLS_MOSTLY = st.sampled_from((True, True, True, False))
-# Codes of the open case_subcategory list (none are built in): what a store is asked for
-_SUBCATEGORIES = st.none() | (
-    st.sampled_from(CODE_LISTS["case_subcategory"].codes)
-    if CODE_LISTS["case_subcategory"].codes
-    else st.none()
+# Codes of the open case_subcategory list: the built-in ones, and local codes a plugin
+# may have added (a store keeps and finds them whether or not the plugin is installed)
+_SUBCATEGORIES = st.none() | st.sampled_from(
+    (*CODE_LISTS["case_subcategory"].codes, "kdrt_ekonomi", "putus_sekolah_smp", "dtks_baru")
 )
 
 

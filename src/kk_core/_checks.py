@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from kk_core._text import looks_like_nik, quote_value
+from kk_core._text import nik_in_text, quote_value
 
 __all__ = [
     "INT64_MAX",
@@ -46,21 +46,13 @@ def non_empty(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
         raise FieldError(attribute.name, "must not be empty")
 
 
-def _could_be_nik(value: str) -> bool:
-    """Cheap tests first: 16 characters at least, and no cased letter (``islower`` and
-    ``isupper`` are C scans: an id with a letter in it is no NIK). Then the real one."""
-    return (
-        len(value) >= 16 and not value.islower() and not value.isupper() and looks_like_nik(value)
-    )
-
-
 def _not_a_nik(name: str, value: str) -> None:
     # Ids travel everywhere (URLs, logs, messages, other records' references): an id
-    # that is an identity number would publish it.
-    if _could_be_nik(value):
+    # that is or holds an identity number (``KK-5203…``) would publish it.
+    if nik_in_text(value):
         raise FieldError(
             name,
-            "is an identity number (NIK); use another id (a NIK is kept only as "
+            "holds an identity number (NIK); use another id (a NIK is kept only as "
             "a pseudonym, in subject.identity)",
         )
 

@@ -25,13 +25,13 @@ __all__ = [
     "BAD_CHAR",
     "MASK_MIN_DIGITS",
     "NIK_DIGITS",
+    "NIK_LAYOUTS",
     "NIK_RUN",
     "QUOTE_LIMIT",
-    "is_plausible_nik",
     "looks_like_nik",
     "mask_identity_numbers",
     "nik_digits",
-    "nik_in_free_text",
+    "nik_in_text",
     "quote_value",
     "shorten",
     "text_problem",
@@ -49,24 +49,34 @@ QUOTE_LIMIT = 80
 _DIGIT_CHARS = r"\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u24ea"
 _JOIN_CHARS = (
     r"\s.,/\\_\-"  # whitespace of every kind (tab, NBSP, U+3000 …), dot, comma, slashes, hyphen
+    r"|*~+#='()\[\]\u2022\u2219\u25cf"  # bars, stars, brackets, quotes and bullets people put in
     r"\u00ad\u00b7\u2010-\u2015\u2212\u2024\u2027\u30fb\u3001\u3002"  # soft hyphen, dashes, dots
     r"\ufe50\ufe52\ufe58\ufe63\uff0c\uff0d\uff0e\uff0f\uff3c\uff3f"  # small and full-width forms
     r"\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # invisible
     r"\u0300-\u036f\u20d0-\u20ff\ufe00-\ufe0f"  # combining marks, variation selectors (keycaps)
 )
+#: What separates two numbers in a list rather than the groups of one number: a NIK is
+#: never written across them (``13/02/2025, 14/02/2025``; ``0812 3456, 0813 1111``).
+_LIST_SEPARATORS = ",/\\;\uff0c\uff0f\uff3c\u3001"
 _DIGIT = f"[{_DIGIT_CHARS}]"
 # ``:`` joins only before a space ("5203: 1212"), so "09:30" in a time is not a join
 _JOIN = rf"(?:[{_JOIN_CHARS}]|[:\uff1a](?=[\s\u200b-\u200f\u2060\ufeff]))"
 
 
-def _run(min_digits: int) -> re.Pattern[str]:
-    return re.compile(rf"{_DIGIT}(?:{_JOIN}*+{_DIGIT}){{{min_digits - 1},}}+")
+def _run(min_digits: int, join: str = _JOIN) -> re.Pattern[str]:
+    return re.compile(rf"{_DIGIT}(?:{join}*+{_DIGIT}){{{min_digits - 1},}}+")
 
 
 _WHOLE_RUN = re.compile(rf"{_JOIN}*+({_DIGIT}(?:{_JOIN}*+{_DIGIT})*+){_JOIN}*+")
 _MASKED_RUN = _run(MASK_MIN_DIGITS)
-#: A run holding a NIK's worth of digits (or more: two NIKs joined by ", ").
+#: A run holding a NIK's worth of digits however joined (or more: two NIKs joined by
+#: ", "): what may hold a NIK, to be looked at closer (`nik_in_text`).
 NIK_RUN = _run(NIK_DIGITS)
+# the joins inside one number: every join but the separators of a list
+_NUMBER_JOIN = (
+    rf"(?:(?![{_LIST_SEPARATORS}])[{_JOIN_CHARS}]|[:\uff1a](?=[\s\u200b-\u200f\u2060\ufeff]))"
+)
+_NUMBER_RUN = _run(NIK_DIGITS, _NUMBER_JOIN)
 _NOT_DIGIT = re.compile(f"[^{_DIGIT_CHARS}]+")
 BAD_CHAR = re.compile(r"[\x00\ud800-\udfff]")
 
@@ -88,100 +98,36 @@ def nik_digits(value: str) -> str | None:
     return "".join(str(unicodedata.digit(c)) for c in digits)
 
 
-#: The first two digits of a NIK: the province codes of Kemendagri (the ten provinces
-#: of Papua since 2022 included).
-_PROVINCES = frozenset(
-    [
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "16",
-        "17",
-        "18",
-        "19",
-        "21",
-        "31",
-        "32",
-        "33",
-        "34",
-        "35",
-        "36",
-        "51",
-        "52",
-        "53",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-        "71",
-        "72",
-        "73",
-        "74",
-        "75",
-        "76",
-        "81",
-        "82",
-        "91",
-        "92",
-        "93",
-        "94",
-        "95",
-        "96",
-        "97",
-    ]
-)
 _DIGIT_GROUP = re.compile(f"{_DIGIT}+")
-
-
-def is_plausible_nik(digits: str) -> bool:
-    """Whether 16 ASCII digits have a NIK's structure (Dukcapil): a province code, a
-    regency and a district, a birth date (day + 40 for women) and a serial other
-    than 0000. A family-card (KK) number has the same structure."""
-    if len(digits) != NIK_DIGITS or not digits.isascii() or not digits.isdigit():
-        return False
-    day, month = int(digits[6:8]), int(digits[8:10])
-    return (
-        digits[:2] in _PROVINCES
-        and digits[2:4] != "00"
-        and digits[4:6] != "00"
-        and (1 <= day <= 31 or 41 <= day <= 71)
-        and 1 <= month <= 12
-        and digits[12:] != "0000"
-    )
-
-
-def _ascii(digits: str) -> str:
-    return digits if digits.isascii() else "".join(str(unicodedata.digit(c)) for c in digits)
+#: How people group the 16 digits of a NIK when they write one: all together, in fours,
+#: as the card prints it (region, birth date, serial: 6-6-4), with the region code
+#: dotted (52.03.17.410709.0001), or region then the rest (6-10).
+NIK_LAYOUTS = frozenset({(16,), (4, 4, 4, 4), (6, 6, 4), (2, 2, 2, 6, 4), (6, 10)})
 
 
 def _holds_nik(run: str) -> bool:
-    """Whether a run of digits and joins holds a NIK: 16 digits in one unbroken group, in
-    groups of four or more (``5203 1741 0709 0001``), or in any grouping with a NIK's
-    structure. Dates and amounts listed with only joins between them (``13/02/2025,
-    14/02/2025``, ``25.000.000 - 30.000.000``) have short groups and no NIK structure."""
-    groups = _DIGIT_GROUP.findall(run)
-    for start in range(len(groups)):
+    """Whether a run of digits (joined inside one number) holds a NIK: a group of exactly
+    16 digits, or consecutive groups laid out as a NIK is written (`NIK_LAYOUTS`)."""
+    sizes = [len(g) for g in _DIGIT_GROUP.findall(run)]
+    for start in range(len(sizes)):
         total = 0
-        for end in range(start, len(groups)):
-            total += len(groups[end])
-            if total > NIK_DIGITS:
-                break
-            if total == NIK_DIGITS:
-                chosen = groups[start : end + 1]
-                if all(len(g) >= 4 for g in chosen) or is_plausible_nik(_ascii("".join(chosen))):
+        for end in range(start, len(sizes)):
+            total += sizes[end]
+            if total >= NIK_DIGITS:
+                if total == NIK_DIGITS and tuple(sizes[start : end + 1]) in NIK_LAYOUTS:
                     return True
                 break
     return False
 
 
-def nik_in_free_text(value: str) -> bool:
-    """Whether free text holds an identity number (see `_holds_nik`); linear in its size."""
+def nik_in_text(value: str) -> bool:
+    """Whether text holds an identity number as people write one in a note, a name or an
+    id: 16 digits together, in fours, or as the card prints them, whatever they put
+    between the groups (spaces, dots, dashes, bullets, bars, brackets). Numbers in a
+    list (two dates, two phone numbers, amounts) are not one. Linear in the text."""
     if len(value) < NIK_DIGITS:
         return False
-    return any(_holds_nik(m.group()) for m in NIK_RUN.finditer(value))
+    return any(_holds_nik(m.group()) for m in _NUMBER_RUN.finditer(value))
 
 
 def looks_like_nik(value: str) -> bool:
@@ -279,7 +225,7 @@ def text_problem(value: str, limit: int, *, free_text: bool) -> str | None:
             f"holds {what} (at position {bad.start():,}), which no store can keep: "
             f"{quote_value(value)}"
         )
-    if free_text and nik_in_free_text(value):
+    if free_text and nik_in_text(value):
         return (
             f"holds a number shaped like an identity number (NIK, 16 digits): "
             f"{quote_value(value)}; remove it (a case keeps identity numbers only as "

@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from kk_core.dimensions import compile_criteria
+from kk_core.dimensions import MAX_MEMBERS, compile_criteria
 from kk_core.errors import (
     ConflictError,
     Problem,
@@ -33,7 +33,7 @@ __all__ = ["MAX_PAGE_SIZE", "PAGE_SIZE", "copy_records"]
 PAGE_SIZE = 1000
 #: The largest page: a page's ids are looked up in the target with one ``id IN (…)``
 #: query, and SQL drivers bound the number of parameters of one statement.
-MAX_PAGE_SIZE = 10_000
+MAX_PAGE_SIZE = MAX_MEMBERS
 
 _CONFLICT_NOTE = (
     "copy_records: the target's copy of this record changed while its page was being "
@@ -86,6 +86,7 @@ def copy_records(
     ``unchanged`` counts for every kind copied. Nothing else is announced (no plugin
     events). Only `kk_core.errors` types are raised (plus whatever ``progress`` raises).
     """
+    _check_arguments(source, target, progress)
     classes = _kinds(kinds)
     _check_page_size(page_size)
     _check_criteria(classes, criteria)
@@ -120,9 +121,30 @@ def _report(
     )
 
 
+def _check_arguments(source: Any, target: Any, progress: Any) -> None:
+    problems = [
+        Problem(name, f"expected a store (open one with kk_core.open_store), got {_what(value)}")
+        for name, value in (("source", source), ("target", target))
+        if not isinstance(value, Store)
+    ]
+    if progress is not None and not callable(progress):
+        problems.append(Problem("progress", f"expected a function or None, got {_what(progress)}"))
+    if problems:
+        raise ValidationError(problems, subject="copy")
+
+
+def _what(value: Any) -> str:
+    return f"a URL {quote_value(value)}" if isinstance(value, str) else type(value).__name__
+
+
 def _kinds(kinds: str | RecordType | Iterable[str | RecordType] | None) -> list[RecordType]:
     if kinds is None:
         return list(RECORD_KINDS.values())
+    if not isinstance(kinds, str | type | Iterable):
+        raise ValidationError(
+            [Problem("kinds", f"expected kind names or classes, got {type(kinds).__name__}")],
+            subject="copy",
+        )
     given: Iterable[str | RecordType] = (
         [kinds] if isinstance(kinds, str | type) else kinds  # one kind, or several
     )

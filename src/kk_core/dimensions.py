@@ -53,11 +53,13 @@ from kk_core.values import MAX_KEY_LENGTH
 
 __all__ = [
     "DIMENSIONS",
+    "MAX_MEMBERS",
     "Between",
     "Condition",
     "Dimension",
     "compile_criteria",
     "count_by",
+    "counting_by",
     "dimension_codes",
     "dimension_values",
     "dimensions_of",
@@ -355,7 +357,8 @@ def _value_problem(dim: Dimension, value: Any) -> str | None:
     if value is None:
         return None
     if not _fits(dim, value):
-        return f"{quote_value(value)} is not a {dim.type.__name__} (or None)"
+        what = {int: "a whole number", bool: "true or false", date: "a date", str: "text"}
+        return f"{quote_value(value)} is not {what.get(dim.type, dim.type.__name__)} (or None)"
     if isinstance(value, str):
         if len(value) > MAX_KEY_LENGTH:
             return (
@@ -375,6 +378,27 @@ def _value_problem(dim: Dimension, value: Any) -> str | None:
 
 
 _LOCAL_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: Values a membership criterion takes at most: every store sends them as one query
+#: (PostgreSQL takes 65,535 parameters, SQLite 32,766).
+MAX_MEMBERS = 10_000
+
+#: Text dimensions whose values have a fixed shape (by dimension name): a value of
+#: another shape can match nothing, so it is refused rather than counted as zero.
+_SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
+    "month": (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "a month like '2025-02'"),
+    "regency_code": (re.compile(r"^\d{2}\.\d{2}$"), "a Kemendagri regency code like '52.03'"),
+    "village_id": (
+        re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"),
+        "a Kemendagri village code like '52.03.17.2003'",
+    ),
+}
+
+
+def _shape_of(kind: RecordType, dim: Dimension) -> tuple[re.Pattern[str], str] | None:
+    if kind is Village and dim.name == "id":
+        return _SHAPES["village_id"]
+    return _SHAPES.get(dim.name) if dim.type is str else None
 
 
 def _code_of(codes: CodeList[Coded], value: str) -> tuple[str | None, list[str]]:
@@ -418,14 +442,35 @@ def compile_criteria(kind: RecordType | str, criteria: Mapping[str, Any]) -> tup
         if isinstance(value, Between):
             values: list[Any] = [_plain(value.start), _plain(value.end)]
         elif isinstance(value, set | frozenset | list | tuple):
+            if len(value) > MAX_MEMBERS:
+                problems.append(
+                    Problem(
+                        name,
+                        f"a set of {len(value):,} values is more than one query takes "
+                        f"({MAX_MEMBERS:,}); split it, or filter by another dimension",
+                    )
+                )
+                continue
             values = [_plain(v) for v in value]
         else:
             values = [_plain(value)]
         wrong = [found for v in values if (found := _value_problem(dim, v)) is not None]
+        shape = _shape_of(record_type(kind), dim)
+        if shape is not None:
+            wrong += [
+                f"{quote_value(v)} is not {shape[1]}: it matches nothing"
+                for v in values
+                if isinstance(v, str) and not shape[0].match(v)
+            ]
         if wrong:
             problems.append(Problem(name, wrong[0]))
             continue
         codes = dimension_codes(dim)
+        if codes is not None and isinstance(value, Between):
+            problems.append(
+                Problem(name, f"codes of {codes.name} have no order: give a code or a set of codes")
+            )
+            continue
         if codes is not None:
             parsed: list[Any] = []
             refused: str | None = None
@@ -471,6 +516,32 @@ def dimension_values(record: Record, names: Iterable[str]) -> tuple[Scalar, ...]
     return tuple(dims[name].read(record) for name in names)
 
 
+def counting_by(kind: RecordType | str, by: Any) -> tuple[str, ...]:
+    """The dimension names of a count's ``by``; `ValidationError` for anything but a
+    sequence of the kind's dimension names (a bare string, ``None``, a number)."""
+    subject = f"{record_type(kind).kind} count"
+    if isinstance(by, str | bytes) or not isinstance(by, Iterable):
+        raise ValidationError(
+            [Problem("by", f"give a tuple of dimension names, not {quote_value(by)}")],
+            subject=subject,
+        )
+    names = tuple(by)
+    dims = dimensions_of(kind)
+    unknown = [n for n in names if not isinstance(n, str) or n not in dims]
+    if unknown:
+        raise ValidationError(
+            [
+                Problem(
+                    shorten(str(n)),
+                    f"cannot count by {quote_value(n)}; use one of {', '.join(dims)}",
+                )
+                for n in unknown
+            ],
+            subject=subject,
+        )
+    return names
+
+
 def count_by(
     records: Iterable[Record],
     kind: RecordType | str,
@@ -483,19 +554,7 @@ def count_by(
     ``by``, only combinations that occur are keys.
     """
     dims = dimensions_of(kind)
-    names = tuple(by)
-    unknown = [n for n in names if n not in dims]
-    if unknown:
-        raise ValidationError(
-            [
-                Problem(
-                    shorten(str(n)),
-                    f"cannot count by {quote_value(n)}; use one of {', '.join(dims)}",
-                )
-                for n in unknown
-            ],
-            subject=f"{record_type(kind).kind} count",
-        )
+    names = counting_by(kind, by)
     readers = [dims[n].read for n in names]
     conds = tuple(conditions)
     counts: dict[tuple[Scalar, ...], int] = {}

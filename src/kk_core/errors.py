@@ -34,8 +34,22 @@ __all__ = [
 ]
 
 
+#: Characters of any error message at most (after masking): a message tells what went
+#: wrong and quotes a short piece of the input, never all of it.
+_ERROR_LIMIT = 20_000
+
+
 class KKError(Exception):
-    """Root of every error this library raises on purpose."""
+    """Root of every error this library raises on purpose.
+
+    Its message is masked (runs of 12+ digits hidden, as `mask_identity_numbers` does)
+    and bounded, whoever built it: a driver's words, a plugin's, a path that holds a NIK.
+    """
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            args = (shorten(args[0], _ERROR_LIMIT), *args[1:])
+        super().__init__(*args)
 
 
 #: Problems a `ValidationError`'s message lists (all of them stay in ``problems``).

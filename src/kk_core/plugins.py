@@ -30,7 +30,7 @@ import pluggy
 
 from kk_core import hookspecs
 from kk_core._coded import Coded, CodeList
-from kk_core._text import shorten
+from kk_core._text import mask_identity_numbers, shorten
 from kk_core.errors import (
     DisabledSchemeError,
     KKError,
@@ -101,6 +101,8 @@ class Plugins:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self._versions: dict[str, str] = {}
+        if isinstance(disabled, str):  # one name, not its letters
+            disabled = [disabled]
         self.disabled = frozenset(disabled) if disabled is not None else _disabled_from_env()
         for name in self.disabled:
             self.pm.set_blocked(name)
@@ -226,12 +228,15 @@ class Plugins:
         for impl in reversed(caller.get_hookimpls()):  # pluggy's own call order
             if before is not None:
                 before(impl.plugin_name)
+            failure: Exception | None = None
             try:
                 result = impl.function(**{a: kwargs[a] for a in impl.argnames})
             except PluginError:
                 raise  # already names its plugin and hook
             except Exception as exc:
-                raise PluginError(impl.plugin_name, hook_name, exc) from exc
+                failure = exc
+            if failure is not None:
+                raise _plugin_failure(impl.plugin_name, hook_name, failure)
             results.append((impl.plugin_name, result))
             if firstresult and result is not None:
                 break
@@ -270,7 +275,7 @@ class Plugins:
             for problem in found or ():
                 if not isinstance(problem, Problem):
                     raise PluginError(
-                        plugin, "kk_validate_record", f"returned {problem!r}, not a Problem"
+                        plugin, "kk_validate_record", f"returned {quote_value(problem)}, not a Problem"
                     )
                 problems.append(problem)
         return problems
@@ -304,10 +309,23 @@ class Plugins:
         be reached a `StorageError`. No message shows the URL's password or tokens.
         """
         if not isinstance(url, str) or ":" not in url:
-            shown = redact_url(url) if isinstance(url, str) else type(url).__name__
-            raise ValidationError(
-                [Problem("url", f"a store URL looks like 'scheme://…', got {quote_value(shown)}")],
+            got = f"{len(url):,} characters of text" if isinstance(url, str) else type(url).__name__
+            raise ValidationError(  # never quoted: it may be a keyword string with a password
+                [Problem("url", f"a store URL looks like 'scheme://…', got {got} that is not one")],
                 subject="store URL",
+            )
+        control = _CONTROL.search(url)
+        if control is not None:
+            # a driver may read up to a NUL and connect elsewhere than the URL says
+            raise ValidationError(
+                [
+                    Problem(
+                        "url",
+                        f"holds a control character or a lone surrogate (at position "
+                        f"{control.start():,}); percent-encode it if it is meant",
+                    )
+                ],
+                subject=f"store URL {quote_value(redact_url(url.replace(control.group(), '?')), limit=120)}",
             )
         scheme = url.split(":", 1)[0].lower()
         entry = self.stores.get(scheme) or self.stores.get(scheme.split("+", 1)[0])
@@ -350,6 +368,20 @@ class Plugins:
         return None
 
 
+def _plugin_failure(plugin: str, hook: str, exc: Exception) -> PluginError:
+    """The `PluginError` for a hook that raised, raised outside the handler: the plugin's
+    exception stays chained (as ``__cause__``, for its author's traceback) only when its
+    message is short and shows no identity number."""
+    error = PluginError(plugin, hook, exc)
+    text = str(exc)
+    if len(text) <= 1000 and mask_identity_numbers(text) == text:
+        error.__cause__ = exc
+    return error
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
 def _factory_error(plugin: str, url: str, exc: Exception) -> Exception:
     """What `Plugins.open_store` raises when a store factory fails, scrubbed of the URL's
     secrets: the factory's own `kk_core.errors` type where it raised one, a
@@ -374,12 +406,24 @@ def _factory_error(plugin: str, url: str, exc: Exception) -> Exception:
     return PluginError(plugin, "store factory", text)
 
 
+#: A secret this long is hidden wherever it appears; a shorter one only where a message
+#: quotes it as a secret (``:pw@``, ``password=pw``, ``'pw'``): hiding a common word
+#: everywhere ("*** authentication failed") would tell what the password is.
+_SCRUB_ANYWHERE = 12
+
+
 def _scrub(text: str, url: str) -> str:
-    """A message with the URL redacted and its secrets removed, wherever they appear."""
+    """A message with the URL redacted and its secrets removed where they appear; a
+    message that still holds a short secret somewhere else is not shown at all."""
     text = text.replace(url, redact_url(url))
     for secret in url_secrets(url):
-        if len(secret) >= 3:  # shorter would mangle ordinary words; never shown by us anyway
+        if len(secret) >= _SCRUB_ANYWHERE:
             text = text.replace(secret, "***")
+            continue
+        for quoted in (f":{secret}@", f"={secret}", f"'{secret}'", f'"{secret}"'):
+            text = text.replace(quoted, quoted.replace(secret, "***"))
+        if len(secret) >= 3 and secret in text:
+            return "(its message is not shown: it quoted a secret of the store URL)"
     return text
 
 

@@ -153,10 +153,25 @@ def _userinfo_end(rest: str) -> int | None:
     return max(ends) if ends else None
 
 
+#: ``password=…`` and the like in text that is no URL (a libpq keyword string).
+_KEYWORD_SECRET = re.compile(
+    r"(?i)\b([a-z_]*(?:token|secret|password|passwd|pwd|key|auth|sig)[a-z_]*\s*=\s*)"
+    r"('[^']*'|\"[^\"]*\"|\S+)"
+)
+
+
 def _split_secrets(url: str) -> tuple[str, str, str, str | None]:
     """``(scheme://, userinfo, the rest, secret part of the userinfo or None)``."""
     scheme, sep, rest = url.partition("://")
     if not sep or not _SCHEME.match(scheme):
+        # ``scheme:user:password@host`` (the ``//`` forgotten): everything between the
+        # scheme and the last "@" before the path may be a secret
+        scheme, colon, rest = url.partition(":")
+        if colon and _SCHEME.match(scheme) and not rest.startswith("//"):
+            authority = re.split(r"[/?#]", rest.lstrip("/"), maxsplit=1)[0]
+            if "@" in authority:
+                cut = rest.index(authority) + authority.rindex("@")
+                return f"{scheme}:", rest[:cut], rest[cut:], rest[:cut]
         return "", "", url, None
     end = _userinfo_end(rest)
     if end is None:
@@ -200,9 +215,11 @@ def redact_url(url: str) -> str:
     ``/``, ``?`` or ``@`` is hidden too (with whatever text it could run into).
     """
     prefix, userinfo, rest, secret = _split_secrets(url)
+    if not prefix:  # no URL at all (a libpq keyword string?): hide ``password=…`` pairs
+        return _KEYWORD_SECRET.sub(r"\1***", _mask_query(url))
     if secret is not None:
         user = userinfo.partition(":")[0]
-        userinfo = f"{user}:***" if ":" in userinfo else "***"
+        userinfo = f"{user}:***" if ":" in userinfo and prefix.endswith("//") else "***"
     return prefix + userinfo + _mask_query(rest)
 
 
@@ -210,9 +227,11 @@ def url_secrets(url: str) -> list[str]:
     """The secret pieces of a URL (password, token user, secret query values), as
     written and percent-decoded: what must never be shown in a message about it."""
     found: list[str] = []
-    _prefix, _userinfo, rest, secret = _split_secrets(url)
+    prefix, _userinfo, rest, secret = _split_secrets(url)
     if secret:
         found.append(secret)
+    if not prefix:
+        found.extend(m.group(2).strip("'\"") for m in _KEYWORD_SECRET.finditer(url))
     _head, mark, query = rest.partition("?")
     if mark:
         found.extend(m.group(3) for m in _QUERY_PAIR.finditer(query) if _is_secret_name(m.group(2)))

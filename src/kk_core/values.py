@@ -28,7 +28,7 @@ anything; the SQL store checks as it encodes rows. An adapter that writes withou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from enum import Enum
 from types import UnionType
@@ -140,12 +140,44 @@ def _slow_int(out: list[Problem], path: str, value: Any) -> None:
         )
 
 
+_EXACT_SCALARS = (bool, date, datetime)
+
+
+def _exact(t: Any) -> bool:
+    """Types a field must hold exactly (not a subclass, not a look-alike): a flag, a date
+    (not a date-time), a member of its own code list (not a label, not another list's)."""
+    return t in _EXACT_SCALARS or (isinstance(t, type) and issubclass(t, Enum))
+
+
+def _exact_items(t: Any) -> Any:
+    """The item type of a tuple or frozenset of exact values, else None."""
+    if get_origin(t) in (tuple, frozenset):
+        args = [a for a in get_args(t) if a is not ...]
+        if len(args) == 1 and _exact(args[0]):
+            return args[0]
+    return None
+
+
+def _slow_type(out: list[Problem], path: str, value: Any, expected: type) -> None:
+    if value.__class__ is expected:
+        return
+    if issubclass(expected, Enum):
+        hint = f"; read text with {expected.__name__}.parse" if isinstance(value, str) else ""
+        want = f"a {expected.__name__} member"
+    else:
+        hint, want = "", f"a {expected.__name__}"
+    out.append(
+        Problem(path, f"expected {want}, got {type(value).__name__} {quote_value(value)}{hint}")
+    )
+
+
 def _namespace() -> dict[str, Any]:
     return {
         "bad": BAD_CHAR.search,
         "nik": NIK_RUN.search,
         "slow": _slow,
         "slow_int": _slow_int,
+        "slow_type": _slow_type,
         "D": b"0123456789",
     }
 
@@ -176,6 +208,14 @@ def _build_clean(cls: type) -> _Clean:
         elif t is int:
             lines += [f"    v = r.{name}", f"    if {none}{_int_suspect('v')}:"]
             lines.append("        return False")
+        elif _exact(t):
+            namespace[f"T{i}"] = t
+            lines += [f"    v = r.{name}", f"    if {none}v.__class__ is not T{i}:"]
+            lines.append("        return False")
+        elif _exact_items(t) is not None:
+            namespace[f"T{i}"] = _exact_items(t)
+            lines += [f"    for v in r.{name}:", f"        if v.__class__ is not T{i}:"]
+            lines.append("            return False")
         elif isinstance(t, type) and attrs.has(t):
             namespace[f"C{i}"] = _cleaner(t)
             lines += [f"    v = r.{name}", f"    if {none}not C{i}(v):", "        return False"]
@@ -217,6 +257,21 @@ def _build(cls: type) -> _Check:
                 f"    v = r.{name}",
                 f"    if {none}{_int_suspect('v')}:",
                 f"        slow_int(out, {where}, v)",
+            ]
+        elif _exact(t):
+            namespace[f"T{i}"] = t
+            none = "v is not None and " if optional else ""
+            lines += [
+                f"    v = r.{name}",
+                f"    if {none}v.__class__ is not T{i}:",
+                f"        slow_type(out, {where}, v, T{i})",
+            ]
+        elif _exact_items(t) is not None:
+            namespace[f"T{i}"] = _exact_items(t)
+            lines += [
+                f"    for v in r.{name}:",
+                f"        if v.__class__ is not T{i}:",
+                f"            slow_type(out, {where}, v, T{i})",
             ]
         elif isinstance(t, type) and attrs.has(t):
             namespace[f"T{i}"] = t
@@ -280,15 +335,30 @@ def check_record(record: Any) -> None:
     Call it on every record an adapter writes, before writing anything, unless the
     adapter plans its writes with `kk_core.store.planned_write` (which calls it).
     """
-    clean = _CLEAN.get(type(record)) or _cleaner(type(record))
+    cls = type(record)
+    kind = getattr(cls, "kind", None)
+    if isinstance(kind, str) and kind in _record_kinds() and _record_kinds()[kind] is not cls:
+        # a subclass would store as its kind but read back as the plain class (or not
+        # at all): the same on every store, it is refused
+        raise ValidationError(
+            [Problem(kind, f"is a {cls.__name__}, a subclass of {kind}'s record class")],
+            subject=str(kind),
+        )
+    clean = _CLEAN.get(cls) or _cleaner(cls)
     if clean(record):
         return
     problems = record_problems(record)
     if problems:
-        kind = getattr(type(record), "kind", type(record).__name__)
+        name = str(getattr(cls, "kind", cls.__name__))
         record_id = getattr(record, "id", None)
-        subject = kind if not isinstance(record_id, str) else f"{kind} {quote_value(record_id)}"
+        subject = name if not isinstance(record_id, str) else f"{name} {quote_value(record_id)}"
         raise ValidationError(problems, subject=subject)
+
+
+def _record_kinds() -> Mapping[str, type]:
+    from kk_core.kinds import RECORD_KINDS  # (kinds imports the records, which import us)
+
+    return RECORD_KINDS
 
 
 def check_key(kind: str, record_id: object, version: object = None) -> None:

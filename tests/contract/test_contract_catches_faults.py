@@ -215,6 +215,7 @@ def _fails(test: Callable[[], None]) -> None:
         (CommitsOnExit, "test_state_machine"),
         (TruncatesText, "test_long_text"),
         (LeaksKeyError, "test_get_missing_raises_not_found"),
+        (LeaksKeyError, "test_state_machine"),
         (WritableReadOnly, "test_readonly_store_refuses_writes"),
         (LeaksBackendError, "test_backend_failure_is_a_storage_error"),
         (AcceptsAnyValue, "test_values_no_store_can_hold_are_validation_errors"),

@@ -191,6 +191,14 @@ def test_damaged_line_is_a_storage_error(plugins: Plugins, tmp_path: Path) -> No
     path.write_text('{"id": "52.03.12.2005", "name": "", "version": 1}\n', encoding="utf-8")
     with pytest.raises(StorageError, match="not a valid village"):
         store.get(Village, TEROS.id)
+    path.write_text('{"id": "52.03.12.2005", "name": "Teros"}\n', encoding="utf-8")  # no version
+    for call in (
+        lambda: store.get(Village, TEROS.id),
+        lambda: store.put(TEROS),
+        lambda: store.delete(Village, TEROS.id),
+    ):
+        with pytest.raises(StorageError, match="no version"):
+            call()
 
 
 def test_read_only_and_bad_urls(plugins: Plugins, tmp_path: Path) -> None:

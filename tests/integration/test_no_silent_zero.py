@@ -4,6 +4,7 @@ nothing is ``{(): 0}``. On every store."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -54,7 +55,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         (Case, {"sex": "wanita"}, "female"),
         (Case, {"age_band": "13-17"}, "age_13_17"),
         (Case, {"category": Sex.FEMALE}, "is not a code of case_category"),
-        (Case, {"risk": Between("hgh", "low")}, "is not a code of risk_level"),
+        (Case, {"risk": {"hgh", "low"}}, "is not a code of risk_level"),
         (Case, {"subcategory": "Kekerasan ekonomi!"}, "case_subcategory"),
         (Referral, {"status": "open"}, "sent, accepted, declined, completed, cancelled"),
         (Business, {"sector": "agricultur"}, "did you mean 'agriculture'"),
@@ -160,3 +161,38 @@ def test_every_code_list_dimension_refuses_what_is_not_a_code() -> None:
 
 def test_dates_and_ids_are_not_code_checked() -> None:
     assert compile_criteria(Case, {"id": "anything", "reported_on": date(2024, 1, 3)})
+
+
+@pytest.mark.parametrize(
+    ("criteria", "says"),
+    [
+        ({"month": "2025-1"}, "a month like '2025-02'"),
+        ({"month": "Jan 2025"}, "a month like '2025-02'"),
+        ({"regency_code": "5203"}, "a Kemendagri regency code like '52.03'"),
+        ({"village_id": "5203172008"}, "a Kemendagri village code"),
+        ({"village_id": "52.03.17.2003 "}, "a Kemendagri village code"),
+        ({"category": Between("child_marriage", "school_dropout")}, "have no order"),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_refused_not_counted_as_zero(
+    store: Store, criteria: dict[str, Any], says: str
+) -> None:
+    with pytest.raises(ValidationError, match=re.escape(says)):
+        store.count(Case, **criteria)
+    with pytest.raises(ValidationError, match=re.escape(says)):
+        list(store.find(Case, **criteria))
+
+
+@pytest.mark.parametrize("by", [None, 5, "category", ["category", 3]])
+def test_a_count_by_that_is_no_list_of_names_is_refused(store: Store, by: Any) -> None:
+    with pytest.raises(ValidationError, match="by") as caught:
+        store.count(Case, by=by)
+    assert len(caught.value.problems) == 1
+
+
+def test_a_membership_larger_than_one_query_takes_is_refused_on_every_store(store: Store) -> None:
+    from kk_core.dimensions import MAX_MEMBERS
+
+    assert store.count(Case, companion_id=[f"m{i}" for i in range(MAX_MEMBERS)]) == {(): 0}
+    with pytest.raises(ValidationError, match="more than one query takes"):
+        store.count(Case, companion_id=[f"m{i}" for i in range(MAX_MEMBERS + 1)])

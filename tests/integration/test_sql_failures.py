@@ -294,3 +294,35 @@ def test_waiting_for_a_connection_honours_the_timeout(store_maker: StoreMaker) -
     assert len(open_) == 15
     with pytest.raises(StorageError, match="no c"):
         store.get(Case, "c0000000")  # a connection is free again: a plain NotFoundError
+
+
+# -------------------------------------------------------- nothing of the driver's is chained
+
+
+def test_no_driver_exception_is_chained_to_a_store_error(store_maker: StoreMaker) -> None:
+    """A constraint an administrator added (the SQL how-to allows extra indexes): the
+    driver's exception quotes the row ("Key (companion_id)=(…)"), so it is not kept on
+    ``__context__`` or ``__cause__`` of the error the store raises, on any write path."""
+    store = store_maker.open()
+    with store_maker.admin().begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE UNIQUE INDEX kk_one_case_per_companion ON kk_case (companion_id)"
+        )
+    first, second = (attrs.evolve(c, companion_id="pendamping-rahasia") for c in many_cases(2))
+    store.put(first)
+    writes = [
+        lambda: store.put(second),
+        lambda: store.put_many([second]),
+        lambda: _put_in_transaction(store, second),
+    ]
+    for write in writes:
+        with pytest.raises(StorageError, match="constraint") as caught:
+            write()
+        chain = _chain(caught.value)
+        assert chain == [caught.value], [type(e).__name__ for e in chain]
+
+
+def _put_in_transaction(store: SqlStore, case: Case) -> None:
+    with store.transaction() as tx:
+        tx.put(case)
+        tx.commit()

@@ -38,8 +38,9 @@ ROLE = "kk_pw_probe"
 RIGHT = "right #/?@ pass:w0rd"
 PASSWORDS = st.text(alphabet=string.printable, min_size=6, max_size=16)
 # what parsers read differently: urllib ends the host part at # / ?, drops tabs and line
-# breaks and wants [] balanced; SQLAlchemy ends the password at the first @
-AMBIGUOUS = set("#/?@\t\n\r[]")
+# breaks and wants [] balanced; SQLAlchemy ends the password at the first @; and control
+# characters, which the library refuses in any store URL (libpq stops reading at a NUL)
+AMBIGUOUS = set("#/?@\t\n\r[]\x0b\x0c")
 
 
 def _chain(error: BaseException) -> list[BaseException]:

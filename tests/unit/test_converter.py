@@ -280,7 +280,7 @@ def test_a_field_refused_by_its_validator_is_named_in_the_path() -> None:
     }
     assert problems(case_data(version=-3)) == {"case.version": "must not be negative, got -3"}
     assert problems(case_data(group_id="5203 1212 3456 0001")) == {
-        "case.group_id": "is an identity number (NIK); use another id (a NIK is kept only as "
+        "case.group_id": "holds an identity number (NIK); use another id (a NIK is kept only as "
         "a pseudonym, in subject.identity)"
     }
 

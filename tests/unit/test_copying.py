@@ -397,3 +397,38 @@ def test_copied_content_equals_the_source_and_a_second_copy_writes_nothing(
     again = copy_records(source, target, page_size=3)
     assert sum(again.written.values()) == 0
     assert sum(again.unchanged.values()) == len(items)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "path"),
+    [
+        ({"source": "memory://", "target": "sqlite:///x.db"}, "source"),
+        ({"source": None}, "source"),
+        ({"target": None}, "target"),
+        ({"kinds": 5}, "kinds"),
+        ({"progress": 5}, "progress"),
+    ],
+)
+def test_odd_arguments_are_validation_errors_before_anything_is_copied(
+    arguments: dict[str, Any], path: str
+) -> None:
+    source, target = MemoryStore(records=sample_cases(3)), MemoryStore()
+    given = {"source": source, "target": target, **arguments}
+    with pytest.raises(ValidationError) as caught:
+        copy_records(given.pop("source"), given.pop("target"), **given)
+    assert path in [p.path for p in caught.value.problems]
+    assert list(target.find(Case)) == []
+
+
+def test_a_record_of_a_subclass_is_a_reject_not_a_stop() -> None:
+    @attrs.frozen
+    class MyCase(Case):
+        pass
+
+    cases = sample_cases(3)
+    odd = MyCase(**{f.name: getattr(cases[0], f.name) for f in attrs.fields(Case)})
+    source = MemoryStore()
+    source._data["case"] = {c.id: c for c in [odd, *cases[1:]]}  # as a store that kept it
+    report = copy_records(source, MemoryStore())
+    assert report.written["case"] == 2
+    assert [r.where for r in report.rejects] == [f"case {cases[0].id!r}"]

@@ -100,3 +100,23 @@ def test_relative_links_resolve(path: Path) -> None:
         and not (path.parent / target).exists()
     ]
     assert not missing, f"{_relative(path)} links to missing files: {missing}"
+
+
+#: Pages whose examples write files in the working directory: pasted twice into one
+#: directory, they must run again (each starts from its own fresh scratch files).
+WRITING_FILES = ["docs/how-to/use-sql.md", "docs/how-to/write-an-adapter.md"]
+
+
+@pytest.mark.parametrize("name", WRITING_FILES)
+def test_python_blocks_run_twice_in_one_directory(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for run in (1, 2):
+        namespace: dict[str, object] = {"__name__": f"docs_{Path(name).stem}"}
+        for line, code in python_blocks(ROOT / name):
+            where = f"{name}:{line} (run {run})"
+            try:
+                exec(compile(code, where, "exec"), namespace)
+            except Exception as exc:
+                pytest.fail(f"the example at {where} raised {type(exc).__name__}: {exc}")

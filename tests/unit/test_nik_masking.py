@@ -222,10 +222,13 @@ def test_repr_of_a_case_hides_notes_and_summary_but_shows_ids() -> None:
     assert repr(case.id) in shown
 
 
-def test_ids_containing_a_nik_are_masked_in_reprs() -> None:
-    case = attrs.evolve(sample_cases(1)[0], id=f"kasus-{NIK}")
-    assert NIK not in repr(case)
-    assert "kasus-<16 digits hidden>" in repr(case)
+@pytest.mark.parametrize("made", [f"kasus-{NIK}", f"KK-{NIK}", f"pdp-{spell(NIK, '-')}"])
+def test_ids_containing_a_nik_are_refused(made: str) -> None:
+    with pytest.raises(ValueError, match="holds an identity number") as caught:
+        attrs.evolve(sample_cases(1)[0], id=made)
+    assert NIK not in str(caught.value)
+    with pytest.raises(ValueError, match="holds an identity number"):
+        attrs.evolve(sample_cases(1)[0], companion_id=made)
 
 
 # -- ids and free text -----------------------------------------------------------------------
@@ -247,7 +250,7 @@ def _new_case(**changes: Any) -> Case:
 @pytest.mark.parametrize("written", [NIK, spell(NIK, " "), spell(NIK, "\u00a0", "\uff10")])
 @pytest.mark.parametrize("field", ["id", "group_id", "companion_id"])
 def test_ids_shaped_like_a_nik_are_refused(written: str, field: str) -> None:
-    with pytest.raises(ValueError, match="is an identity number") as caught:
+    with pytest.raises(ValueError, match="holds an identity number") as caught:
         _new_case(**{field: written})
     assert_not_shown(NIK, caught.value)
     with pytest.raises(ValidationError) as refused:
@@ -264,7 +267,7 @@ def test_ids_shaped_like_a_nik_are_refused(written: str, field: str) -> None:
     ],
 )
 def test_references_shaped_like_a_nik_are_refused(make: Any) -> None:
-    with pytest.raises(ValueError, match="is an identity number"):
+    with pytest.raises(ValueError, match="holds an identity number"):
         make(spell(NIK, "-"))
 
 
@@ -286,3 +289,42 @@ def test_a_nik_in_free_text_is_refused_on_structure_and_on_write(written: str) -
         MemoryStore().put(_new_case(summary=note))
     assert [p.path for p in refused.value.problems] == ["case.summary"]
     assert_not_shown(NIK, refused.value)
+
+
+# -- what free text keeps and what it refuses (found by trying the library from outside) --
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "Kunjungan 11/03/2025, 05/04/2025",
+        "Sidang 12-05-2025 - 03-06-2025",
+        "Kontak: 0812 3456 7890, 0813 1111 2222",
+        "HP 0812-3456-7890 / 0852-1111-2222",
+        "Desa 52.03.12.2005, 52.03.12.2006",
+        "anggaran Rp 25.000.000 - 30.000.000",
+        "1,500,000, 2,500,000, 3,000,000",
+    ],
+)
+def test_lists_of_numbers_in_free_text_are_kept(kept: str) -> None:
+    case = attrs.evolve(_new_case(), summary=kept)
+    assert MemoryStore().put(case).summary == kept
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "NIK: 5203•1741•0709•0001",
+        "5203|1741|0709|0001",
+        "5203*1741*0709*0001",
+        "NIK (5203) 1741 0709 0001",
+        "520317 410709 0001",
+        "52.03.17.410709.0001",
+        "5203 1741 0709 0001, 5203 1741 0709 0002",
+        "Kartu keluarga 5203174107090001",
+    ],
+)
+def test_a_nik_behind_any_separator_in_free_text_is_refused(written: str) -> None:
+    with pytest.raises(ValidationError, match="identity number") as caught:
+        MemoryStore().put(attrs.evolve(_new_case(), summary=written))
+    assert "1741" not in str(caught.value)

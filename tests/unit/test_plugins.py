@@ -13,7 +13,7 @@ import pytest
 
 import kk_adapters.memory
 from kk_adapters.memory import MemoryStore
-from kk_core import hookimpl, plugins
+from kk_core import hookimpl, open_store, plugins
 from kk_core._coded import CodeEntry
 from kk_core.cases import Case, Subject
 from kk_core.codes import CaseCategory, IntakeChannel, Sex
@@ -753,3 +753,48 @@ def test_reopening_a_named_memory_store_differently_hides_the_password() -> None
     with pytest.raises(StorageError, match="already open") as caught:
         open_memory_store(url, read_only=True)
     assert "pa55word" not in "".join(traceback.format_exception(caught.value))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://kk:x\x00y@127.0.0.1:5432/kk?read_only=true",  # libpq stops at NUL
+        "sqlite:///kk\x00.db",
+        "memory://named\x07",
+        "sqlite:///kk\udc80.db",
+    ],
+)
+def test_a_control_character_in_a_store_url_is_refused(url: str) -> None:
+    with pytest.raises(ValidationError, match="control character") as caught:
+        open_store(url)
+    assert [p.path for p in caught.value.problems] == ["url"]
+
+
+def test_text_that_is_no_url_is_never_quoted() -> None:
+    with pytest.raises(ValidationError) as caught:
+        open_store("host=db user=kk password=S3cr3tX dbname=kk")
+    assert "S3cr3tX" not in str(caught.value)
+    assert "password" not in str(caught.value)
+
+
+class _Chatty:
+    """A store plugin whose factory quotes its URL's password in its own words."""
+
+    @hookimpl
+    def kk_register_stores(self, registry: Any) -> None:
+        def factory(url: str, **options: Any) -> Any:
+            raise RuntimeError(f"FATAL: password authentication failed ({url.split(':')[2]})")
+
+        registry.add("chatty", factory)
+
+
+@pytest.mark.parametrize("password", ["password", "the", "hunter2-pw"])
+def test_a_factory_message_holding_the_password_is_not_shown(password: str) -> None:
+    plugins = Plugins(load_entry_points=False, extra=[_Chatty()])
+    with pytest.raises(PluginError) as caught:
+        plugins.open_store(f"chatty://kk:{password}@db/kk")
+    message = str(caught.value)
+    # not shown, and not shown with the password starred out either: "FATAL: ***
+    # authentication failed" would tell that the password is "password"
+    assert "authentication failed" not in message
+    assert "quoted a secret of the store URL" in message

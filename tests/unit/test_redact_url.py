@@ -111,3 +111,26 @@ def test_secret_query_values_never_show(name: str, value: str, base: str) -> Non
 def test_nothing_secret_is_left_alone(url: str) -> None:
     assert redact_url(url) == url
     assert url_secrets(url) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "secret", "shown"),
+    [
+        (
+            "postgresql+psycopg:pw:S3cr3tX@127.0.0.1:5432/kk",  # the // forgotten
+            "S3cr3tX",
+            "postgresql+psycopg:***@127.0.0.1:5432/kk",
+        ),
+        ("postgresql+psycopg:/pw:S3cr3tX@db/kk", "S3cr3tX", "postgresql+psycopg:***@db/kk"),
+        (
+            "host=db user=kk password=S3cr3tX dbname=kk",  # a libpq keyword string
+            "S3cr3tX",
+            "host=db user=kk password=*** dbname=kk",
+        ),
+    ],
+)
+def test_a_secret_in_something_that_is_not_quite_a_url_never_shows(
+    url: str, secret: str, shown: str
+) -> None:
+    assert redact_url(url) == shown
+    assert secret in "".join(url_secrets(url))

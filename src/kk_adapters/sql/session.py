@@ -32,12 +32,11 @@ import sqlalchemy as sa
 
 from kk_adapters.sql.rows import Encoded, RowCodec, gc_paused, with_version
 from kk_adapters.sql.schema import ChildTable, KindTable, Schema
-from kk_core._text import shorten
-from kk_core.dimensions import Condition, compile_criteria, dimensions_of
-from kk_core.errors import ConflictError, NotFoundError, Problem, ValidationError, quote_value
+from kk_core.dimensions import Condition, compile_criteria, counting_by
+from kk_core.errors import ConflictError, NotFoundError, Problem, ValidationError
 from kk_core.kinds import Record, RecordType, record_type
 from kk_core.store import Counts, same_content
-from kk_core.values import check_key
+from kk_core.values import check_key, check_record
 
 __all__ = ["PAGE", "Finder", "KindOps", "Session", "SessionFactory"]
 
@@ -166,29 +165,7 @@ class Session:
     def count(self, kind: RecordType, by: Sequence[str], criteria: Mapping[str, Any]) -> Counts:
         ops = self.factory.ops(kind)
         cls = ops.codec.cls
-        names = tuple(by)
-        if isinstance(by, str):
-            raise ValidationError(
-                [
-                    Problem(
-                        "by", f"give a tuple of dimension names, not the string {quote_value(by)}"
-                    )
-                ],
-                subject=f"{cls.kind} count",
-            )
-        dims = dimensions_of(cls)
-        unknown = [n for n in names if n not in dims]
-        if unknown:
-            raise ValidationError(
-                [
-                    Problem(
-                        shorten(str(n)),
-                        f"cannot count by {quote_value(n)}; use one of {', '.join(dims)}",
-                    )
-                    for n in unknown
-                ],
-                subject=f"{cls.kind} count",
-            )
+        names = counting_by(cls, by)
         conditions = compile_criteria(cls, criteria)
         table = ops.table
         where = _where(table, conditions)
@@ -227,17 +204,28 @@ class Session:
         finally:
             cursor.close()
 
+    def _ops_for(self, record: Record) -> KindOps:
+        """The operations for a record's kind; what is no record of a kind (a subclass,
+        another object) is refused as every store refuses it (`check_record`)."""
+        ops = self.factory.kinds.get(getattr(type(record), "kind", None) or "")
+        if ops is None or ops.codec.cls is not type(record):
+            check_record(record)  # raises: names what the record is
+            raise ValidationError(
+                [Problem("record", f"a {type(record).__name__} is no record kind of kk_core")]
+            )
+        return ops
+
     def put_many(self, records: Sequence[Record]) -> list[Record]:
         """Upsert in bulk with the rules of `planned_write`; callers wrap it for atomicity."""
         if len(records) == 1:
             record = records[0]
-            return self._put_chunk(self.factory.ops(type(record)), [record])
+            return self._put_chunk(self._ops_for(record), [record])
         out: list[Record | None] = [None] * len(records)
         groups: dict[type, list[int]] = {}
         for i, record in enumerate(records):
             groups.setdefault(type(record), []).append(i)
-        for cls, indexes in groups.items():
-            ops = self.factory.ops(cls)
+        for indexes in groups.values():
+            ops = self._ops_for(records[indexes[0]])
             for start in range(0, len(indexes), CHUNK):
                 part = indexes[start : start + CHUNK]
                 stored = self._put_chunk(ops, [records[i] for i in part])

@@ -16,9 +16,10 @@ from typing import Generic, Self, TypeVar
 
 import attrs
 
+from kk_core._checks import as_tuple
 from kk_core.errors import CodeError
 
-__all__ = ["CodeEntry", "CodeList", "Coded", "normalize_label"]
+__all__ = ["CodeEntry", "CodeList", "Coded", "entries_of", "normalize_label"]
 
 _SEPARATORS = re.compile(r"[\s_\-./]+")
 
@@ -33,21 +34,30 @@ def normalize_label(text: str) -> str:
 class Coded(enum.StrEnum):
     """A closed code list: members are stable snake_case codes carrying bilingual labels.
 
-    Declare members as ``CODE = ("code", "Label (id)", "Label (en)", "description")``.
+    Declare members as ``CODE = ("code", "Label (id)", "Label (en)", "description")``,
+    optionally followed by other names people use for it (``("KIS", "JKN-KIS")``), which
+    lookups accept too.
     """
 
     label_id: str
     label_en: str
     description: str
+    aliases: tuple[str, ...]
 
     def __new__(
-        cls, code: str, label_id: str = "", label_en: str = "", description: str = ""
+        cls,
+        code: str,
+        label_id: str = "",
+        label_en: str = "",
+        description: str = "",
+        aliases: tuple[str, ...] = (),
     ) -> Self:
         member = str.__new__(cls, code)
         member._value_ = code
         member.label_id = label_id or code
         member.label_en = label_en or code
         member.description = description
+        member.aliases = aliases
         return member
 
     @classmethod
@@ -65,13 +75,20 @@ class Coded(enum.StrEnum):
 
 @attrs.frozen
 class CodeEntry:
-    """One entry of a code list, closed or local."""
+    """One entry of a code list, closed or local.
+
+    ``parent`` is the core code a local entry rolls up to, in a list with a core (a
+    local place ``pondok_pesantren`` under SIMFONI's ``school``): counts by the core
+    still add up to the national list. ``aliases`` are other names people use for it.
+    """
 
     code: str
     label_id: str
     label_en: str
     description: str = ""
     local: bool = attrs.field(default=False, kw_only=True)
+    parent: str | None = attrs.field(default=None, kw_only=True)
+    aliases: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
 
     def label(self, lang: str = "id") -> str:
         """The label in ``"id"`` (Indonesian) or ``"en"`` (English)."""
@@ -91,7 +108,17 @@ class CodeList(Generic[_E]):
     (``extended``) without editing the library.
     """
 
-    __slots__ = ("_index", "entries", "enum", "extensible", "name", "version")
+    __slots__ = (
+        "_by_code",
+        "_index",
+        "core",
+        "entries",
+        "enum",
+        "extensible",
+        "name",
+        "source",
+        "version",
+    )
 
     def __init__(
         self,
@@ -101,21 +128,37 @@ class CodeList(Generic[_E]):
         version: str,
         enum: type[_E] | None = None,
         extensible: bool = False,
+        core: type[Coded] | None = None,
+        source: str = "",
     ) -> None:
         self.name = name
         self.version = version
         self.enum = enum
         self.extensible = extensible
+        #: The closed list every entry rolls up to (SIMFONI's places, say), if any: its
+        #: members are entries of this list, and every other entry names one as parent.
+        self.core = core
+        #: Where the list comes from (a regulation, a national system), for the docs.
+        self.source = source
         self.entries: tuple[CodeEntry, ...] = tuple(entries)
         self._index: dict[str, CodeEntry] = {}
-        seen: set[str] = set()
+        self._by_code: dict[str, CodeEntry] = {}
+        core_codes = {m.value for m in core} if core is not None else set()
         for entry in self.entries:
-            if entry.code in seen:
+            if entry.code in self._by_code:
                 raise ValueError(f"code list {name}: code {entry.code!r} appears twice")
-            seen.add(entry.code)
+            self._by_code[entry.code] = entry
             if not _CODE_RE.match(entry.code):
                 raise ValueError(f"code list {name}: code {entry.code!r} is not snake_case")
-            for key in (entry.code, entry.label_id, entry.label_en):
+            if core is not None and entry.code not in core_codes:
+                if entry.parent not in core_codes:
+                    raise ValueError(
+                        f"code list {name}: local entry {entry.code!r} must name its parent, "
+                        f"one of the core codes {', '.join(sorted(core_codes))}"
+                    )
+            elif entry.parent is not None and core is None:
+                raise ValueError(f"code list {name} has no core: {entry.code!r} takes no parent")
+            for key in (entry.code, entry.label_id, entry.label_en, *entry.aliases):
                 norm = normalize_label(key)
                 known = self._index.get(norm)
                 if known is not None and known.code != entry.code:
@@ -125,9 +168,8 @@ class CodeList(Generic[_E]):
                 self._index[norm] = entry
 
     @classmethod
-    def of(cls, enum_cls: type[_E], *, name: str, version: str) -> CodeList[_E]:
-        entries = (CodeEntry(m.value, m.label_id, m.label_en, m.description) for m in enum_cls)
-        return cls(name, entries, version=version, enum=enum_cls)
+    def of(cls, enum_cls: type[_E], *, name: str, version: str, source: str = "") -> CodeList[_E]:
+        return cls(name, entries_of(enum_cls), version=version, enum=enum_cls, source=source)
 
     def __iter__(self) -> Iterator[CodeEntry]:
         return iter(self.entries)
@@ -144,6 +186,20 @@ class CodeList(Generic[_E]):
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(e.code for e in self.entries)
+
+    def get(self, code: str) -> CodeEntry | None:
+        """The entry with exactly this code (no label lookup), or None."""
+        return self._by_code.get(code)
+
+    def core_of(self, code: str) -> str | None:
+        """The core code an entry rolls up to (itself for a core entry); None for a code
+        the list does not hold, or a list without a core."""
+        if self.core is None:
+            return None
+        entry = self._by_code.get(code)
+        if entry is None:
+            return None
+        return entry.parent or entry.code
 
     def lookup(self, value: str) -> CodeEntry:
         """The entry named by ``value``; `CodeError` with close matches when there is none."""
@@ -175,11 +231,21 @@ class CodeList(Generic[_E]):
             version=self.version,
             enum=self.enum,
             extensible=True,
+            core=self.core,
+            source=self.source,
         )
 
     def as_mapping(self, lang: str = "id") -> Mapping[str, str]:
         """code → label, e.g. for a form's choices list."""
         return {e.code: e.label(lang) for e in self.entries}
+
+
+def entries_of(enum_cls: type[Coded]) -> tuple[CodeEntry, ...]:
+    """The entries of a closed list, from its enum."""
+    return tuple(
+        CodeEntry(m.value, m.label_id, m.label_en, m.description, aliases=m.aliases)
+        for m in enum_cls
+    )
 
 
 _BY_ENUM: dict[type[Coded], CodeList[Coded]] = {}

@@ -11,29 +11,51 @@ Closed lists are enums because the domain's rules depend on their members. Open 
 
 from __future__ import annotations
 
-from kk_core._coded import Coded, CodeEntry, CodeList, normalize_label, register_enum_list
+import attrs
+
+from kk_core._coded import (
+    Coded,
+    CodeEntry,
+    CodeList,
+    entries_of,
+    normalize_label,
+    register_enum_list,
+)
 
 __all__ = [
     "CODELIST_VERSION",
     "CODE_LISTS",
+    "INTIMATE_RELATIONS",
     "Affiliation",
     "AgeBand",
+    "AssentDecision",
+    "AssentMethod",
     "CaseAction",
     "CaseCategory",
     "CaseOutcome",
     "CaseStatus",
+    "ChildMarriageResult",
     "CodeEntry",
     "CodeList",
     "Coded",
     "ConsentGiver",
     "DisabilityDomain",
+    "DispensationResult",
     "Division",
+    "ExploitationKind",
     "Forum",
+    "GbvimsFlag",
     "GbvimsType",
     "GroupFunction",
     "IncidentPlace",
     "IntakeChannel",
+    "LegalStage",
+    "MarriageCourt",
+    "MarriageRole",
+    "MarriageRoute",
+    "NeedDomain",
     "OverrideReason",
+    "Penetration",
     "PerpetratorRelation",
     "Position",
     "ProposalAction",
@@ -41,6 +63,7 @@ __all__ = [
     "PublicationChannel",
     "ReferralAction",
     "ReferralStatus",
+    "Reporter",
     "RiskLevel",
     "ServiceKind",
     "SessionFormat",
@@ -48,6 +71,7 @@ __all__ = [
     "SocialProgramme",
     "SupportStatus",
     "SupportType",
+    "TpksForm",
     "ViolenceForm",
     "normalize_label",
 ]
@@ -162,6 +186,32 @@ class IntakeChannel(Coded):
     POSYANDU = ("posyandu", "Posyandu", "Posyandu")
     SCHOOL = ("school", "Sekolah", "School")
     REFERRAL_IN = ("referral_in", "Rujukan lembaga lain", "Referral from another body")
+    SAPA_129 = (
+        "sapa_129",
+        "SAPA 129",
+        "SAPA 129 hotline",
+        "KemenPPPA's hotline Sahabat Perempuan dan Anak: call 129, WhatsApp 08111-129-129.",
+        ("SAPA", "129"),
+    )
+
+
+class Reporter(Coded):
+    """Who brought the case to the KK (apart from how it came: `IntakeChannel`)."""
+
+    CLIENT = ("client", "Korban / klien sendiri", "The client")
+    FAMILY = ("family", "Keluarga", "Family")
+    NEIGHBOUR = ("neighbour", "Tetangga / warga", "Neighbour or resident")
+    KK_MEMBER = ("kk_member", "Anggota KK", "KK member", "Found through the KK's outreach.")
+    HAMLET_HEAD = ("hamlet_head", "Kepala dusun / kawil", "Hamlet head")
+    SCHOOL = ("school", "Sekolah / guru", "School or teacher")
+    HEALTH_WORKER = ("health_worker", "Tenaga kesehatan / kader", "Health worker or cadre")
+    RELIGIOUS_LEADER = (
+        "religious_leader",
+        "Tokoh agama / masyarakat",
+        "Religious or community leader",
+    )
+    OTHER_BODY = ("other_body", "Lembaga lain", "Another body")
+    OTHER = ("other", "Lainnya", "Other")
 
 
 class CaseCategory(Coded):
@@ -192,29 +242,270 @@ class CaseCategory(Coded):
 
 
 class SocialProgramme(Coded):
-    """Social-protection programmes a case may concern."""
+    """Social-protection programmes a case may concern: the national core (local
+    programmes roll up to it), by the names people use as well as the official ones."""
 
     PKH = ("pkh", "Program Keluarga Harapan (PKH)", "Family Hope Programme (PKH)")
-    BPNT = ("bpnt", "BPNT / Sembako", "Non-cash food assistance (BPNT)")
-    PBI_JKN = ("pbi_jkn", "PBI-JKN", "Health insurance contribution assistance (PBI-JKN)")
-    BLT_DANA_DESA = ("blt_dana_desa", "BLT Dana Desa", "Village-fund cash transfer (BLT DD)")
-    PIP = ("pip", "Program Indonesia Pintar (PIP)", "Smart Indonesia Programme (PIP)")
+    BPNT = (
+        "bpnt",
+        "BPNT / Sembako",
+        "Non-cash food assistance (BPNT)",
+        "",
+        ("Sembako", "Program Sembako", "bantuan sembako"),
+    )
+    PBI_JKN = (
+        "pbi_jkn",
+        "PBI-JKN (KIS)",
+        "Health insurance contribution assistance (PBI-JKN)",
+        "",
+        ("KIS", "Kartu Indonesia Sehat", "JKN-KIS"),
+    )
+    PBI_APBD = (
+        "pbi_apbd",
+        "PBI APBD (Jamkesda)",
+        "Health insurance paid by the regional budget",
+        "",
+        ("Jamkesda", "PBPU Pemda"),
+    )
+    BLT_DANA_DESA = (
+        "blt_dana_desa",
+        "BLT Dana Desa",
+        "Village-fund cash transfer (BLT DD)",
+        "",
+        ("BLT DD", "BLT-DD"),
+    )
+    PIP = (
+        "pip",
+        "Program Indonesia Pintar (KIP)",
+        "Smart Indonesia Programme (PIP)",
+        "",
+        ("KIP", "Kartu Indonesia Pintar"),
+    )
+    ATENSI = (
+        "atensi",
+        "ATENSI",
+        "Social rehabilitation assistance (ATENSI)",
+        "Kemensos Asistensi Rehabilitasi Sosial.",
+    )
+    RICE_AID = (
+        "rice_aid",
+        "Bantuan pangan beras",
+        "Rice food assistance",
+        "",
+        ("bantuan beras", "beras 10 kg"),
+    )
+    RTLH = (
+        "rtlh",
+        "Rehabilitasi rumah tidak layak huni (RTLH)",
+        "Rehabilitation of uninhabitable houses (RTLH)",
+        "",
+        ("bedah rumah",),
+    )
     OTHER = ("other", "Program lain", "Other programme")
 
 
 class GbvimsType(Coded):
-    """The six GBVIMS incident types SIMFONI forms map onto."""
+    """The six GBVIMS core incident types, in the order of the classification tool (the
+    first that applies is the type: `kk_core.classification`), and Non-GBV.
 
-    RAPE = ("rape", "Perkosaan", "Rape")
-    SEXUAL_ASSAULT = ("sexual_assault", "Serangan seksual", "Sexual assault")
-    PHYSICAL_ASSAULT = ("physical_assault", "Serangan fisik", "Physical assault")
-    FORCED_MARRIAGE = ("forced_marriage", "Perkawinan paksa", "Forced marriage")
-    DENIAL_OF_RESOURCES = ("denial_of_resources", "Penghalangan sumber daya", "Denial of resources")
+    Source: The GBVIMS User Guide, ch. 3 (the GBV Classification Tool); Primero's
+    ``lookup-gbv-sexual-violence-type``.
+    """
+
+    RAPE = ("rape", "Perkosaan", "Rape", "Non-consensual penetration, however slight.")
+    SEXUAL_ASSAULT = (
+        "sexual_assault",
+        "Serangan seksual",
+        "Sexual assault",
+        "Non-consensual sexual contact without penetration (attempted rape included).",
+    )
+    PHYSICAL_ASSAULT = (
+        "physical_assault",
+        "Serangan fisik",
+        "Physical assault",
+        "Physical violence that is not sexual.",
+    )
+    FORCED_MARRIAGE = (
+        "forced_marriage",
+        "Pemaksaan perkawinan",
+        "Forced marriage",
+        "Marriage against the person's will; marriage of a child under 18 (UU TPKS Art. 10).",
+    )
+    DENIAL_OF_RESOURCES = (
+        "denial_of_resources",
+        "Penolakan akses sumber daya, kesempatan atau layanan",
+        "Denial of resources, opportunities or services",
+        "Rightful access to resources, livelihood, education, health or services withheld.",
+    )
     PSYCHOLOGICAL_ABUSE = (
         "psychological_abuse",
         "Kekerasan psikologis / emosional",
         "Psychological / emotional abuse",
+        "Threats, intimidation, humiliation, isolation, stalking, non-contact harassment.",
     )
+    NON_GBV = ("non_gbv", "Bukan kekerasan berbasis gender", "Non-GBV")
+
+
+class GbvimsFlag(Coded):
+    """GBVIMS case-context flags, set by `kk_core.classification` from an incident's detail
+    (as Primero computes them), and one local flag."""
+
+    INTIMATE_PARTNER_VIOLENCE = (
+        "intimate_partner_violence",
+        "Kekerasan oleh pasangan",
+        "Intimate partner violence",
+        "A perpetrator is a spouse, boyfriend or a former one.",
+    )
+    CHILD_SEXUAL_ABUSE = (
+        "child_sexual_abuse",
+        "Kekerasan seksual terhadap anak",
+        "Child sexual abuse",
+        "Rape or sexual assault of a survivor under 18 at the incident.",
+    )
+    EARLY_MARRIAGE = (
+        "early_marriage",
+        "Perkawinan anak",
+        "Early marriage",
+        "Forced marriage of a survivor under 18 at the marriage.",
+    )
+    POSSIBLE_SEXUAL_EXPLOITATION = (
+        "possible_sexual_exploitation",
+        "Kemungkinan eksploitasi seksual",
+        "Possible sexual exploitation",
+        "Rape or sexual assault with money, goods or services exchanged.",
+    )
+    POSSIBLE_TRAFFICKING = (
+        "possible_trafficking",
+        "Kemungkinan perdagangan orang",
+        "Possible trafficking",
+        "Local flag (not a GBVIMS flag): trafficking recorded, whatever the core type.",
+    )
+
+
+class TpksForm(Coded):
+    """The forms of sexual violence of UU 12/2022 (TPKS) Art. 4 — nine in Art. 4(1),
+    and the offences of other laws Art. 4(2) counts as sexual violence."""
+
+    NONPHYSICAL_HARASSMENT = (
+        "nonphysical_harassment",
+        "Pelecehan seksual nonfisik",
+        "Non-physical sexual harassment",
+        "Art. 4(1)a, Art. 5: remarks, gestures, writing.",
+    )
+    PHYSICAL_HARASSMENT = (
+        "physical_harassment",
+        "Pelecehan seksual fisik",
+        "Physical sexual harassment",
+        "Art. 4(1)b, Art. 6.",
+    )
+    FORCED_CONTRACEPTION = (
+        "forced_contraception",
+        "Pemaksaan kontrasepsi",
+        "Forced contraception",
+        "Art. 4(1)c, Art. 8.",
+    )
+    FORCED_STERILISATION = (
+        "forced_sterilisation",
+        "Pemaksaan sterilisasi",
+        "Forced sterilisation",
+        "Art. 4(1)d, Art. 9.",
+    )
+    FORCED_MARRIAGE = (
+        "forced_marriage",
+        "Pemaksaan perkawinan",
+        "Forced marriage",
+        "Art. 4(1)e, Art. 10; includes child marriage (Art. 10(2)a).",
+    )
+    SEXUAL_TORTURE = (
+        "sexual_torture",
+        "Penyiksaan seksual",
+        "Sexual torture",
+        "Art. 4(1)f, Art. 11.",
+    )
+    SEXUAL_EXPLOITATION = (
+        "sexual_exploitation",
+        "Eksploitasi seksual",
+        "Sexual exploitation",
+        "Art. 4(1)g, Art. 12.",
+    )
+    SEXUAL_SLAVERY = (
+        "sexual_slavery",
+        "Perbudakan seksual",
+        "Sexual slavery",
+        "Art. 4(1)h, Art. 13.",
+    )
+    ELECTRONIC = (
+        "electronic",
+        "Kekerasan seksual berbasis elektronik",
+        "Electronic-based sexual violence",
+        "Art. 4(1)i, Art. 14: recording, sharing, stalking for sexual purposes.",
+        ("KSBE", "KBGO"),
+    )
+    RAPE = ("rape", "Perkosaan", "Rape", "Art. 4(2)a.")
+    INDECENT_ASSAULT = ("indecent_assault", "Perbuatan cabul", "Indecent assault", "Art. 4(2)b.")
+    CHILD_INTERCOURSE = (
+        "child_intercourse",
+        "Persetubuhan terhadap anak",
+        "Sexual intercourse with a child",
+        "Art. 4(2)c.",
+    )
+    CHILD_INDECENT_ASSAULT = (
+        "child_indecent_assault",
+        "Perbuatan cabul terhadap anak",
+        "Indecent assault on a child",
+        "Art. 4(2)c.",
+    )
+    CHILD_SEXUAL_EXPLOITATION = (
+        "child_sexual_exploitation",
+        "Eksploitasi seksual terhadap anak",
+        "Sexual exploitation of a child",
+        "Art. 4(2)c.",
+    )
+    INDECENCY = (
+        "indecency",
+        "Perbuatan melanggar kesusilaan",
+        "Act against decency",
+        "Art. 4(2)d: against the victim's will (e.g. exposure).",
+    )
+    PORNOGRAPHY = (
+        "pornography",
+        "Pornografi melibatkan anak atau memuat kekerasan seksual",
+        "Pornography involving a child or showing sexual violence",
+        "Art. 4(2)e.",
+    )
+    FORCED_PROSTITUTION = (
+        "forced_prostitution",
+        "Pemaksaan pelacuran",
+        "Forced prostitution",
+        "Art. 4(2)f.",
+    )
+    TRAFFICKING = (
+        "trafficking",
+        "TPPO untuk eksploitasi seksual",
+        "Trafficking for sexual exploitation",
+        "Art. 4(2)g.",
+    )
+    DOMESTIC = (
+        "domestic",
+        "Kekerasan seksual dalam lingkup rumah tangga",
+        "Sexual violence within the household",
+        "Art. 4(2)h.",
+    )
+
+
+class Penetration(Coded):
+    """Whether a sexual act involved penetration: what tells rape from sexual assault."""
+
+    YES = ("yes", "Ya", "Yes")
+    NO = ("no", "Tidak (termasuk percobaan)", "No (attempts included)")
+    UNKNOWN = ("unknown", "Tidak diketahui", "Unknown", "Counted as sexual assault until known.")
+
+
+class ExploitationKind(Coded):
+    """What an exploitation (SIMFONI *eksploitasi*) took."""
+
+    SEXUAL = ("sexual", "Seksual", "Sexual")
+    ECONOMIC = ("economic", "Ekonomi (upah, kerja, mengemis)", "Economic (wages, labour, begging)")
 
 
 class ViolenceForm(Coded):
@@ -224,34 +515,32 @@ class ViolenceForm(Coded):
     PSYCHOLOGICAL = ("psychological", "Psikis", "Psychological")
     SEXUAL = ("sexual", "Seksual", "Sexual")
     EXPLOITATION = ("exploitation", "Eksploitasi", "Exploitation")
-    TRAFFICKING = ("trafficking", "Perdagangan orang (TPPO)", "Trafficking")
+    TRAFFICKING = (
+        "trafficking",
+        "Trafficking",
+        "Trafficking",
+        "Perdagangan orang (TPPO).",
+        ("TPPO", "Perdagangan orang"),
+    )
     NEGLECT = ("neglect", "Penelantaran", "Neglect")
     OTHER = ("other", "Lainnya", "Other")
 
-    @property
-    def gbvims(self) -> GbvimsType | None:
-        """The GBVIMS type this form counts as, where one fits without case review."""
-        return _GBVIMS.get(self)
-
-
-_GBVIMS: dict[ViolenceForm, GbvimsType] = {
-    ViolenceForm.PHYSICAL: GbvimsType.PHYSICAL_ASSAULT,
-    ViolenceForm.PSYCHOLOGICAL: GbvimsType.PSYCHOLOGICAL_ABUSE,
-    ViolenceForm.SEXUAL: GbvimsType.SEXUAL_ASSAULT,
-    ViolenceForm.NEGLECT: GbvimsType.DENIAL_OF_RESOURCES,
-    ViolenceForm.EXPLOITATION: GbvimsType.DENIAL_OF_RESOURCES,
-}
-
 
 class IncidentPlace(Coded):
+    """Place of the incident: SIMFONI-PPA's core list (local places roll up to it)."""
+
     HOUSEHOLD = ("household", "Rumah tangga", "Household")
     WORKPLACE = ("workplace", "Tempat kerja", "Workplace")
     SCHOOL = ("school", "Sekolah", "School")
     PUBLIC_FACILITY = ("public_facility", "Fasilitas umum", "Public facility")
+    SHORT_COURSE = ("short_course", "Lembaga pendidikan kilat", "Short-course institution")
     OTHER = ("other", "Lainnya", "Other")
 
 
 class PerpetratorRelation(Coded):
+    """The perpetrator's relation to the victim: SIMFONI-PPA's core list (local relations
+    roll up to it); ``unknown`` is SIMFONI's NA."""
+
     PARENT = ("parent", "Orang tua", "Parent")
     FAMILY = ("family", "Keluarga / saudara", "Family")
     SPOUSE = ("spouse", "Suami / istri", "Spouse")
@@ -261,7 +550,7 @@ class PerpetratorRelation(Coded):
     EMPLOYER = ("employer", "Majikan", "Employer")
     COWORKER = ("coworker", "Rekan kerja", "Co-worker")
     OTHER = ("other", "Lainnya", "Other")
-    UNKNOWN = ("unknown", "Tidak diketahui", "Unknown")
+    UNKNOWN = ("unknown", "Tidak diketahui / NA", "Unknown", "", ("NA",))
 
 
 class AgeBand(Coded):
@@ -306,25 +595,62 @@ class RiskLevel(Coded):
 
 
 class ConsentGiver(Coded):
-    """Who gave consent for a case to be recorded and shared."""
+    """Who consented (for a child: a caregiver or another trusted adult, never the child
+    alone; the child's own word is its assent, `Assent`)."""
 
     SELF = ("self", "Yang bersangkutan", "The client")
     PARENT = ("parent", "Orang tua", "Parent")
     GUARDIAN = ("guardian", "Wali", "Guardian")
-    NONE = ("none", "Tidak ada persetujuan", "No consent given")
+    OTHER_TRUSTED_ADULT = (
+        "other_trusted_adult",
+        "Orang dewasa lain yang dipercaya",
+        "Other trusted adult",
+        "When the caregivers are implicated or absent.",
+    )
+    BEST_INTEREST = (
+        "best_interest",
+        "Keputusan demi kepentingan terbaik anak",
+        "Best-interest decision",
+        "Taken for a child by the case worker, approved by a coordinator, with its reason.",
+    )
+    NONE = ("none", "Menolak / tidak memberi persetujuan", "No consent (refused)")
+
+
+class AssentDecision(Coded):
+    """A child's own answer, recorded beside a caregiver's consent (from age 6)."""
+
+    GIVEN = ("given", "Setuju", "Assents")
+    REFUSED = ("refused", "Tidak setuju", "Does not assent")
+
+
+class AssentMethod(Coded):
+    ORAL = ("oral", "Lisan", "Oral")
+    WRITTEN = ("written", "Tertulis", "Written")
 
 
 class OverrideReason(Coded):
-    """Why a referral may go ahead without consent."""
+    """Why a referral may go ahead without consent (with a note and the coordinator who
+    approved it). An adult's refusal gives way only to imminent danger to life."""
 
     CHILD_AT_RISK = (
         "child_at_risk",
-        "Anak dalam bahaya",
-        "Child at risk",
-        "Best interest of the child (UU 35/2014).",
+        "Kepentingan terbaik anak",
+        "Child's best interest",
+        "A child at risk whose caregivers are implicated or absent (UU 35/2014).",
     )
-    IMMINENT_DANGER = ("imminent_danger", "Bahaya mengancam jiwa", "Imminent danger to life")
-    LEGAL_DUTY = ("legal_duty", "Kewajiban hukum", "Legal duty to report", "e.g. UU TPKS 12/2022.")
+    IMMINENT_DANGER = (
+        "imminent_danger",
+        "Bahaya mengancam jiwa",
+        "Imminent danger to life",
+        "UU PDP 27/2022 Art. 20(2)(d): vital interests.",
+    )
+    LEGAL_DUTY = (
+        "legal_duty",
+        "Kewajiban melapor menurut undang-undang",
+        "Mandatory reporting",
+        "UU TPKS 12/2022 Art. 39-41; UU PKDRT 23/2004 Art. 15; UU 35/2014 Art. 76C.",
+        ("mandatory reporting", "wajib lapor"),
+    )
 
 
 class CaseAction(Coded):
@@ -365,33 +691,161 @@ class ProposalAction(Coded):
 
 class CaseStatus(Coded):
     REPORTED = ("reported", "Dilaporkan", "Reported", "Recorded; no companion yet.")
-    ACTIVE = ("active", "Ditangani", "In progress", "Being accompanied or followed up by the KK.")
+    ACTIVE = ("active", "Didampingi", "Accompanied", "Being accompanied or followed up by the KK.")
     REFERRED = ("referred", "Dirujuk", "Referred", "At least one referral is open.")
     CLOSED = ("closed", "Ditutup", "Closed")
 
 
 class CaseOutcome(Coded):
+    """How a case ended. A legal process is a stage of an open case (`LegalStage`), not
+    an outcome: ``legal_process`` stays only so that old records read."""
+
     RESOLVED = ("resolved", "Selesai / tertangani", "Resolved")
     SERVICE_RECEIVED = ("service_received", "Mendapat layanan", "Service received")
-    LEGAL_PROCESS = ("legal_process", "Proses hukum berjalan", "Legal process under way")
+    LEGAL_PROCESS = (
+        "legal_process",
+        "Proses hukum berjalan (lama)",
+        "Legal process under way (old)",
+        "Records before model v2 only: a case in a legal process now stays open.",
+    )
     RETURNED_TO_SCHOOL = ("returned_to_school", "Kembali bersekolah", "Returned to school")
     MARRIAGE_PREVENTED = ("marriage_prevented", "Perkawinan dicegah", "Marriage prevented")
     DOCUMENT_ISSUED = ("document_issued", "Dokumen terbit", "Document issued")
-    WITHDRAWN = ("withdrawn", "Dicabut oleh pelapor", "Withdrawn by client")
+    WITHDRAWN = (
+        "withdrawn",
+        "Klien tidak melanjutkan",
+        "Client did not continue",
+        "The client stopped the accompaniment.",
+    )
     UNREACHABLE = ("unreachable", "Tidak dapat dihubungi", "Client unreachable")
     TRANSFERRED = ("transferred", "Dialihkan", "Transferred to another body")
+    DIED = ("died", "Meninggal dunia", "Died")
+    MOVED_AWAY = ("moved_away", "Pindah domisili", "Moved away")
+    SETTLED_FAMILY = (
+        "settled_family",
+        "Diselesaikan secara kekeluargaan",
+        "Settled within the family",
+        "Never for sexual violence by an adult: UU TPKS Art. 23.",
+    )
+    DIVERSION = (
+        "diversion",
+        "Diversi (UU SPPA)",
+        "Diversion (juvenile justice)",
+        "A child perpetrator's case diverted under UU 11/2012 (SPPA).",
+    )
     OTHER = ("other", "Lainnya", "Other")
 
 
+class NeedDomain(Coded):
+    """What an assessment finds the client needs (GBV and child-protection case management)."""
+
+    SAFETY = ("safety", "Keamanan / perlindungan", "Safety")
+    HEALTH = ("health", "Kesehatan", "Health")
+    PSYCHOSOCIAL = ("psychosocial", "Psikososial", "Psychosocial")
+    LEGAL = ("legal", "Hukum", "Legal")
+    ECONOMIC = ("economic", "Ekonomi / kebutuhan dasar", "Economic and basic needs")
+    EDUCATION = ("education", "Pendidikan", "Education")
+    SHELTER = ("shelter", "Tempat tinggal / pengasuhan", "Shelter and care")
+    DOCUMENTS = ("documents", "Dokumen kependudukan", "Civil documents")
+    SOCIAL_PROTECTION = ("social_protection", "Bantuan sosial", "Social assistance")
+
+
+class LegalStage(Coded):
+    """Where a case is in a legal process the KK accompanies (the case stays open)."""
+
+    REPORTED_TO_POLICE = ("reported_to_police", "Dilaporkan ke polisi", "Reported to the police")
+    INVESTIGATION = ("investigation", "Penyidikan", "Investigation")
+    PROSECUTION = ("prosecution", "Penuntutan", "Prosecution")
+    TRIAL = ("trial", "Persidangan", "Trial")
+    VERDICT = ("verdict", "Putusan", "Verdict")
+    DIVERSION = ("diversion", "Diversi (UU SPPA)", "Diversion")
+    STOPPED = ("stopped", "Dihentikan (SP3)", "Stopped")
+
+
+class MarriageRoute(Coded):
+    """How a (planned) child marriage came about; several may apply."""
+
+    MERARIQ = (
+        "merariq",
+        "Merariq / kawin lari adat",
+        "Merariq (Sasak elopement)",
+        "",
+        ("merariq kodeq", "selarian"),
+    )
+    ARRANGED = ("arranged", "Dijodohkan orang tua", "Arranged by the parents")
+    NIKAH_SIRI = ("nikah_siri", "Nikah siri / tidak dicatat", "Unregistered (siri) marriage")
+    KUA_REFUSED = ("kua_refused", "KUA menolak mencatat", "KUA refused to register")
+    DISPENSATION = (
+        "dispensation",
+        "Dispensasi kawin diajukan",
+        "Marriage dispensation requested",
+        "PERMA 5/2019: the parents apply to the Pengadilan Agama or Negeri.",
+    )
+    AFTER_SEXUAL_VIOLENCE = (
+        "after_sexual_violence",
+        "Dikawinkan dengan pelaku kekerasan seksual",
+        "Married to a sexual-violence perpetrator",
+        "UU TPKS Art. 10(2)c.",
+    )
+    PREGNANCY = ("pregnancy", "Kehamilan", "Pregnancy")
+
+
+class MarriageCourt(Coded):
+    PENGADILAN_AGAMA = ("pengadilan_agama", "Pengadilan Agama", "Religious court")
+    PENGADILAN_NEGERI = ("pengadilan_negeri", "Pengadilan Negeri", "District court")
+
+
+class DispensationResult(Coded):
+    PENDING = ("pending", "Dalam proses", "Pending")
+    GRANTED = ("granted", "Dikabulkan", "Granted")
+    REFUSED = ("refused", "Ditolak", "Refused")
+    WITHDRAWN = ("withdrawn", "Dicabut", "Withdrawn")
+    INADMISSIBLE = ("inadmissible", "Tidak dapat diterima", "Inadmissible")
+
+
+class ChildMarriageResult(Coded):
+    """What came of a (planned) child marriage."""
+
+    PREVENTED = ("prevented", "Dicegah", "Prevented", "Stopped before any marriage.")
+    SEPARATED = (
+        "separated",
+        "Dipisahkan (belas)",
+        "Separated (belas)",
+        "An eloped pair brought back apart (Sasak belas).",
+        ("belas",),
+    )
+    POSTPONED = ("postponed", "Ditunda sampai usia 19", "Postponed until 19")
+    MARRIED_REGISTERED = ("married_registered", "Menikah, tercatat", "Married, registered")
+    MARRIED_UNREGISTERED = (
+        "married_unregistered",
+        "Menikah, tidak tercatat (siri)",
+        "Married, unregistered (siri)",
+    )
+
+    @property
+    def went_ahead(self) -> bool:
+        return self in (
+            ChildMarriageResult.MARRIED_REGISTERED,
+            ChildMarriageResult.MARRIED_UNREGISTERED,
+        )
+
+
+class MarriageRole(Coded):
+    BRIDE = ("bride", "Calon / mempelai perempuan", "Bride")
+    GROOM = ("groom", "Calon / mempelai laki-laki", "Groom")
+
+
 class ServiceKind(Coded):
-    """Kinds of service a KK refers to."""
+    """Kinds of service a KK refers to: the core list (local services roll up to it)."""
 
     UPTD_PPA = ("uptd_ppa", "UPTD PPA", "District women and child protection unit (UPTD PPA)")
-    POLICE_PPA = ("police_ppa", "Unit PPA Kepolisian", "Police women and children unit")
-    PUSKESMAS = ("puskesmas", "Puskesmas", "Community health centre")
+    POLICE_PPA = ("police_ppa", "Unit PPA Polres", "Police women and children unit (Unit PPA)")
+    POLICE = ("police", "Kepolisian (Polsek / Polres)", "Police")
+    PUSKESMAS = ("puskesmas", "Puskesmas / fasilitas kesehatan", "Health centre or hospital")
     DINAS_SOSIAL = ("dinas_sosial", "Dinas Sosial", "Social affairs office")
     KUA = ("kua", "KUA", "Religious affairs office (KUA)")
     PENGADILAN_AGAMA = ("pengadilan_agama", "Pengadilan Agama", "Religious court")
+    PENGADILAN_NEGERI = ("pengadilan_negeri", "Pengadilan Negeri", "District court")
     DUKCAPIL = ("dukcapil", "Dukcapil", "Civil registration office")
     SCHOOL = ("school", "Sekolah", "School")
     DINAS_PENDIDIKAN = ("dinas_pendidikan", "Dinas Pendidikan", "Education office")
@@ -493,11 +947,8 @@ _CLOSED: tuple[tuple[str, type[Coded]], ...] = (
     ("position", Position),
     ("intake_channel", IntakeChannel),
     ("case_category", CaseCategory),
-    ("social_programme", SocialProgramme),
     ("gbvims_type", GbvimsType),
     ("violence_form", ViolenceForm),
-    ("incident_place", IncidentPlace),
-    ("perpetrator_relation", PerpetratorRelation),
     ("age_band", AgeBand),
     ("risk_level", RiskLevel),
     ("consent_giver", ConsentGiver),
@@ -507,7 +958,6 @@ _CLOSED: tuple[tuple[str, type[Coded]], ...] = (
     ("referral_action", ReferralAction),
     ("proposal_action", ProposalAction),
     ("case_outcome", CaseOutcome),
-    ("service_kind", ServiceKind),
     ("referral_status", ReferralStatus),
     ("support_type", SupportType),
     ("support_status", SupportStatus),
@@ -515,7 +965,122 @@ _CLOSED: tuple[tuple[str, type[Coded]], ...] = (
     ("session_format", SessionFormat),
     ("forum", Forum),
     ("proposal_status", ProposalStatus),
+    ("reporter", Reporter),
+    ("gbvims_flag", GbvimsFlag),
+    ("tpks_form", TpksForm),
+    ("penetration", Penetration),
+    ("exploitation_kind", ExploitationKind),
+    ("assent_decision", AssentDecision),
+    ("assent_method", AssentMethod),
+    ("need_domain", NeedDomain),
+    ("legal_stage", LegalStage),
+    ("marriage_route", MarriageRoute),
+    ("marriage_court", MarriageCourt),
+    ("dispensation_result", DispensationResult),
+    ("child_marriage_result", ChildMarriageResult),
+    ("marriage_role", MarriageRole),
 )
+
+#: Lists with a closed core (the national list, SIMFONI-PPA's where it has one) that
+#: also take local entries, each naming its core parent, so every count rolls up.
+_WITH_CORE: tuple[tuple[str, type[Coded], str], ...] = (
+    ("incident_place", IncidentPlace, "SIMFONI-PPA (KemenPPPA): tempat kejadian"),
+    ("perpetrator_relation", PerpetratorRelation, "SIMFONI-PPA (KemenPPPA): hubungan pelaku"),
+    ("service_kind", ServiceKind, "Services KKs in Lombok Timur refer to"),
+    ("social_programme", SocialProgramme, "Kemensos and regional social-protection programmes"),
+)
+
+
+def _local(code: str, label_id: str, label_en: str, parent: str, *aliases: str) -> CodeEntry:
+    return CodeEntry(code, label_id, label_en, parent=parent, aliases=aliases)
+
+
+#: Local entries built in, for what people in Lombok Timur say and do.
+_BUILT_IN_LOCAL: dict[str, tuple[CodeEntry, ...]] = {
+    "incident_place": (
+        _local(
+            "pondok_pesantren", "Pondok pesantren", "Islamic boarding school", "school", "pesantren"
+        ),
+        _local(
+            "online", "Daring / media sosial", "Online or social media", "other", "media sosial"
+        ),
+    ),
+    "perpetrator_relation": (
+        _local("stepparent", "Ayah / ibu tiri", "Stepparent", "parent", "bapak tiri", "ibu tiri"),
+        _local("ustaz", "Ustaz / guru ngaji", "Quran teacher (ustaz)", "teacher", "guru ngaji"),
+        _local("former_spouse", "Mantan suami / istri", "Former husband or wife", "spouse"),
+        _local("boyfriend", "Pacar", "Boyfriend or girlfriend", "partner_friend"),
+        _local(
+            "former_partner", "Mantan pacar", "Former boyfriend or girlfriend", "partner_friend"
+        ),
+        _local("friend", "Teman", "Friend", "partner_friend"),
+        _local("stranger", "Orang tidak dikenal", "Stranger", "other"),
+    ),
+    "service_kind": (
+        _local(
+            "dp3akb",
+            "DP3AKB / P2TP2A",
+            "District women and child office (DP3AKB)",
+            "uptd_ppa",
+            "P2TP2A",
+            "DP3A",
+        ),
+        _local(
+            "rsud_visum",
+            "RSUD (visum et repertum)",
+            "District hospital (forensic report)",
+            "puskesmas",
+            "RSUD",
+            "visum",
+        ),
+        _local(
+            "kemenag",
+            "Kemenag (madrasah, pesantren)",
+            "Religious affairs office (madrasah)",
+            "dinas_pendidikan",
+            "madrasah",
+        ),
+        _local(
+            "pkbm",
+            "PKBM (kejar paket)",
+            "Community learning centre (PKBM)",
+            "dinas_pendidikan",
+            "kejar paket",
+        ),
+        _local("pkh_companion", "Pendamping PKH", "PKH companion", "dinas_sosial"),
+        _local("tksk", "TKSK", "Sub-district social welfare worker (TKSK)", "dinas_sosial"),
+        _local(
+            "sakti_peksos",
+            "Sakti Peksos",
+            "Kemensos social worker (Sakti Peksos)",
+            "dinas_sosial",
+            "peksos",
+        ),
+        _local(
+            "bpjs_kesehatan",
+            "BPJS Kesehatan",
+            "National health insurer (BPJS Kesehatan)",
+            "dinas_sosial",
+            "BPJS",
+        ),
+        _local(
+            "bhabinkamtibmas",
+            "Bhabinkamtibmas",
+            "Village police officer",
+            "police",
+            "babinkamtibmas",
+        ),
+        _local("patbm", "PATBM", "Community child protection (PATBM)", "village_government"),
+        _local("lpsk", "LPSK", "Witness and victim protection agency (LPSK)", "legal_aid"),
+        _local("bp3mi", "BP3MI", "Migrant worker protection office (BP3MI)", "other", "BP2MI"),
+    ),
+    "social_programme": (),
+}
+
+#: Relations of an intimate partner (GBVIMS "intimate partner / former partner"): a
+#: core spouse and the built-in local partners. A plugin's local relation under
+#: ``spouse`` counts too; one under ``partner_friend`` does not (a friend is no partner).
+INTIMATE_RELATIONS = frozenset({"spouse", "former_spouse", "boyfriend", "former_partner"})
 
 
 def _open(name: str, *entries: tuple[str, str, str]) -> CodeList[Coded]:
@@ -533,6 +1098,16 @@ CODE_LISTS: dict[str, CodeList[Coded]] = {
     name: register_enum_list(CodeList.of(enum_cls, name=name, version=CODELIST_VERSION))
     for name, enum_cls in _CLOSED
 }
+for _name, _core, _source in _WITH_CORE:
+    register_enum_list(CodeList.of(_core, name=_name, version=CODELIST_VERSION, source=_source))
+    CODE_LISTS[_name] = CodeList(
+        _name,
+        (*entries_of(_core), *(attrs.evolve(e, local=True) for e in _BUILT_IN_LOCAL[_name])),
+        version=CODELIST_VERSION,
+        extensible=True,
+        core=_core,
+        source=_source,
+    )
 CODE_LISTS.update(
     business_sector=_open(
         "business_sector",

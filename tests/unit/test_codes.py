@@ -18,7 +18,6 @@ from kk_core.codes import (
     IntakeChannel,
     Sex,
     SupportType,
-    ViolenceForm,
 )
 from kk_core.errors import CodeError, KKError
 
@@ -180,7 +179,8 @@ def test_closed_list_refuses_local_entries(code_list: CodeList[Coded]) -> None:
 
 @pytest.mark.parametrize("code_list", OPEN_LISTS, ids=lambda cl: cl.name)
 def test_open_list_accepts_local_entries(code_list: CodeList[Coded]) -> None:
-    local = CodeEntry("tenun_songket", "Tenun songket", "Songket weaving")
+    parent = next(iter(code_list.core)).value if code_list.core is not None else None
+    local = CodeEntry("tenun_songket", "Tenun songket", "Songket weaving", parent=parent)
     extended = code_list.extended([local])
     assert extended.lookup("TENUN SONGKET").code == "tenun_songket"
     assert extended.lookup("songket weaving").local
@@ -188,7 +188,66 @@ def test_open_list_accepts_local_entries(code_list: CodeList[Coded]) -> None:
     assert extended.version == code_list.version
     assert "tenun_songket" not in code_list  # the original is unchanged
     for entry in code_list:
-        assert not extended.lookup(entry.code).local
+        assert extended.lookup(entry.code).local is entry.local
+    if code_list.core is not None:
+        assert extended.core_of("tenun_songket") == parent
+
+
+@pytest.mark.parametrize(
+    "name", ["incident_place", "perpetrator_relation", "service_kind", "social_programme"]
+)
+def test_lists_with_a_simfoni_core_take_local_entries_only_with_a_core_parent(name: str) -> None:
+    code_list = CODE_LISTS[name]
+    assert code_list.core is not None
+    assert code_list.extensible
+    core = {m.value for m in code_list.core}
+    assert core <= set(code_list.codes)  # the core entries are all there, closed
+    for entry in code_list:
+        assert code_list.core_of(entry.code) in core
+        assert (entry.parent is None) == (entry.code in core)
+    with pytest.raises(ValueError, match="must name its parent"):
+        code_list.extended([CodeEntry("kebun", "Kebun", "Field")])
+    with pytest.raises(ValueError, match="must name its parent"):
+        code_list.extended([CodeEntry("kebun", "Kebun", "Field", parent="not_a_core_code")])
+    assert code_list.core_of("no_such_code") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "local", "parent"),
+    [
+        ("incident_place", "pondok_pesantren", "school"),
+        ("incident_place", "online", "other"),
+        ("perpetrator_relation", "stepparent", "parent"),
+        ("perpetrator_relation", "ustaz", "teacher"),
+        ("perpetrator_relation", "former_spouse", "spouse"),
+        ("perpetrator_relation", "stranger", "other"),
+        ("service_kind", "dp3akb", "uptd_ppa"),
+        ("service_kind", "rsud_visum", "puskesmas"),
+        ("service_kind", "bhabinkamtibmas", "police"),
+        ("service_kind", "lpsk", "legal_aid"),
+    ],
+)
+def test_built_in_local_entries_roll_up_to_simfoni(name: str, local: str, parent: str) -> None:
+    assert CODE_LISTS[name].core_of(local) == parent
+    assert CODE_LISTS[name].get(local).local  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("said", "code"),
+    [
+        ("KIS", "pbi_jkn"),
+        ("Kartu Indonesia Pintar", "pip"),
+        ("sembako", "bpnt"),
+        ("P2TP2A", "dp3akb"),
+    ],
+)
+def test_the_names_people_use_are_found(said: str, code: str) -> None:
+    found = {
+        CODE_LISTS[n].lookup(said).code
+        for n in ("social_programme", "service_kind")
+        if said in CODE_LISTS[n]
+    }
+    assert found == {code}
 
 
 def test_open_lists_exist_for_the_pluggable_vocabularies() -> None:
@@ -242,14 +301,13 @@ def test_age_band_refuses_negative_age() -> None:
         AgeBand.for_age(-1)
 
 
-def test_violence_forms_map_to_gbvims_where_one_fits() -> None:
-    assert ViolenceForm.PHYSICAL.gbvims is GbvimsType.PHYSICAL_ASSAULT
-    assert ViolenceForm.SEXUAL.gbvims is GbvimsType.SEXUAL_ASSAULT
-    assert ViolenceForm.PSYCHOLOGICAL.gbvims is GbvimsType.PSYCHOLOGICAL_ABUSE
-    assert ViolenceForm.NEGLECT.gbvims is GbvimsType.DENIAL_OF_RESOURCES
-    assert ViolenceForm.TRAFFICKING.gbvims is None
-    assert ViolenceForm.OTHER.gbvims is None
-    assert len(GbvimsType) == 6
+def test_gbvims_has_its_six_core_types_and_non_gbv() -> None:
+    assert len(GbvimsType) == 7
+    assert GbvimsType.NON_GBV.value == "non_gbv"
+    assert GbvimsType.FORCED_MARRIAGE.label_id == "Pemaksaan perkawinan"
+    assert GbvimsType.parse("Penolakan akses sumber daya, kesempatan atau layanan") is (
+        GbvimsType.DENIAL_OF_RESOURCES
+    )
 
 
 def test_support_types_are_permits_mentoring_or_capital() -> None:

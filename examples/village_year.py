@@ -18,8 +18,8 @@ for none). Running it again changes nothing in the store.
 Everything here is synthetic. The people on the board and the speakers at the meeting
 are named as in the public field report; the clients of cases are invented and, as in
 real records, have no names: only initials and a keyed pseudonym of an invented
-identity number, neither of which is ever printed. The village digits of the region
-code and most hamlet names are illustrative.
+identity number, neither of which is ever printed. The village is keyed by Teros's own
+Kemendagri code; most hamlet names are illustrative.
 
 Import it to reuse the data in tests and notebooks::
 
@@ -112,9 +112,10 @@ WITA = timezone(timedelta(hours=8))
 YEAR = 2025
 AS_OF = date(YEAR, 12, 31)
 
-#: Kecamatan Labuhan Haji, Kabupaten Lombok Timur (52.03), NTB (52). The last four
-#: digits are illustrative: check the Kemendagri list before entering real data.
-VILLAGE_CODE = "52.03.17.2008"
+#: Desa Teros, Kecamatan Labuhan Haji (52.03.17), Kabupaten Lombok Timur (52.03), NTB (52),
+#: as the Kemendagri table lists it (`kk_core.regions`; Kepmendagri 300.2.2-2138 Tahun 2025).
+#: Release 0.1.0 used 52.03.17.2008, which is Desa Kertasari.
+VILLAGE_CODE = "52.03.17.2003"
 GROUP_ID = "kk-teros"
 
 #: The key that turns (invented) identity numbers into pseudonyms. A real deployment

@@ -49,8 +49,8 @@ def mixed_records() -> list[Record]:
     return [
         *cases,
         *(_with_timeline(cases[i], i) for i in range(6)),
-        Village(VILLAGE, "Teros", "Labuhan Haji", "Lombok Timur", "Nusa Tenggara Barat"),
-        Village("52.01.03.2001", "Lain", "Gerung", "Lombok Barat", "Nusa Tenggara Barat"),
+        Village(VILLAGE, "Aik Dewa", "Pringgasela", "Lombok Timur", "Nusa Tenggara Barat"),
+        Village("52.01.03.2001", "Lembuak", "Narmada", "Lombok Barat", "Nusa Tenggara Barat"),
         Hamlet("dsn-a", VILLAGE, "Lendang Nangka"),
         Hamlet("dsn-b", VILLAGE, "Teros Timur"),
         ConstituentGroup("kk-teros", VILLAGE, "KK Teros"),

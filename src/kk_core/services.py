@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from kk_core import advocacy, case_lifecycle, referrals
+from kk_core import advocacy, case_lifecycle, places, referrals
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.cases import Case, Consent
 from kk_core.codes import (
@@ -42,6 +42,7 @@ from kk_core.groups import ConstituentGroup, Member
 from kk_core.kinds import Record
 from kk_core.lifecycle import Event
 from kk_core.meetings import Meeting
+from kk_core.places import Hamlet, Village
 from kk_core.plugins import Plugins, get_plugins
 from kk_core.privacy import pseudonymise
 from kk_core.referrals import Referral, ServiceProvider
@@ -160,8 +161,9 @@ class Services:
                 )
         return problems
 
-    def _put(self, tx: Transaction, outbox: _Outbox, record: R) -> R:
-        problems = self._code_problems(record) + self.plugins.validate(record)
+    def _put(self, tx: Transaction, outbox: _Outbox, record: R, found: Sequence[Problem] = ()) -> R:
+        """Validate (with the problems the caller ``found``) and write."""
+        problems = [*found, *self._code_problems(record), *self.plugins.validate(record)]
         if problems:
             raise ValidationError(problems, subject=record.kind)
         try:
@@ -244,15 +246,29 @@ class Services:
     # -- groups and members ---------------------------------------------------------
 
     def register_group(self, group: ConstituentGroup) -> ConstituentGroup:
-        return self._run(lambda tx, out: self._put(tx, out, group))
+        """Add or update a group; its village code must be one Kemendagri lists."""
+        return self._run(lambda tx, out: self._put(tx, out, group, self._place_problems(group)))
 
     def register_members(self, members: Sequence[Member]) -> list[Member]:
-        """Add or update members; each must belong to an existing group."""
+        """Add or update members; each must belong to an existing group, and live (when a
+        hamlet is given) in a hamlet of its group's village."""
 
         def work(tx: Transaction, outbox: _Outbox) -> list[Member]:
-            for member in members:
-                self._require(tx, ConstituentGroup, member.group_id, f"member {member.id}.group_id")
-            return [self._put(tx, outbox, m) for m in members]
+            groups = [
+                self._require(tx, ConstituentGroup, m.group_id, f"member {m.id}.group_id")
+                for m in members
+            ]
+            return [
+                self._put(
+                    tx,
+                    outbox,
+                    m,
+                    self._hamlet_problems(
+                        tx, g.village_id, m.hamlet_id, f"member {m.id}.hamlet_id"
+                    ),
+                )
+                for m, g in zip(members, groups, strict=True)
+            ]
 
         return self._run(work)
 
@@ -276,8 +292,11 @@ class Services:
                     ],
                     subject="case",
                 )
+            hamlet = self._hamlet_problems(
+                tx, case.village_id, case.subject.hamlet_id, "case.subject.hamlet_id"
+            )
             reported, event = case_lifecycle.report_case(case, at=self._at(at), actor_id=actor_id)
-            stored = self._put(tx, outbox, reported)
+            stored = self._put(tx, outbox, reported, hamlet)
             outbox.cases.append((stored, event))
             return stored
 
@@ -521,9 +540,14 @@ class Services:
     # -- Ekonomi, Humas, meetings -----------------------------------------------------
 
     def register_business(self, business: Business) -> Business:
+        """Add or update a business of an existing group, in a hamlet of the group's village."""
+
         def work(tx: Transaction, outbox: _Outbox) -> Business:
-            self._require(tx, ConstituentGroup, business.group_id, "business.group_id")
-            return self._put(tx, outbox, business)
+            group = self._require(tx, ConstituentGroup, business.group_id, "business.group_id")
+            hamlet = self._hamlet_problems(
+                tx, group.village_id, business.hamlet_id, "business.hamlet_id"
+            )
+            return self._put(tx, outbox, business, hamlet)
 
         return self._run(work)
 
@@ -575,7 +599,51 @@ class Services:
                 f"a {record.kind} changes through its lifecycle: use record_case, refer_case "
                 "or draft_proposal and the methods that follow them"
             )
-        return self._run(lambda tx, out: self._put(tx, out, record))
+        if isinstance(record, Member):  # the same checks as registering them
+            return self.register_members([record])[0]  # type: ignore[return-value]
+        if isinstance(record, Business):
+            return self.register_business(record)  # type: ignore[return-value]
+        return self._run(lambda tx, out: self._put(tx, out, record, self._place_problems(record)))
+
+    # -- places -----------------------------------------------------------------------
+
+    @staticmethod
+    def _place_problems(record: Record) -> list[Problem]:
+        """A record that brings in a village code (a village, a hamlet, a group) brings a
+        code Kemendagri lists; a village bears that code's official name. Records read
+        from a store are not refused for this: codes and names change between decrees."""
+        if isinstance(record, Village):
+            return places.village_problems(record)
+        if isinstance(record, Hamlet):
+            return places.village_code_problems(record.village_id, "hamlet.village_id")
+        if isinstance(record, ConstituentGroup):
+            return places.village_code_problems(record.village_id, "group.village_id")
+        return []
+
+    @staticmethod
+    def _hamlet_problems(
+        tx: Transaction, village_id: str, hamlet_id: str | None, path: str
+    ) -> list[Problem]:
+        """A hamlet id must name a `Hamlet` of the record's village (as the store has it)."""
+        if hamlet_id is None:
+            return []
+        try:
+            if tx.get(Hamlet, hamlet_id).village_id == village_id:
+                return []
+        except NotFoundError:
+            pass
+        known = sorted(h.id for h in tx.find(Hamlet, village_id=village_id))
+        if not known:
+            listed = "which has no hamlets yet: put its Hamlet records first"
+        else:
+            listed = "whose hamlets are " + ", ".join(quote_value(h, 40) for h in known[:20])
+            if len(known) > 20:
+                listed += f" and {len(known) - 20:,} more"
+        return [
+            Problem(
+                path, f"{quote_value(hamlet_id)} is not a hamlet of village {village_id}, {listed}"
+            )
+        ]
 
     def pseudonymise(self, nik: str) -> str:
         """The pseudonym of an identity number, keyed by the deployment's ``kk_pseudonym_key``.

@@ -127,7 +127,7 @@ class TestJsonlStoreContract(StoreContract):
 
 # -- what the page claims beyond the contract -----------------------------------------
 
-TEROS = Village("52.03.12.2005", "Teros", "Labuhan Haji", "Lombok Timur", "NTB")
+TEROS = Village("52.03.17.2003", "Teros", "Labuhan Haji", "Lombok Timur", "NTB")
 
 
 def test_opened_by_url_through_the_hook(plugins: Plugins, tmp_path: Path) -> None:
@@ -188,7 +188,7 @@ def test_damaged_line_is_a_storage_error(plugins: Plugins, tmp_path: Path) -> No
     path.write_text(path.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
     with pytest.raises(StorageError, match=r"village\.jsonl:2"):
         list(store.find(Village))
-    path.write_text('{"id": "52.03.12.2005", "name": "", "version": 1}\n', encoding="utf-8")
+    path.write_text('{"id": "52.03.17.2003", "name": "", "version": 1}\n', encoding="utf-8")
     with pytest.raises(StorageError, match="not a valid village"):
         store.get(Village, TEROS.id)
     path.write_text('{"id": "52.03.12.2005", "name": "Teros"}\n', encoding="utf-8")  # no version

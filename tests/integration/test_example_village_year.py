@@ -68,7 +68,7 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> str:
     "line",
     [
         "Kelompok Konstituen Desa Teros — year 2025",
-        "Village: Teros (52.03.",
+        "Village: Teros (52.03.17.2003), Kec. Labuhan Haji",
         "Members by division",
         "Cases reported in 2025: ",
         "Cases by category",

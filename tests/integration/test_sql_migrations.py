@@ -17,6 +17,7 @@ from kk_adapters.sql.errors import SchemaVersionError
 from kk_adapters.sql.migrations import MIGRATIONS, schema_version, upgrade
 from kk_adapters.sql.schema import LATEST_VERSION, build_schema, table_name
 from kk_adapters.sql.session import KindOps
+from kk_core import regions
 from kk_core.cases import Case
 from kk_core.dimensions import compile_criteria, count_by
 from kk_core.errors import StorageError
@@ -52,9 +53,8 @@ def _write_v1(engine: sa.Engine, records: list[Record]) -> None:
 
 def _records() -> list[Record]:
     made: list[Record] = [*many_cases(250), *sample_cases()]
-    made += [
-        Village(f"52.03.12.{i:04d}", f"Desa {i}", "Sakra", "Lombok Timur", "NTB")
-        for i in range(1, 30)
+    made += [  # 29 villages of Lombok Timur, as Kemendagri lists them
+        Village(v.code, v.name, "-", "Lombok Timur", "NTB") for v in regions.villages("52.03")[:29]
     ]
     made += [Hamlet(f"dsn-{i}", "52.03.12.2005", f"Dusun {i}") for i in range(20)]
     made.append(

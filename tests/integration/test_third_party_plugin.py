@@ -83,7 +83,7 @@ try:
 except UnknownSchemeError as exc:
     out["error"] = {"scheme": exc.scheme, "installed": list(exc.installed), "message": str(exc)}
 else:
-    teros = Village("52.03.12.2005", "Teros", "Labuhan Haji", "Lombok Timur", "NTB")
+    teros = Village("52.03.17.2003", "Teros", "Labuhan Haji", "Lombok Timur", "NTB")
     stored = store.put(teros)
     out["store"] = {
         "type": type(store).__module__ + "." + type(store).__qualname__,

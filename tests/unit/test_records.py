@@ -61,8 +61,8 @@ def at(day: date = DAY, hour: int = 9) -> datetime:
 
 
 def test_village_is_keyed_by_its_kemendagri_code() -> None:
-    v = Village("52.03.12.2005", "Teros", "Labuhan Haji", "Lombok Timur", "Nusa Tenggara Barat")
-    assert v.code == "52.03.12.2005"
+    v = Village("52.03.17.2003", "Teros", "Labuhan Haji", "Lombok Timur", "Nusa Tenggara Barat")
+    assert v.code == "52.03.17.2003"
     assert v.regency_code == "52.03" == regency_code_of(v.id)
     assert Village.kind == "village"
 

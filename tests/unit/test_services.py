@@ -50,6 +50,7 @@ from kk_core.groups import ConstituentGroup, Member
 from kk_core.kinds import RECORD_KINDS, Record, record_type
 from kk_core.lifecycle import Event
 from kk_core.meetings import Meeting
+from kk_core.places import Hamlet
 from kk_core.plugins import Plugins
 from kk_core.referrals import Referral, ServiceProvider
 from kk_core.services import Services
@@ -60,6 +61,7 @@ REPORTED = date(2025, 2, 13)
 
 GROUP = ConstituentGroup("kk-teros", VILLAGE, "KK Desa Teros")
 OTHER_GROUP = ConstituentGroup("kk-lain", "52.03.12.2006", "KK Desa Lain")
+HAMLET = Hamlet("dsn-lendang", VILLAGE, "Lendang Nangka")  # where new_case's client lives
 
 
 def member(member_id: str, group_id: str = "kk-teros", **kw: Any) -> Member:
@@ -209,7 +211,7 @@ def world() -> World:
     recorder = Recorder(store)
     plugins = Plugins(load_entry_points=False, disabled=[], extra=[recorder])
     plugins.register(kk_adapters.memory, name="memory")
-    store.put_many([GROUP, OTHER_GROUP, *MEMBERS, *PROVIDERS])
+    store.put_many([GROUP, OTHER_GROUP, HAMLET, *MEMBERS, *PROVIDERS])
     return World(store, Services(store, plugins=plugins, clock=Clock()), recorder)
 
 
@@ -740,7 +742,7 @@ def test_a_concurrent_change_is_a_conflict_and_announces_nothing(recorded: World
 def test_events_use_the_redacted_store_url(world: World) -> None:
     store = MemoryStore("memory://kk:rahasia@services?token=abc")
     plugins = Plugins(load_entry_points=False, disabled=[], extra=[world.recorder])
-    store.put(GROUP)
+    store.put_many([GROUP, HAMLET])
     Services(store, plugins=plugins, clock=Clock()).record_case(new_case())
     urls = {call[3] for call in world.recorder.calls}
     assert urls == {"memory://kk:***@services?token=***"}

@@ -15,7 +15,8 @@ with a lifecycle (cases, referrals, advocacy proposals) are taken through a rand
 of their lifecycle, so ``status`` always matches the last event of the ``timeline`` and
 the timeline reads forwards in time (time-zone aware, one zone per record).
 
-Ids are short printable ASCII strings; village ids are Kemendagri codes. Names and
+Ids are short printable ASCII strings; village ids are codes the Kemendagri table lists
+(`kk_core.regions`), and a village bears its code's official name. Names and
 free text are sometimes realistic Indonesian, sometimes arbitrary unicode (accents,
 scripts, emoji, newlines) and sometimes long (up to a few thousand characters; at most
 `kk_core.values.MAX_KEY_LENGTH` for the texts stores index, such as a village's name or
@@ -38,6 +39,7 @@ from typing import Any, TypeVar, overload
 
 from hypothesis import strategies as st
 
+from kk_core import regions
 from kk_core._text import NIK_RUN
 from kk_core.advocacy import (
     AdvocacyProposal,
@@ -190,8 +192,8 @@ _SAMPLE_TEXTS = (
     "Anak putus sekolah kelas 8 😔 ingin kembali bersekolah",
 )
 
-#: Regions of Lombok and nearby, so most village codes look familiar.
-_PROVINCES = (52, 53, 51, 35, 73)
+#: Provinces of Lombok and nearby, so most village codes look familiar.
+_PROVINCES = ("52", "53", "51", "35", "73")
 
 
 # --------------------------------------------------------------------------- basics
@@ -209,20 +211,20 @@ def ids() -> st.SearchStrategy[str]:
     return _IDS
 
 
-@st.composite
-def _village_codes(draw: st.DrawFn) -> str:
-    province = draw(st.one_of(st.sampled_from(_PROVINCES), st.integers(11, 99)))
-    regency = draw(st.integers(1, 99))
-    district = draw(st.integers(1, 99))
-    village = draw(st.integers(1, 9999))
-    return f"{province:02d}.{regency:02d}.{district:02d}.{village:04d}"
+def _listed_village_codes() -> st.SearchStrategy[str]:
+    """Built on first draw, so importing the strategies does not read the region table."""
+    listed = [v.code for v in regions.villages()]
+    nearby = [code for code in listed if code[:2] in _PROVINCES]
+    return st.one_of(st.sampled_from(nearby), st.sampled_from(listed))
 
 
-_VILLAGE_CODES = _village_codes()
+_VILLAGE_CODES = st.deferred(_listed_village_codes)
 
 
 def village_codes() -> st.SearchStrategy[str]:
-    """Kemendagri village codes ``PP.RR.DD.VVVV`` with every part non-zero."""
+    """Village codes ``PP.RR.DD.VVVV`` the Kemendagri table lists (desa, kelurahan and
+    desa adat of all Indonesia, villages of Bali, Nusa Tenggara, Jawa Timur and Sulawesi
+    Selatan more often)."""
     return _VILLAGE_CODES
 
 
@@ -506,16 +508,21 @@ def speakers(draw: st.DrawFn) -> Speaker:
 # --------------------------------------------------------------------------- records
 
 
+# How people write a village's kind before its name, by the code's village number
+# (a desa adat's official name already begins "Desa Adat").
+_VILLAGE_PREFIXES = {"1": "Kelurahan ", "2": "Desa "}
+
+
 @st.composite
 def villages(draw: st.DrawFn) -> Village:
-    """Villages keyed by a Kemendagri code."""
-    return Village(
-        draw(_VILLAGE_CODES),
-        draw(_KEY_NAMES),
-        draw(_KEY_NAMES),
-        draw(_KEY_NAMES),
-        draw(_KEY_NAMES),
-    )
+    """Villages keyed by a listed Kemendagri code, named as the table names them (as
+    written, upper case, or with "Desa"/"Kelurahan" in front: all match the official
+    name), with the official names of their district, regency and province."""
+    code = draw(_VILLAGE_CODES)
+    province, regency, district, village = regions.chain(code)
+    prefix = _VILLAGE_PREFIXES.get(code[9], "")
+    spelling = draw(st.sampled_from((village.name, village.name.upper(), prefix + village.name)))
+    return Village(code, spelling, district.name, regency.name, province.name)
 
 
 @st.composite

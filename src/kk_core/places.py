@@ -10,7 +10,7 @@ import attrs
 from kk_core._checks import FieldError, an_id, non_empty, non_negative
 from kk_core._text import quote_value
 
-__all__ = ["Hamlet", "Village", "is_region_code", "regency_code_of", "village_code"]
+__all__ = ["Hamlet", "Village", "is_kelurahan", "is_region_code", "regency_code_of", "village_code"]
 
 #: province.regency.district.village, e.g. ``52.03.12.2005`` (a village in Lombok Timur)
 _VILLAGE_CODE = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{2})\.([0-9]{4})")
@@ -68,3 +68,12 @@ class Hamlet:
     village_id: str = attrs.field(validator=village_code, repr=quote_value)
     name: str = attrs.field(validator=non_empty, repr=quote_value)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
+
+
+def is_kelurahan(code: str) -> bool:
+    """True for the code of a kelurahan: the village part starts with 1 (``52.03.17.1004``).
+
+    Kemendagri numbers a regency's kelurahan 1xxx and its desa 2xxx. A kelurahan is an
+    administrative unit of the regency: it has no village budget (APBDes) and no Dana Desa.
+    """
+    return is_region_code(code) and code[9] == "1"

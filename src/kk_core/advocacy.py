@@ -16,8 +16,8 @@ submit_musrenbangdes   draft, in_musdes            in_musrenbangdes      evidenc
 discuss                in a forum or in_rkpdes     (unchanged)
 adopt_rkpdes           in_musrenbangdes            in_rkpdes
 fund_apbdes            in_rkpdes                   funded_apbdes         not a kelurahan
-enact_perdes           in a forum or in_rkpdes     perdes_enacted        the regulation is named
-issue_perkades         in a forum or in_rkpdes     perkades_issued       the regulation is named
+enact_perdes           in a forum or in_rkpdes     perdes_enacted        named; not a kelurahan
+issue_perkades         in a forum or in_rkpdes     perkades_issued       named; not a kelurahan
 agree_awig_awig        in a forum or in_rkpdes     awig_awig_agreed      the rule is named
 reject                 in a forum or in_rkpdes     rejected              a reason is given
 carry_over             in a forum or in_rkpdes     carried_over          next year's proposal named
@@ -217,6 +217,15 @@ def _not_a_kelurahan(proposal: AdvocacyProposal, step: Step) -> str | None:
     return None
 
 
+def _not_a_kelurahan_regulation(proposal: AdvocacyProposal, step: Step) -> str | None:
+    if proposal.village_id is not None and is_kelurahan(proposal.village_id):
+        return (
+            f"{proposal.village_id} is a kelurahan: it has no village head and no BPD to "
+            "make a Perdes or a Perkades"
+        )
+    return None
+
+
 def _names_another_proposal(proposal: AdvocacyProposal, step: Step) -> str | None:
     if step.ref is None or not step.ref.strip():
         return "name the proposal that carries it on in the next cycle"
@@ -230,6 +239,7 @@ _EVIDENCE = _G("evidence before the forum", _has_evidence)
 _ENTRY = _G("enters at its forum", _enters_at_its_forum)
 _CYCLE = _G("cycle year known", _has_cycle_year)
 _REGULATION = requires("note", "the regulation is named", "name the regulation (number, year)")
+_VILLAGE_ONLY = _G("no village regulation in a kelurahan", _not_a_kelurahan_regulation)
 _OPEN = frozenset(OPEN_PROPOSAL_STATES)
 
 PROPOSAL_LIFECYCLE: Lifecycle[AdvocacyProposal] = Lifecycle(
@@ -260,8 +270,8 @@ PROPOSAL_LIFECYCLE: Lifecycle[AdvocacyProposal] = Lifecycle(
             _S.FUNDED_APBDES,
             (_G("no APBDes in a kelurahan", _not_a_kelurahan),),
         ),
-        Transition(_A.ENACT_PERDES, _OPEN, _S.PERDES_ENACTED, (_REGULATION,)),
-        Transition(_A.ISSUE_PERKADES, _OPEN, _S.PERKADES_ISSUED, (_REGULATION,)),
+        Transition(_A.ENACT_PERDES, _OPEN, _S.PERDES_ENACTED, (_REGULATION, _VILLAGE_ONLY)),
+        Transition(_A.ISSUE_PERKADES, _OPEN, _S.PERKADES_ISSUED, (_REGULATION, _VILLAGE_ONLY)),
         Transition(_A.AGREE_AWIG_AWIG, _OPEN, _S.AWIG_AWIG_AGREED, (_REGULATION,)),
         Transition(
             _A.REJECT,

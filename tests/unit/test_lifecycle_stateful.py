@@ -575,7 +575,10 @@ class ProposalLifecycle(_Machine):
             assert self.record.allocated_rupiah == amount
 
     def _policy(self, action: ProposalAction, at: datetime, text: str, call: Any) -> None:
-        ok = self._ok(action, at) and bool(text.strip())
+        village = self.record.village_id
+        regulation = action in (_A.ENACT_PERDES, _A.ISSUE_PERKADES)
+        in_kelurahan = bool(village) and is_kelurahan(village)  # type: ignore[arg-type]
+        ok = self._ok(action, at) and bool(text.strip()) and not (regulation and in_kelurahan)
         if self._step(action.value, at, ok, call):
             assert self.record.timeline[-1].note == text
 

@@ -37,7 +37,7 @@ T0 = datetime(2025, 4, 1, 9, tzinfo=WITA)
 P = ProposalStatus
 A = ProposalAction
 TEROS = "52.03.17.2003"
-KELURAHAN = "52.03.01.1004"  # a kelurahan of Selong
+KELURAHAN = "52.03.17.1004"  # Kelurahan Tanjung, Labuhan Haji
 
 
 def t(hours: float) -> datetime:
@@ -343,8 +343,16 @@ def test_a_kelurahan_has_no_apbdes() -> None:
         A.FUND_APBDES,
     ):
         fund_proposal(p, 1_000, at=t(10))
-    # ... but its proposal can still end as a policy, be rejected or carried over
-    assert issue_perkades(p, at=t(10), regulation="Perlurah 1/2025")[0].is_open is False
+    # ... nor a village regulation (no village head, no BPD) ...
+    for enact in (
+        lambda: enact_perdes(p, at=t(10), regulation="Perdes 1/2025"),
+        lambda: issue_perkades(p, at=t(10), regulation="Perkades 1/2025"),
+    ):
+        with pytest.raises(TransitionError, match="no village regulation in a kelurahan: "):
+            enact()
+    # ... but an awig-awig, a rejection or a carry-over are possible
+    assert agree_awig_awig(p, at=t(10), rule="Awig-awig lingkungan")[0].is_open is False
+    assert reject_proposal(p, at=t(10), reason="kewenangan kecamatan")[0].is_open is False
     # and the record itself refuses a funded proposal of a kelurahan, however it was made
     funded = in_state(P.FUNDED_APBDES)
     with pytest.raises(ValueError, match="is a kelurahan, which has no village budget"):
@@ -354,7 +362,7 @@ def test_a_kelurahan_has_no_apbdes() -> None:
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        ("52.03.01.1004", True),
+        ("52.03.17.1004", True),
         ("52.03.17.2003", False),
         ("52.03.17.3001", False),
         ("52.03.17.1", False),

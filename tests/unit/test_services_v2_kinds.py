@@ -53,7 +53,7 @@ def world() -> World:
     return World(store, Services(store, plugins=plugins, clock=Clock()), recorder)
 
 
-KELURAHAN_GROUP = ConstituentGroup("kk-kota", "52.03.01.1004", "KK Kelurahan Selong")
+KELURAHAN_GROUP = ConstituentGroup("kk-kota", "52.03.17.1004", "KK Kelurahan Tanjung")
 
 
 def proposal(proposal_id: str = "p-1", **kw: object) -> AdvocacyProposal:
@@ -162,10 +162,10 @@ def test_a_proposal_stored_without_a_village_gets_its_groups(world: World) -> No
     world.refused(
         TransitionError,
         lambda: advance(world, ProposalAction.FUND_APBDES, allocated_rupiah=1_000),
-        match="52.03.01.1004 is a kelurahan",
+        match="52.03.17.1004 is a kelurahan",
     )
     discussed = advance(world, ProposalAction.DISCUSS)
-    assert discussed.village_id == "52.03.01.1004"
+    assert discussed.village_id == "52.03.17.1004"
 
 
 def test_funding_records_the_budget_field(world: World) -> None:

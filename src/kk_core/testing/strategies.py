@@ -831,9 +831,15 @@ _SUBMITS = frozenset(
 )
 
 
+_NOT_IN_KELURAHAN = frozenset(
+    {ProposalAction.FUND_APBDES, ProposalAction.ENACT_PERDES, ProposalAction.ISSUE_PERKADES}
+)
+
+
 def _proposal_actions(p: AdvocacyProposal) -> tuple[ProposalAction, ...]:
     """The actions the table lists now whose guards the record can meet (a draft enters
-    at its own forum; nothing is funded in a kelurahan), forward ones twelve times."""
+    at its own forum; a kelurahan has no APBDes, Perdes or Perkades), forward ones
+    twelve times."""
     found: list[ProposalAction] = []
     for name in sorted(PROPOSAL_LIFECYCLE.allowed_actions(p)):
         action = ProposalAction(name)
@@ -845,7 +851,8 @@ def _proposal_actions(p: AdvocacyProposal) -> tuple[ProposalAction, ...]:
             and action is not _submit_action_for(p.forum)
         ):
             continue
-        if action is ProposalAction.FUND_APBDES and p.village_id and is_kelurahan(p.village_id):
+        in_kelurahan = p.village_id is not None and is_kelurahan(p.village_id)
+        if in_kelurahan and action in _NOT_IN_KELURAHAN:
             continue
         found += [action] * (12 if action in _PROPOSAL_FORWARD else 1)
     return tuple(found)

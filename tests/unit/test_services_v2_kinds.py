@@ -15,11 +15,13 @@ from test_services import GROUP, MEMBERS, OTHER_GROUP, PROVIDERS, VILLAGE, Clock
 
 import kk_adapters.memory
 from kk_adapters.memory import MemoryStore
+from kk_core import hookimpl
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.business_groups import BusinessGroup
 from kk_core.codes import (
     Affiliation,
     ApbdesField,
+    CodeEntry,
     DataRecipient,
     Forum,
     MeetingType,
@@ -38,6 +40,7 @@ from kk_core.groups import ConstituentGroup, Member
 from kk_core.information_centre import ResidentQuestion
 from kk_core.meetings import Meeting
 from kk_core.plugins import Plugins
+from kk_core.registries import CodeListRegistry
 from kk_core.services import Services
 from kk_core.training import Training
 
@@ -409,3 +412,28 @@ def test_members_of_the_bpd_and_disability_organisations() -> None:
     assert (
         Affiliation.parse("organisasi penyandang disabilitas (OPDis)") is Affiliation.DISABILITY_ORG
     )
+
+
+class _LocalLists:
+    """A district plugin's local entries for the new open lists."""
+
+    @hookimpl
+    def kk_extend_code_lists(self, registry: CodeListRegistry) -> None:
+        registry.add("data_set", CodeEntry("data_stunting", "Data stunting", "Stunting data"))
+        registry.add(
+            "question_topic", CodeEntry("pekerja_migran", "Pekerja migran", "Migrant work")
+        )
+
+
+def test_local_entries_of_the_open_lists_are_accepted(world: World) -> None:
+    world.refused(
+        ValidationError,
+        lambda: world.services.record_data_update(attrs.evolve(UPDATE, data_set="data_stunting")),
+        match="is not a code of data_set",
+    )
+    plugins = Plugins(load_entry_points=False, disabled=[], extra=[_LocalLists()])
+    services = Services(world.store, plugins=plugins)
+    stored = services.record_data_update(attrs.evolve(UPDATE, data_set="data_stunting"))
+    assert stored.data_set == "data_stunting"
+    asked = services.record_question(attrs.evolve(QUESTION, topic="pekerja_migran"))
+    assert asked.topic == "pekerja_migran"

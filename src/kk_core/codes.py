@@ -163,6 +163,17 @@ class Affiliation(Coded):
     COMMUNITY_LEADER = ("community_leader", "Tokoh masyarakat", "Community leader")
     RELIGIOUS_LEADER = ("religious_leader", "Tokoh agama", "Religious leader")
     YOUTH = ("youth", "Pemuda", "Youth")
+    BPD = (
+        "bpd",
+        "Badan Permusyawaratan Desa (BPD)",
+        "Village council (BPD)",
+        "Convenes the musdes and agrees village regulations with the village head.",
+    )
+    DISABILITY_ORG = (
+        "disability_org",
+        "Organisasi penyandang disabilitas (OPDis)",
+        "Organisation of persons with disabilities",
+    )
     OTHER = ("other", "Lainnya", "Other")
 
 
@@ -681,12 +692,40 @@ class ReferralAction(Coded):
 
 
 class ProposalAction(Coded):
+    """What can happen to an advocacy proposal; the rows of its lifecycle table."""
+
     DRAFT = ("draft", "Disusun", "Drafted")
-    SUBMIT = ("submit", "Diajukan ke forum", "Submitted to the forum")
+    SUBMIT_MUSDUS = (
+        "submit_musdus",
+        "Diajukan ke musyawarah dusun",
+        "Brought to the hamlet deliberation",
+    )
+    SUBMIT_MUSDES = (
+        "submit_musdes",
+        "Diajukan ke musyawarah desa",
+        "Brought to the village deliberation",
+    )
+    SUBMIT_MUSRENBANGDES = (
+        "submit_musrenbangdes",
+        "Diajukan ke Musrenbangdes",
+        "Brought to the Musrenbangdes",
+    )
     DISCUSS = ("discuss", "Dibahas dalam forum", "Discussed in the forum")
-    ADOPT = ("adopt", "Masuk RKPDes", "Adopted in the RKPDes")
-    FUND = ("fund", "Didanai APBDes", "Funded in the APBDes")
+    ADOPT_RKPDES = ("adopt_rkpdes", "Dimasukkan ke RKPDes", "Adopted in the RKPDes")
+    FUND_APBDES = ("fund_apbdes", "Dianggarkan dalam APBDes", "Funded in the APBDes")
+    ENACT_PERDES = ("enact_perdes", "Perdes disahkan", "Village regulation enacted")
+    ISSUE_PERKADES = (
+        "issue_perkades",
+        "Perkades diterbitkan",
+        "Village head regulation issued",
+    )
+    AGREE_AWIG_AWIG = ("agree_awig_awig", "Awig-awig disepakati", "Awig-awig agreed")
     REJECT = ("reject", "Ditolak", "Rejected")
+    CARRY_OVER = (
+        "carry_over",
+        "Dibawa ke siklus tahun berikutnya",
+        "Carried over to the next year's cycle",
+    )
 
 
 class CaseStatus(Coded):
@@ -922,20 +961,119 @@ class SessionFormat(Coded):
 
 
 class Forum(Coded):
-    """Village deliberation forums where proposals are brought."""
+    """Village deliberation forums where proposals are brought (Permendesa 16/2019,
+    Permendesa PDTT 21/2020)."""
 
-    MUSYAWARAH_DUSUN = ("musyawarah_dusun", "Musyawarah dusun", "Hamlet deliberation")
-    MUSYAWARAH_DESA = ("musyawarah_desa", "Musyawarah desa", "Village deliberation")
-    MUSRENBANGDES = ("musrenbangdes", "Musrenbangdes", "Village development planning deliberation")
+    MUSYAWARAH_DUSUN = (
+        "musyawarah_dusun",
+        "Musyawarah dusun (musdus)",
+        "Hamlet deliberation",
+        "Collects the hamlet's needs and proposals before the village deliberation.",
+    )
+    MUSYAWARAH_DESA = (
+        "musyawarah_desa",
+        "Musyawarah desa (musdes)",
+        "Village deliberation",
+        "Convened by the BPD; agrees strategic matters such as the village plan.",
+    )
+    MUSRENBANGDES = (
+        "musrenbangdes",
+        "Musrenbangdes",
+        "Village development planning deliberation",
+        "Agrees the draft village work plan (RKPDes).",
+    )
+    MUSYAWARAH_DESA_KHUSUS = (
+        "musyawarah_desa_khusus",
+        "Musyawarah desa khusus (musdesus)",
+        "Special village deliberation",
+        "A musdes held for one matter.",
+    )
+    MUSDESUS_BLT_DD = (
+        "musyawarah_desa_khusus_blt_dd",
+        "Musdesus penetapan KPM BLT Dana Desa",
+        "Special village deliberation setting the BLT-DD recipients",
+        "Agrees the families receiving village-fund cash transfers (BLT-DD) for the year.",
+    )
+
+    @property
+    def stage(self) -> Forum:
+        """The rung of the climb musdus → musdes → Musrenbangdes this forum is: a
+        special musdes (musdesus) is a musdes."""
+        if self in (Forum.MUSYAWARAH_DESA_KHUSUS, Forum.MUSDESUS_BLT_DD):
+            return Forum.MUSYAWARAH_DESA
+        return self
 
 
 class ProposalStatus(Coded):
+    """Where an advocacy proposal is on its way from the hamlet to the village budget."""
+
     DRAFT = ("draft", "Draf", "Draft")
-    SUBMITTED = ("submitted", "Diajukan", "Submitted")
-    DISCUSSED = ("discussed", "Dibahas", "Discussed")
-    ADOPTED = ("adopted", "Masuk RKPDes", "Adopted in the village work plan (RKPDes)")
-    FUNDED = ("funded", "Didanai APBDes", "Funded in the village budget (APBDes)")
+    IN_MUSDUS = (
+        "in_musdus",
+        "Diusulkan di musyawarah dusun",
+        "Proposed at the hamlet deliberation",
+    )
+    IN_MUSDES = (
+        "in_musdes",
+        "Dibahas di musyawarah desa",
+        "Before the village deliberation",
+    )
+    IN_MUSRENBANGDES = (
+        "in_musrenbangdes",
+        "Dibahas di Musrenbangdes",
+        "Before the Musrenbangdes",
+    )
+    IN_RKPDES = ("in_rkpdes", "Masuk RKPDes", "In the village work plan (RKPDes)")
+    FUNDED_APBDES = (
+        "funded_apbdes",
+        "Didanai APBDes",
+        "Funded in the village budget (APBDes)",
+    )
+    PERDES_ENACTED = (
+        "perdes_enacted",
+        "Menjadi Perdes",
+        "Enacted as a village regulation (Perdes)",
+    )
+    PERKADES_ISSUED = (
+        "perkades_issued",
+        "Menjadi Perkades",
+        "Issued as a village head regulation (Perkades)",
+    )
+    AWIG_AWIG_AGREED = (
+        "awig_awig_agreed",
+        "Menjadi awig-awig",
+        "Agreed as awig-awig (customary rule)",
+    )
     REJECTED = ("rejected", "Ditolak", "Rejected")
+    CARRIED_OVER = (
+        "carried_over",
+        "Dilanjutkan tahun berikutnya",
+        "Carried over to the next year",
+    )
+
+    @property
+    def is_final(self) -> bool:
+        """Funded, a policy, rejected or carried over: nothing more happens to it."""
+        return self in _FINAL_PROPOSAL
+
+    @property
+    def is_policy(self) -> bool:
+        """Ended as a village regulation or an agreed customary rule."""
+        return self in _POLICY_PROPOSAL
+
+
+_POLICY_PROPOSAL = frozenset(
+    {
+        ProposalStatus.PERDES_ENACTED,
+        ProposalStatus.PERKADES_ISSUED,
+        ProposalStatus.AWIG_AWIG_AGREED,
+    }
+)
+_FINAL_PROPOSAL = _POLICY_PROPOSAL | {
+    ProposalStatus.FUNDED_APBDES,
+    ProposalStatus.REJECTED,
+    ProposalStatus.CARRIED_OVER,
+}
 
 
 _CLOSED: tuple[tuple[str, type[Coded]], ...] = (
@@ -1139,3 +1277,184 @@ CODE_LISTS.update(
     case_subcategory=_open("case_subcategory"),
     service_provider=_open("service_provider"),
 )
+
+
+# --- The rest of the KK's work (issue 9): meetings, budgets, training, Pendataan, Humas
+
+
+class MeetingType(Coded):
+    """What kind of meeting a `Meeting` was: the KK's own, or a village forum it attended."""
+
+    KK_MEETING = ("kk_meeting", "Pertemuan Kelompok Konstituen", "Constituent group meeting")
+    COORDINATION = (
+        "coordination",
+        "Rapat koordinasi",
+        "Coordination meeting",
+        "With the village government, services or partners.",
+    )
+    MUSYAWARAH_DUSUN = ("musyawarah_dusun", "Musyawarah dusun (musdus)", "Hamlet deliberation")
+    MUSYAWARAH_DESA = ("musyawarah_desa", "Musyawarah desa (musdes)", "Village deliberation")
+    MUSRENBANGDES = (
+        "musrenbangdes",
+        "Musrenbangdes",
+        "Village development planning deliberation",
+    )
+    MUSYAWARAH_DESA_KHUSUS = (
+        "musyawarah_desa_khusus",
+        "Musyawarah desa khusus (musdesus)",
+        "Special village deliberation",
+    )
+    MUSDESUS_BLT_DD = (
+        "musyawarah_desa_khusus_blt_dd",
+        "Musdesus penetapan KPM BLT Dana Desa",
+        "Special village deliberation setting the BLT-DD recipients",
+        "Held by the BPD; agrees the families receiving BLT Dana Desa for the year.",
+    )
+    OTHER = ("other", "Lainnya", "Other")
+
+    @property
+    def forum(self) -> Forum | None:
+        """The village forum this meeting was (same code), or None for the KK's own."""
+        return Forum._value2member_map_.get(self.value)  # type: ignore[return-value]
+
+
+class ApbdesField(Coded):
+    """The five fields (bidang) of a village budget's spending (Permendagri 20/2018)."""
+
+    GOVERNMENT = (
+        "government",
+        "Penyelenggaraan pemerintahan desa",
+        "Village government administration",
+    )
+    DEVELOPMENT = ("development", "Pelaksanaan pembangunan desa", "Village development")
+    COMMUNITY = (
+        "community",
+        "Pembinaan kemasyarakatan desa",
+        "Community development",
+        "Where child protection and violence prevention items usually sit.",
+    )
+    EMPOWERMENT = (
+        "empowerment",
+        "Pemberdayaan masyarakat desa",
+        "Community empowerment",
+        "Where women's empowerment, disability and UMKM items usually sit.",
+    )
+    EMERGENCY = (
+        "emergency",
+        "Penanggulangan bencana, keadaan darurat dan mendesak desa",
+        "Disasters, emergencies and urgent needs",
+    )
+
+
+class TrainingOrganiser(Coded):
+    """Who ran a training for KK members."""
+
+    KK = ("kk", "Kelompok Konstituen sendiri", "The KK itself")
+    PROGRAMME_PARTNER = (
+        "programme_partner",
+        "Mitra program (Yayasan BaKTI, LRC…)",
+        "Programme partner (Yayasan BaKTI, LRC…)",
+        "The INKLUSI partner NGOs that run the KKs in the field.",
+    )
+    VILLAGE_GOVERNMENT = ("village_government", "Pemerintah desa", "Village government")
+    GOVERNMENT_OFFICE = (
+        "government_office",
+        "Dinas / instansi pemerintah",
+        "Government office (Dinas)",
+        "District or provincial offices: Dinas Sosial, DP3AKB, Dukcapil…",
+    )
+    OTHER = ("other", "Lainnya", "Other")
+
+
+class DataRecipient(Coded):
+    """Who a data update was handed to."""
+
+    VILLAGE_GOVERNMENT = ("village_government", "Pemerintah desa", "Village government")
+    BPD = ("bpd", "Badan Permusyawaratan Desa (BPD)", "Village council (BPD)")
+    DINAS_SOSIAL = ("dinas_sosial", "Dinas Sosial", "Social affairs office")
+    DUKCAPIL = ("dukcapil", "Dukcapil", "Civil registration office")
+    DINAS_PENDIDIKAN = ("dinas_pendidikan", "Dinas Pendidikan", "Education office")
+    DP3AKB = (
+        "dp3akb",
+        "DP3AKB / UPTD PPA",
+        "Women's empowerment and child protection office (DP3AKB)",
+    )
+    HEALTH = ("health", "Puskesmas / Dinas Kesehatan", "Health centre or office")
+    OTHER = ("other", "Lainnya", "Other")
+
+
+class QuestionChannel(Coded):
+    """How a resident's question reached the information centre (pusat informasi)."""
+
+    WALK_IN = ("walk_in", "Datang langsung", "Walk-in")
+    WHATSAPP = ("whatsapp", "WhatsApp", "WhatsApp")
+    PHONE = ("phone", "Telepon", "Phone call")
+    MEETING = ("meeting", "Saat pertemuan / musyawarah", "At a meeting or deliberation")
+    HOUSE_VISIT = ("house_visit", "Kunjungan rumah", "House visit")
+    SOCIAL_MEDIA = ("social_media", "Media sosial", "Social media")
+    OTHER = ("other", "Lainnya", "Other")
+
+
+class QuestionResolution(Coded):
+    """What the information centre did with a question."""
+
+    PENDING = ("pending", "Belum dijawab", "Not yet answered")
+    ANSWERED = ("answered", "Dijawab", "Answered")
+    REFERRED = ("referred", "Dirujuk", "Referred", "Sent on to a service that can answer it.")
+
+
+_CLOSED_V2: tuple[tuple[str, type[Coded]], ...] = (
+    ("meeting_type", MeetingType),
+    ("apbdes_field", ApbdesField),
+    ("training_organiser", TrainingOrganiser),
+    ("data_recipient", DataRecipient),
+    ("question_channel", QuestionChannel),
+    ("question_resolution", QuestionResolution),
+)
+CODE_LISTS.update(
+    {
+        name: register_enum_list(CodeList.of(enum_cls, name=name, version=CODELIST_VERSION))
+        for name, enum_cls in _CLOSED_V2
+    }
+)
+CODE_LISTS.update(
+    data_set=_open(
+        "data_set",
+        (
+            "dtsen_verification",
+            "Verifikasi dan validasi DTKS / DTSEN",
+            "DTKS / DTSEN verification",
+        ),
+        ("resident_data", "Data penduduk", "Resident data"),
+        ("disability_data", "Data penyandang disabilitas", "Disability data"),
+        ("school_dropout_data", "Data anak putus sekolah", "School dropout data"),
+        ("child_marriage_data", "Data perkawinan anak", "Child marriage data"),
+        ("violence_case_data", "Data kasus kekerasan", "Violence case data"),
+        ("blt_dd_candidates", "Data calon KPM BLT Dana Desa", "BLT-DD candidate families"),
+        ("other", "Lainnya", "Other"),
+    ),
+    question_topic=_open(
+        "question_topic",
+        ("social_assistance", "Bantuan sosial (PKH, BPNT, BLT)", "Social assistance"),
+        ("dtsen_status", "Status DTKS / DTSEN", "DTKS / DTSEN status"),
+        ("health_insurance", "BPJS Kesehatan / KIS", "Health insurance (JKN, KIS)"),
+        ("civil_registration", "Adminduk (akta, KTP, KK, KIA)", "Civil registration"),
+        ("education_support", "Pendidikan dan PIP / KIP", "Schooling and PIP / KIP"),
+        ("violence_reporting", "Melaporkan kekerasan", "Reporting violence"),
+        ("child_marriage", "Perkawinan anak / dispensasi", "Child marriage and dispensation"),
+        ("disability_services", "Layanan disabilitas", "Disability services"),
+        ("business_permits", "Izin usaha (NIB, P-IRT, halal)", "Business permits"),
+        ("business_capital", "Modal usaha (KUR, BUMDes)", "Business capital"),
+        ("village_programmes", "Program dan anggaran desa", "Village programmes and budget"),
+        ("other", "Lainnya", "Other"),
+    ),
+)
+
+__all__ += [
+    "ApbdesField",
+    "DataRecipient",
+    "MeetingType",
+    "QuestionChannel",
+    "QuestionResolution",
+    "TrainingOrganiser",
+]

@@ -36,7 +36,7 @@ from kk_core._checks import INT64_MAX, FieldError
 from kk_core._coded import Coded
 from kk_core._text import quote_value, shorten
 from kk_core.errors import CodeError, Problem, ValidationError
-from kk_core.kinds import RECORD_KINDS, Record, record_type
+from kk_core.kinds import RECORD_KINDS, RECORD_UPGRADES, Record, record_type
 from kk_core.lifecycle import Event
 from kk_core.values import record_problems
 
@@ -732,6 +732,27 @@ def unstructure(record: Record | Any) -> dict[str, Any]:
     """Plain data for a record, ready for JSON, CSV cells or a document store."""
     return converter.unstructure(record)  # type: ignore[no-any-return]
 
+
+def _read_older_shapes(conv: cattrs.Converter) -> None:
+    """Kinds whose stored shape changed are structured through their upgrade function
+    (`kk_core.kinds.RECORD_UPGRADES`), so data an older release wrote reads as a
+    current record wherever it comes from (a store, a file, an import)."""
+    for cls, upgrade in RECORD_UPGRADES.items():
+        current = conv.get_structure_hook(cls)
+
+        def structure_upgraded(
+            value: Any,
+            type_: Any,
+            _current: _Hook = current,
+            _upgrade: Callable[[Any], Any] = upgrade,
+        ) -> Any:
+            return _current(_upgrade(value), type_)
+
+        conv.register_structure_hook(cls, structure_upgraded)
+
+
+_read_older_shapes(converter)
+_read_older_shapes(_detailed)
 
 # Build hooks for every kind now, at import, not inside the first hot loop.
 for _cls in RECORD_KINDS.values():

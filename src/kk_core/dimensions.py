@@ -39,16 +39,20 @@ from kk_core._checks import INT64_MAX
 from kk_core._coded import Coded, CodeList, code_list_of
 from kk_core._text import quote_value, shorten, text_problem
 from kk_core.advocacy import AdvocacyProposal
+from kk_core.business_groups import BusinessGroup
 from kk_core.cases import Case
 from kk_core.codes import CODE_LISTS
+from kk_core.data_updates import DataUpdate
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import CodeError, Problem, ValidationError
 from kk_core.groups import ConstituentGroup, Member
+from kk_core.information_centre import ResidentQuestion
 from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
 from kk_core.meetings import Meeting
 from kk_core.outreach import InformationSession, Publication
 from kk_core.places import Hamlet, Village, regency_code_of
 from kk_core.referrals import Referral, ServiceProvider
+from kk_core.training import Training
 from kk_core.values import MAX_KEY_LENGTH
 
 __all__ = [
@@ -260,12 +264,58 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         Dimension("month", str, lambda s: _month(s.held_on)),
     ),
     AdvocacyProposal: _dims(
-        _attr("group_id"), _attr("forum"), _attr("status"), _attr("requested_rupiah", int)
+        _attr("group_id"),
+        _attr("forum"),
+        _attr("status"),
+        _attr("requested_rupiah", int),
+        _attr("cycle_year", int),
+        _attr("village_id"),
+        _attr("budget_field"),
+        _attr("carried_over_from"),
     ),
     Meeting: _dims(
         _attr("group_id"),
         _attr("held_on", date),
         Dimension("month", str, lambda m: _month(m.held_on)),
+        _attr("type"),
+    ),
+    Training: _dims(
+        _attr("group_id"),
+        _attr("held_on", date),
+        _attr("topic"),
+        _attr("organiser"),
+        Dimension("month", str, lambda t: _month(t.held_on)),
+    ),
+    DataUpdate: _dims(
+        _attr("group_id"),
+        _attr("started_on", date),
+        _attr("data_set", code_list="data_set"),
+        _attr("finished_on", date),
+        _attr("hamlet_id"),
+        _attr("handed_to"),
+        _attr("handed_on", date),
+        Dimension("month", str, lambda u: _month(u.started_on)),
+    ),
+    ResidentQuestion: _dims(
+        _attr("group_id"),
+        _attr("asked_on", date),
+        _attr("topic", code_list="question_topic"),
+        _attr("channel"),
+        _attr("resolution"),
+        _attr("resolved_on", date),
+        _attr("provider_id"),
+        _attr("member_id"),
+        _attr("hamlet_id"),
+        _attr("sex"),
+        _attr("age_band"),
+        Dimension("month", str, lambda q: _month(q.asked_on)),
+    ),
+    BusinessGroup: _dims(
+        _attr("group_id"),
+        _attr("formed_on", date),
+        _attr("sector", code_list="business_sector"),
+        _attr("hamlet_id"),
+        Dimension("has_capital_support", bool, lambda g: g.has_capital_support),
     ),
 }
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
-from kk_core.advocacy import AdvocacyProposal
+from kk_core.advocacy import AdvocacyProposal, upgrade_proposal_data
+from kk_core.business_groups import BusinessGroup
 from kk_core.cases import Case
+from kk_core.data_updates import DataUpdate
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import UnknownKindError, quote_value
 from kk_core.groups import ConstituentGroup, Member
+from kk_core.information_centre import ResidentQuestion
 from kk_core.meetings import Meeting
 from kk_core.outreach import InformationSession, Publication
 from kk_core.places import Hamlet, Village
 from kk_core.referrals import Referral, ServiceProvider
+from kk_core.training import Training
 
-__all__ = ["RECORD_KINDS", "Record", "RecordType", "kind_of", "record_type"]
+__all__ = ["RECORD_KINDS", "RECORD_UPGRADES", "Record", "RecordType", "kind_of", "record_type"]
 
 Record: TypeAlias = (
     Village
@@ -32,6 +36,10 @@ Record: TypeAlias = (
     | InformationSession
     | AdvocacyProposal
     | Meeting
+    | Training
+    | DataUpdate
+    | ResidentQuestion
+    | BusinessGroup
 )
 RecordType: TypeAlias = type[Record]
 
@@ -53,8 +61,20 @@ RECORD_KINDS: Mapping[str, RecordType] = MappingProxyType(
             InformationSession,
             AdvocacyProposal,
             Meeting,
+            Training,
+            DataUpdate,
+            ResidentQuestion,
+            BusinessGroup,
         )
     }
+)
+
+#: Record class → a function reading the plain data an older release stored for that
+#: kind into the current shape (data already current comes back as it is). The
+#: converter applies it to every record of the kind it structures, so stores, imports
+#: and JSON files of older releases read as current records.
+RECORD_UPGRADES: Mapping[RecordType, Callable[[Any], Any]] = MappingProxyType(
+    {AdvocacyProposal: upgrade_proposal_data}
 )
 
 

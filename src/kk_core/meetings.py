@@ -1,4 +1,5 @@
-"""Meetings of the KK, like the Teros meeting of 13 February 2025 in the seed report."""
+"""Meetings of the KK, like the Teros meeting of 13 February 2025 in the seed report, and
+the village forums its members attend (musdus, musdes, musdesus, Musrenbangdes)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import attrs
 
 from kk_core._checks import an_id, as_tuple, each_id, frozen_set, hidden, non_empty, non_negative
 from kk_core._text import quote_value
+from kk_core.codes import MeetingType
 from kk_core.outreach import Audience
 
 __all__ = ["Meeting", "Speaker"]
@@ -26,7 +28,12 @@ class Speaker:
 
 @attrs.frozen
 class Meeting:
-    """Who met, where, about what; members by id, other attendees as counts."""
+    """Who met, where, about what; members by id, other attendees as counts.
+
+    ``type`` says whether it was the KK's own meeting or a village forum (a musdes, the
+    special musdes that sets the BLT-DD recipients…): advocacy steps name the forum
+    meeting they happened at (the event's ``ref``).
+    """
 
     kind: ClassVar[str] = "meeting"
 
@@ -34,6 +41,7 @@ class Meeting:
     group_id: str = attrs.field(validator=an_id, repr=quote_value)
     title: str = attrs.field(validator=non_empty, repr=hidden)
     held_on: date
+    type: MeetingType = attrs.field(default=MeetingType.KK_MEETING, kw_only=True)
     place: str = attrs.field(default="", kw_only=True, repr=hidden)
     agenda: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple, repr=hidden)
     speakers: tuple[Speaker, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)

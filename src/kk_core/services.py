@@ -17,15 +17,20 @@ import attrs
 
 from kk_core import advocacy, case_lifecycle, places, referrals
 from kk_core.advocacy import AdvocacyProposal
+from kk_core.business_groups import BusinessGroup
 from kk_core.cases import Case, Consent
 from kk_core.codes import (
+    ApbdesField,
     CaseAction,
     CaseOutcome,
     CaseStatus,
+    Forum,
     OverrideReason,
     ProposalAction,
+    QuestionResolution,
     RiskLevel,
 )
+from kk_core.data_updates import DataUpdate
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import (
     EventDeliveryError,
@@ -39,6 +44,7 @@ from kk_core.errors import (
     quote_value,
 )
 from kk_core.groups import ConstituentGroup, Member
+from kk_core.information_centre import ResidentQuestion
 from kk_core.kinds import Record
 from kk_core.lifecycle import Event
 from kk_core.meetings import Meeting
@@ -47,6 +53,7 @@ from kk_core.plugins import Plugins, get_plugins
 from kk_core.privacy import pseudonymise
 from kk_core.referrals import Referral, ServiceProvider
 from kk_core.store import Store, Transaction
+from kk_core.training import Training
 
 __all__ = ["Services"]
 
@@ -150,6 +157,12 @@ class Services:
                 ("advocacy_proposal.issue_areas", "issue_area", area)
                 for area in sorted(record.issue_areas)
             )
+        elif isinstance(record, DataUpdate):
+            checks.append(("data_update.data_set", "data_set", record.data_set))
+        elif isinstance(record, ResidentQuestion):
+            checks.append(("resident_question.topic", "question_topic", record.topic))
+        elif isinstance(record, BusinessGroup):
+            checks.append(("business_group.sector", "business_sector", record.sector))
         problems = []
         for path, list_name, code in checks:
             code_list = lists[list_name]
@@ -660,11 +673,39 @@ class Services:
 
     # -- Pendataan: advocacy ----------------------------------------------------------
 
+    def _proposal_village(
+        self, tx: Transaction, proposal: AdvocacyProposal, field: str
+    ) -> AdvocacyProposal:
+        """The proposal with its group's village (the plan and budget it is for): filled
+        in when missing, refused when it names another village."""
+        group = self._require(tx, ConstituentGroup, proposal.group_id, field)
+        if proposal.village_id is None:
+            return attrs.evolve(proposal, village_id=group.village_id)
+        if proposal.village_id != group.village_id:
+            raise ValidationError(
+                [
+                    Problem(
+                        "advocacy_proposal.village_id",
+                        f"{quote_value(proposal.village_id)} is not the village of group "
+                        f"{quote_value(group.id)} ({group.village_id})",
+                    )
+                ],
+                subject="advocacy_proposal",
+            )
+        return proposal
+
     def draft_proposal(
         self, proposal: AdvocacyProposal, *, at: datetime | None = None, actor_id: str | None = None
     ) -> AdvocacyProposal:
-        drafted, _ = advocacy.draft_proposal(proposal, at=self._at(at), actor_id=actor_id)
-        return self._run(lambda tx, out: self._put(tx, out, drafted))
+        """Store a new proposal with its draft event; its group must exist, and its
+        ``village_id`` is the group's village (filled in when not given)."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> AdvocacyProposal:
+            placed = self._proposal_village(tx, proposal, "advocacy_proposal.group_id")
+            drafted, _ = advocacy.draft_proposal(placed, at=self._at(at), actor_id=actor_id)
+            return self._put(tx, outbox, drafted)
+
+        return self._run(work)
 
     def advance_proposal(
         self,
@@ -675,42 +716,245 @@ class Services:
         actor_id: str | None = None,
         note: str = "",
         allocated_rupiah: int | None = None,
+        budget_field: ApbdesField | None = None,
+        meeting_id: str | None = None,
     ) -> AdvocacyProposal:
-        """Move a proposal along: submit, discuss, adopt, fund (with the amount) or reject."""
+        """Move a proposal along by one action of its table (all but ``draft`` and
+        ``carry_over``, which have their own methods).
+
+        ``note`` is the reason of a rejection and names the regulation of a policy
+        outcome; funding takes ``allocated_rupiah`` (and ``budget_field``). A submit or a
+        discussion may name the forum ``meeting_id`` it happened at: it must be a meeting
+        of the proposal's group. A proposal stored without a village (release 0.1.0) gets
+        its group's village on its next step, so a kelurahan is never funded.
+        """
         Step = Callable[[AdvocacyProposal, datetime], tuple[AdvocacyProposal, Event]]
+        submit_to = {
+            ProposalAction.SUBMIT_MUSDUS: Forum.MUSYAWARAH_DUSUN,
+            ProposalAction.SUBMIT_MUSDES: Forum.MUSYAWARAH_DESA,
+            ProposalAction.SUBMIT_MUSRENBANGDES: Forum.MUSRENBANGDES,
+        }
+
+        def submit(forum: Forum) -> Step:
+            return lambda p, when: advocacy.submit_proposal(
+                p, at=when, to=forum, meeting_id=meeting_id, actor_id=actor_id, note=note
+            )
+
         steps: dict[ProposalAction, Step] = {
-            ProposalAction.SUBMIT: lambda p, when: advocacy.submit_proposal(
-                p, at=when, actor_id=actor_id, note=note
-            ),
+            **{action: submit(forum) for action, forum in submit_to.items()},
             ProposalAction.DISCUSS: lambda p, when: advocacy.discuss_proposal(
+                p, at=when, meeting_id=meeting_id, actor_id=actor_id, note=note
+            ),
+            ProposalAction.ADOPT_RKPDES: lambda p, when: advocacy.adopt_proposal(
                 p, at=when, actor_id=actor_id, note=note
             ),
-            ProposalAction.ADOPT: lambda p, when: advocacy.adopt_proposal(
-                p, at=when, actor_id=actor_id, note=note
+            ProposalAction.FUND_APBDES: lambda p, when: advocacy.fund_proposal(
+                p,
+                _amount(allocated_rupiah),
+                at=when,
+                budget_field=budget_field,
+                actor_id=actor_id,
+                note=note,
             ),
-            ProposalAction.FUND: lambda p, when: advocacy.fund_proposal(
-                p, _amount(allocated_rupiah), at=when, actor_id=actor_id, note=note
+            ProposalAction.ENACT_PERDES: lambda p, when: advocacy.enact_perdes(
+                p, at=when, regulation=note, actor_id=actor_id
+            ),
+            ProposalAction.ISSUE_PERKADES: lambda p, when: advocacy.issue_perkades(
+                p, at=when, regulation=note, actor_id=actor_id
+            ),
+            ProposalAction.AGREE_AWIG_AWIG: lambda p, when: advocacy.agree_awig_awig(
+                p, at=when, rule=note, actor_id=actor_id
             ),
             ProposalAction.REJECT: lambda p, when: advocacy.reject_proposal(
                 p, at=when, reason=note, actor_id=actor_id
             ),
         }
+        problems: list[Problem] = []
         if action not in steps:
+            problems.append(
+                Problem(
+                    "action",
+                    f"advance_proposal takes one of {', '.join(steps)}, not {quote_value(action)}",
+                )
+            )
+        elif meeting_id is not None and action not in (*submit_to, ProposalAction.DISCUSS):
+            problems.append(
+                Problem("meeting_id", "a meeting is named for a submit or a discussion only")
+            )
+        if problems:
+            raise ValidationError(problems, subject="advocacy_proposal")
+
+        def work(tx: Transaction, outbox: _Outbox) -> AdvocacyProposal:
+            current = tx.get(AdvocacyProposal, proposal_id)
+            if current.village_id is None:
+                current = self._proposal_village(tx, current, "advocacy_proposal.group_id")
+            if meeting_id is not None:
+                self._require_meeting_of(tx, meeting_id, current.group_id)
+            advanced, _ = steps[action](current, self._at(at))
+            return self._put(tx, outbox, advanced)
+
+        return self._run(work)
+
+    def _require_meeting_of(self, tx: Transaction, meeting_id: str, group_id: str) -> None:
+        meeting = self._require(tx, Meeting, meeting_id, "meeting_id")
+        if meeting.group_id != group_id:
             raise ValidationError(
                 [
                     Problem(
-                        "action",
-                        f"advance_proposal takes one of {', '.join(steps)}, "
-                        f"not {quote_value(action)}",
+                        "meeting_id",
+                        f"{quote_value(meeting_id)} is a meeting of group "
+                        f"{quote_value(meeting.group_id)}, not {quote_value(group_id)}",
                     )
                 ],
                 subject="advocacy_proposal",
             )
 
-        def work(tx: Transaction, outbox: _Outbox) -> AdvocacyProposal:
+    def carry_over_proposal(
+        self,
+        proposal_id: str,
+        next_id: str,
+        *,
+        forum: Forum | None = None,
+        at: datetime | None = None,
+        actor_id: str | None = None,
+        note: str = "",
+    ) -> tuple[AdvocacyProposal, AdvocacyProposal]:
+        """Carry a proposal over to next year's cycle, in one transaction: this one ends
+        ``carried_over`` and names ``next_id``, a new draft for the next cycle year
+        (entering at ``forum``, this one's when not given). ``next_id`` must be free.
+        Returns both as stored."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> tuple[AdvocacyProposal, AdvocacyProposal]:
             current = tx.get(AdvocacyProposal, proposal_id)
-            advanced, _ = steps[action](current, self._at(at))
-            return self._put(tx, outbox, advanced)
+            if current.village_id is None:
+                current = self._proposal_village(tx, current, "advocacy_proposal.group_id")
+            taken = True
+            try:
+                tx.get(AdvocacyProposal, next_id)
+            except NotFoundError:
+                taken = False
+            if taken:
+                raise ValidationError(
+                    [Problem("next_id", f"a proposal {quote_value(next_id)} already exists")],
+                    subject="advocacy_proposal",
+                )
+            closed, _, following = advocacy.carry_over_proposal(
+                current, next_id, at=self._at(at), forum=forum, actor_id=actor_id, note=note
+            )
+            return self._put(tx, outbox, closed), self._put(tx, outbox, following)
+
+        return self._run(work)
+
+    # -- training, Pendataan data, the information centre, business groups --------------
+
+    def _member_problems(
+        self, tx: Transaction, path: str, group_id: str, member_ids: frozenset[str]
+    ) -> list[Problem]:
+        """Each listed member exists and is a member of the group."""
+        problems = []
+        for member_id in sorted(member_ids):
+            try:
+                member = tx.get(Member, member_id)
+            except NotFoundError:
+                problems.append(Problem(path, f"no member {quote_value(member_id)}"))
+                continue
+            if member.group_id != group_id:
+                problems.append(
+                    Problem(
+                        path,
+                        f"{quote_value(member_id)} is not in group {quote_value(group_id)}",
+                    )
+                )
+        return problems
+
+    def record_training(self, training: Training) -> Training:
+        """Record (or update) a training; every member listed must be a member of the group."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> Training:
+            self._require(tx, ConstituentGroup, training.group_id, "training.group_id")
+            problems = self._member_problems(
+                tx, "training.member_ids", training.group_id, training.member_ids
+            )
+            if problems:
+                raise ValidationError(problems, subject="training")
+            return self._put(tx, outbox, training)
+
+        return self._run(work)
+
+    def record_data_update(self, update: DataUpdate) -> DataUpdate:
+        """Record (or update) a data update; the members who did it are of the group."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> DataUpdate:
+            self._require(tx, ConstituentGroup, update.group_id, "data_update.group_id")
+            problems = self._member_problems(
+                tx, "data_update.member_ids", update.group_id, update.member_ids
+            )
+            if problems:
+                raise ValidationError(problems, subject="data_update")
+            return self._put(tx, outbox, update)
+
+        return self._run(work)
+
+    def record_question(self, question: ResidentQuestion) -> ResidentQuestion:
+        """Record (or update) a resident's question: the member who took it is of the
+        group, and a referred question names a provider the store holds."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> ResidentQuestion:
+            self._require(tx, ConstituentGroup, question.group_id, "resident_question.group_id")
+            problems: list[Problem] = []
+            if question.member_id is not None:
+                problems += self._member_problems(
+                    tx,
+                    "resident_question.member_id",
+                    question.group_id,
+                    frozenset({question.member_id}),
+                )
+            if question.resolution is QuestionResolution.REFERRED:
+                assert question.provider_id is not None  # the record's own rule
+                try:
+                    tx.get(ServiceProvider, question.provider_id)
+                except NotFoundError:
+                    problems.append(
+                        Problem(
+                            "resident_question.provider_id",
+                            f"no service_provider with id {quote_value(question.provider_id)}",
+                        )
+                    )
+            if problems:
+                raise ValidationError(problems, subject="resident_question")
+            return self._put(tx, outbox, question)
+
+        return self._run(work)
+
+    def register_business_group(self, business_group: BusinessGroup) -> BusinessGroup:
+        """Add or update a business group; its businesses exist and are the same KK's."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> BusinessGroup:
+            group_id = business_group.group_id
+            self._require(tx, ConstituentGroup, group_id, "business_group.group_id")
+            problems = []
+            for business_id in sorted(business_group.business_ids):
+                try:
+                    business = tx.get(Business, business_id)
+                except NotFoundError:
+                    problems.append(
+                        Problem(
+                            "business_group.business_ids",
+                            f"no business {quote_value(business_id)}",
+                        )
+                    )
+                    continue
+                if business.group_id != group_id:
+                    problems.append(
+                        Problem(
+                            "business_group.business_ids",
+                            f"{quote_value(business_id)} is a business of group "
+                            f"{quote_value(business.group_id)}, not {quote_value(group_id)}",
+                        )
+                    )
+            if problems:
+                raise ValidationError(problems, subject="business_group")
+            return self._put(tx, outbox, business_group)
 
         return self._run(work)
 

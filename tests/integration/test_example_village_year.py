@@ -83,7 +83,7 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> str:
         "speaker: Baiq Titis Yulianty",
         "speaker: Lalu Farouq Wardana",
         "Advocacy proposals (Pendataan):",
-        "path: draft → submitted → discussed → adopted → funded",
+        "path: draft → in_musrenbangdes → in_rkpdes → funded_apbdes",
     ],
 )
 def test_summary_has(output: str, line: str) -> None:
@@ -175,10 +175,10 @@ def test_economy_and_advocacy(year: Any) -> None:
     types = {a.type for a in year.support_actions}
     assert {SupportType.PERMIT_NIB, SupportType.PERMIT_PIRT, SupportType.PERMIT_HALAL} <= types
     assert SupportType.CAPITAL_KUR in types
-    funded = [p for p in year.proposals if p.status is ProposalStatus.FUNDED]
+    funded = [p for p in year.proposals if p.status is ProposalStatus.FUNDED_APBDES]
     assert funded
     path = [e.action for e in funded[0].timeline]
-    assert path == ["draft", "submit", "discuss", "adopt", "fund"]
+    assert path == ["draft", "submit_musrenbangdes", "discuss", "adopt_rkpdes", "fund_apbdes"]
     assert funded[0].allocated_rupiah
 
 

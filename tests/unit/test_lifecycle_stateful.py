@@ -33,6 +33,7 @@ from kk_core.codes import (
     CaseAction,
     CaseOutcome,
     CaseStatus,
+    Forum,
     OverrideReason,
     ProposalAction,
     ProposalStatus,
@@ -43,6 +44,7 @@ from kk_core.codes import (
 from kk_core.converter import structure, unstructure
 from kk_core.errors import TransitionError
 from kk_core.lifecycle import Event
+from kk_core.places import is_kelurahan
 from kk_core.referrals import Referral
 from kk_core.testing import strategies as kst
 
@@ -468,29 +470,49 @@ class ReferralLifecycle(_Machine):
 # --------------------------------------------------------------------------- proposals
 
 
+_P = ProposalStatus
+_A = ProposalAction
+_OPEN = {_P.IN_MUSDUS, _P.IN_MUSDES, _P.IN_MUSRENBANGDES, _P.IN_RKPDES}
+_SUBMIT_TO = {
+    _A.SUBMIT_MUSDUS: Forum.MUSYAWARAH_DUSUN,
+    _A.SUBMIT_MUSDES: Forum.MUSYAWARAH_DESA,
+    _A.SUBMIT_MUSRENBANGDES: Forum.MUSRENBANGDES,
+}
+#: A carry-over's next id: another id, a blank one, or the proposal's own ("SELF").
+NEXT_IDS = st.one_of(kst.ids(), st.just(""), st.just("SELF"))
+
+
 class ProposalLifecycle(_Machine):
     kind = "advocacy_proposal"
     initial = ProposalStatus.DRAFT.value
     record: AdvocacyProposal
     sources: ClassVar[Mapping[str, set[Any]]] = {
-        ProposalAction.DRAFT: {ProposalStatus.DRAFT},
-        ProposalAction.SUBMIT: {ProposalStatus.DRAFT},
-        ProposalAction.DISCUSS: {ProposalStatus.SUBMITTED},
-        ProposalAction.ADOPT: {ProposalStatus.DISCUSSED},
-        ProposalAction.FUND: {ProposalStatus.ADOPTED},
-        ProposalAction.REJECT: {
-            ProposalStatus.SUBMITTED,
-            ProposalStatus.DISCUSSED,
-            ProposalStatus.ADOPTED,
-        },
+        _A.DRAFT: {_P.DRAFT},
+        _A.SUBMIT_MUSDUS: {_P.DRAFT},
+        _A.SUBMIT_MUSDES: {_P.DRAFT, _P.IN_MUSDUS},
+        _A.SUBMIT_MUSRENBANGDES: {_P.DRAFT, _P.IN_MUSDES},
+        _A.DISCUSS: _OPEN,
+        _A.ADOPT_RKPDES: {_P.IN_MUSRENBANGDES},
+        _A.FUND_APBDES: {_P.IN_RKPDES},
+        _A.ENACT_PERDES: _OPEN,
+        _A.ISSUE_PERKADES: _OPEN,
+        _A.AGREE_AWIG_AWIG: _OPEN,
+        _A.REJECT: _OPEN,
+        _A.CARRY_OVER: _OPEN,
     }
     inputs: ClassVar[Mapping[str, Mapping[str, st.SearchStrategy[Any]]]] = {
-        ProposalAction.DRAFT: {},
-        ProposalAction.SUBMIT: {},
-        ProposalAction.DISCUSS: {},
-        ProposalAction.ADOPT: {},
-        ProposalAction.FUND: {"amount": kst.rupiah()},
-        ProposalAction.REJECT: {"reason": REASONS},
+        _A.DRAFT: {},
+        _A.SUBMIT_MUSDUS: {},
+        _A.SUBMIT_MUSDES: {},
+        _A.SUBMIT_MUSRENBANGDES: {},
+        _A.DISCUSS: {},
+        _A.ADOPT_RKPDES: {},
+        _A.FUND_APBDES: {"amount": kst.rupiah()},
+        _A.ENACT_PERDES: {"text": REASONS},
+        _A.ISSUE_PERKADES: {"text": REASONS},
+        _A.AGREE_AWIG_AWIG: {"text": REASONS},
+        _A.REJECT: {"reason": REASONS},
+        _A.CARRY_OVER: {"next_id": NEXT_IDS},
     }
 
     @initialize(proposal=kst.advocacy_proposals(max_steps=0), day=kst.dates())
@@ -498,9 +520,7 @@ class ProposalLifecycle(_Machine):
         self.record = proposal
         self.day = day
 
-    @precondition(
-        lambda self: self.record.status in (ProposalStatus.FUNDED, ProposalStatus.REJECTED)
-    )
+    @precondition(lambda self: self.record.status.is_final)
     @rule(proposal=kst.advocacy_proposals(max_steps=0))
     def new_proposal(self, proposal: AdvocacyProposal) -> None:
         """A final proposal only refuses: go on with a new one."""
@@ -509,78 +529,161 @@ class ProposalLifecycle(_Machine):
     def _start_day(self) -> date:
         return self.day
 
-    def _simple(self, action: ProposalAction, minutes: int, zone: tzinfo, guards: bool) -> None:
+    def _ok(self, action: ProposalAction, at: datetime) -> bool:
+        return self._listed(action) and self._in_order(at)
+
+    def _submit(self, action: ProposalAction, minutes: int, zone: tzinfo) -> None:
         at = self._at(minutes, zone)
-        functions = {
-            ProposalAction.DRAFT: advocacy.draft_proposal,
-            ProposalAction.SUBMIT: advocacy.submit_proposal,
-            ProposalAction.DISCUSS: advocacy.discuss_proposal,
-            ProposalAction.ADOPT: advocacy.adopt_proposal,
-        }
-        ok = guards and self._listed(action) and self._in_order(at)
-        self._step(action.value, at, ok, lambda: functions[action](self.record, at=at))
+        p = self.record
+        entry = p.status is not _P.DRAFT or p.forum.stage is _SUBMIT_TO[action]
+        ok = self._ok(action, at) and bool(p.evidence) and p.cycle_year is not None and entry
+        forum = _SUBMIT_TO[action]
+        self._step(action.value, at, ok, lambda: advocacy.submit_proposal(p, at=at, to=forum))
 
     def attempt_draft(self, minutes: int, zone: tzinfo) -> None:
-        self._simple(ProposalAction.DRAFT, minutes, zone, not self.record.timeline)
+        at = self._at(minutes, zone)
+        ok = self._ok(_A.DRAFT, at) and not self.record.timeline
+        given = self.record.cycle_year
+        if self._step("draft", at, ok, lambda: advocacy.draft_proposal(self.record, at=at)):
+            assert self.record.cycle_year == (at.year + 1 if given is None else given)
 
-    def attempt_submit(self, minutes: int, zone: tzinfo) -> None:
-        self._simple(ProposalAction.SUBMIT, minutes, zone, bool(self.record.evidence))
+    def attempt_submit_musdus(self, minutes: int, zone: tzinfo) -> None:
+        self._submit(_A.SUBMIT_MUSDUS, minutes, zone)
+
+    def attempt_submit_musdes(self, minutes: int, zone: tzinfo) -> None:
+        self._submit(_A.SUBMIT_MUSDES, minutes, zone)
+
+    def attempt_submit_musrenbangdes(self, minutes: int, zone: tzinfo) -> None:
+        self._submit(_A.SUBMIT_MUSRENBANGDES, minutes, zone)
 
     def attempt_discuss(self, minutes: int, zone: tzinfo) -> None:
-        self._simple(ProposalAction.DISCUSS, minutes, zone, True)
-
-    def attempt_adopt(self, minutes: int, zone: tzinfo) -> None:
-        self._simple(ProposalAction.ADOPT, minutes, zone, True)
-
-    def attempt_fund(self, minutes: int, zone: tzinfo, amount: int) -> None:
         at = self._at(minutes, zone)
-        ok = self._listed(ProposalAction.FUND) and self._in_order(at)
-        if self._step("fund", at, ok, lambda: advocacy.fund_proposal(self.record, amount, at=at)):
+        call = lambda: advocacy.discuss_proposal(self.record, at=at)  # noqa: E731
+        self._step("discuss", at, self._ok(_A.DISCUSS, at), call)
+
+    def attempt_adopt_rkpdes(self, minutes: int, zone: tzinfo) -> None:
+        at = self._at(minutes, zone)
+        call = lambda: advocacy.adopt_proposal(self.record, at=at)  # noqa: E731
+        self._step("adopt_rkpdes", at, self._ok(_A.ADOPT_RKPDES, at), call)
+
+    def attempt_fund_apbdes(self, minutes: int, zone: tzinfo, amount: int) -> None:
+        at = self._at(minutes, zone)
+        village = self.record.village_id
+        ok = self._ok(_A.FUND_APBDES, at) and not (village and is_kelurahan(village))
+        call = lambda: advocacy.fund_proposal(self.record, amount, at=at)  # noqa: E731
+        if self._step("fund_apbdes", at, ok, call):
             assert self.record.allocated_rupiah == amount
+
+    def _policy(self, action: ProposalAction, at: datetime, text: str, call: Any) -> None:
+        village = self.record.village_id
+        regulation = action in (_A.ENACT_PERDES, _A.ISSUE_PERKADES)
+        in_kelurahan = bool(village) and is_kelurahan(village)  # type: ignore[arg-type]
+        ok = self._ok(action, at) and bool(text.strip()) and not (regulation and in_kelurahan)
+        if self._step(action.value, at, ok, call):
+            assert self.record.timeline[-1].note == text
+
+    def attempt_enact_perdes(self, minutes: int, zone: tzinfo, text: str) -> None:
+        at = self._at(minutes, zone)
+        call = lambda: advocacy.enact_perdes(self.record, at=at, regulation=text)  # noqa: E731
+        self._policy(_A.ENACT_PERDES, at, text, call)
+
+    def attempt_issue_perkades(self, minutes: int, zone: tzinfo, text: str) -> None:
+        at = self._at(minutes, zone)
+        call = lambda: advocacy.issue_perkades(self.record, at=at, regulation=text)  # noqa: E731
+        self._policy(_A.ISSUE_PERKADES, at, text, call)
+
+    def attempt_agree_awig_awig(self, minutes: int, zone: tzinfo, text: str) -> None:
+        at = self._at(minutes, zone)
+        call = lambda: advocacy.agree_awig_awig(self.record, at=at, rule=text)  # noqa: E731
+        self._policy(_A.AGREE_AWIG_AWIG, at, text, call)
 
     def attempt_reject(self, minutes: int, zone: tzinfo, reason: str) -> None:
         at = self._at(minutes, zone)
-        ok = self._listed(ProposalAction.REJECT) and self._in_order(at) and bool(reason.strip())
+        ok = self._ok(_A.REJECT, at) and bool(reason.strip())
         self._step(
             "reject", at, ok, lambda: advocacy.reject_proposal(self.record, at=at, reason=reason)
         )
 
-    @precondition(listed(ProposalAction.DRAFT))
+    def attempt_carry_over(self, minutes: int, zone: tzinfo, next_id: str) -> None:
+        at = self._at(minutes, zone)
+        before = self.record
+        next_id = before.id if next_id == "SELF" else next_id
+        ok = self._ok(_A.CARRY_OVER, at) and bool(next_id.strip()) and next_id != before.id
+        made: list[AdvocacyProposal] = []
+
+        def call() -> tuple[AdvocacyProposal, Event]:
+            closed, event, following = advocacy.carry_over_proposal(before, next_id, at=at)
+            made.append(following)
+            return closed, event
+
+        if self._step("carry_over", at, ok, call):
+            (following,) = made
+            assert self.record.timeline[-1].ref == next_id
+            assert before.cycle_year is not None
+            assert following.cycle_year == before.cycle_year + 1
+            assert (following.id, following.carried_over_from) == (next_id, before.id)
+            assert following.status is _P.DRAFT
+            assert len(following.timeline) == 1
+
+    @precondition(listed(_A.DRAFT))
     @rule(**WHEN)
     def draft(self, **kwargs: Any) -> None:
         self.attempt_draft(**kwargs)
 
-    @precondition(listed(ProposalAction.SUBMIT))
+    @precondition(lambda self: self.record.status in (_P.DRAFT, _P.IN_MUSDUS, _P.IN_MUSDES))
     @rule(**WHEN)
     def submit(self, **kwargs: Any) -> None:
-        self.attempt_submit(**kwargs)
+        """Up to the next forum (a draft to its own forum)."""
+        p = self.record
+        if p.status is _P.DRAFT:
+            action = {forum: a for a, forum in _SUBMIT_TO.items()}[p.forum.stage]
+        else:
+            action = _A.SUBMIT_MUSDES if p.status is _P.IN_MUSDUS else _A.SUBMIT_MUSRENBANGDES
+        self._submit(action, **kwargs)
 
-    @precondition(listed(ProposalAction.DISCUSS))
+    @precondition(listed(_A.DISCUSS))
     @rule(**WHEN)
     def discuss(self, **kwargs: Any) -> None:
         self.attempt_discuss(**kwargs)
 
-    @precondition(listed(ProposalAction.ADOPT))
+    @precondition(listed(_A.ADOPT_RKPDES))
     @rule(**WHEN)
-    def adopt(self, **kwargs: Any) -> None:
-        self.attempt_adopt(**kwargs)
+    def adopt_rkpdes(self, **kwargs: Any) -> None:
+        self.attempt_adopt_rkpdes(**kwargs)
 
-    @precondition(listed(ProposalAction.FUND))
-    @rule(**WHEN, **inputs[ProposalAction.FUND])
-    def fund(self, **kwargs: Any) -> None:
-        self.attempt_fund(**kwargs)
+    @precondition(listed(_A.FUND_APBDES))
+    @rule(**WHEN, **inputs[_A.FUND_APBDES])
+    def fund_apbdes(self, **kwargs: Any) -> None:
+        self.attempt_fund_apbdes(**kwargs)
 
-    @precondition(listed(ProposalAction.REJECT))
-    @rule(**WHEN, **inputs[ProposalAction.REJECT])
+    @precondition(listed(_A.ENACT_PERDES))
+    @rule(**WHEN, **inputs[_A.ENACT_PERDES])
+    def enact_perdes(self, **kwargs: Any) -> None:
+        self.attempt_enact_perdes(**kwargs)
+
+    @precondition(listed(_A.REJECT))
+    @rule(**WHEN, **inputs[_A.REJECT])
     def reject(self, **kwargs: Any) -> None:
         self.attempt_reject(**kwargs)
 
+    @precondition(listed(_A.CARRY_OVER))
+    @rule(**WHEN, **inputs[_A.CARRY_OVER])
+    def carry_over(self, **kwargs: Any) -> None:
+        self.attempt_carry_over(**kwargs)
+
     @invariant()
-    def allocation_only_once_funded(self) -> None:
+    def proposal_rules(self) -> None:
         p = self.record
-        assert (p.allocated_rupiah is not None) == (p.status is ProposalStatus.FUNDED)
+        funded = p.status is ProposalStatus.FUNDED_APBDES
+        assert (p.allocated_rupiah is not None) == funded
+        assert p.budget_field is None or funded
+        if funded and p.village_id is not None:
+            assert not is_kelurahan(p.village_id)
         if p.status is not ProposalStatus.DRAFT:
             assert p.evidence  # nothing reaches the forum without evidence
+            assert p.cycle_year is not None
+        if p.timeline:
+            assert p.cycle_year is not None
 
 
 TestCaseLifecycle = CaseLifecycle.TestCase

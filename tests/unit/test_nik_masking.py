@@ -168,8 +168,10 @@ SHOWN = {
     "companion_id",
     "actor_id",
     "ref",
+    "carried_over_from",
     "subcategory",
     "sector",
+    "data_set",
     "action",
     "source",
     "target",
@@ -177,6 +179,7 @@ SHOWN = {
 PLACE_NAMES = {("village", "name"), ("village", "district"), ("village", "regency")}
 PLACE_NAMES |= {("village", "province"), ("hamlet", "name"), ("group", "name")}
 PLACE_NAMES |= {("service_provider", "name"), ("service_provider", "area")}
+PLACE_NAMES |= {("resident_question", "topic")}  # a code of question_topic, not free text
 
 
 def _marked(value: Any, kind: str) -> Any:

@@ -570,12 +570,15 @@ def proposal(**changes: Any) -> AdvocacyProposal:
         "group_id": "g",
         "title": "Rumah aman",
         "forum": Forum.MUSRENBANGDES,
+        "cycle_year": 2026,
     }
     values.update(changes)
     return AdvocacyProposal(**values)
 
 
-@pytest.mark.parametrize("status", [s for s in ProposalStatus if s is not ProposalStatus.FUNDED])
+@pytest.mark.parametrize(
+    "status", [s for s in ProposalStatus if s is not ProposalStatus.FUNDED_APBDES]
+)
 def test_allocation_only_once_funded(status: ProposalStatus) -> None:
     with pytest.raises(
         ValueError,
@@ -586,8 +589,8 @@ def test_allocation_only_once_funded(status: ProposalStatus) -> None:
 
 def test_funded_proposal_records_the_allocation() -> None:
     with pytest.raises(ValueError, match="a funded proposal records the rupiah allocated"):
-        proposal(status=ProposalStatus.FUNDED)
-    funded = proposal(status=ProposalStatus.FUNDED, allocated_rupiah=0)
+        proposal(status=ProposalStatus.FUNDED_APBDES)
+    funded = proposal(status=ProposalStatus.FUNDED_APBDES, allocated_rupiah=0)
     assert funded.allocated_rupiah == 0
 
 
@@ -595,7 +598,7 @@ def test_rupiah_are_not_negative() -> None:
     with pytest.raises(ValueError, match="requested_rupiah must not be negative"):
         proposal(requested_rupiah=-1)
     with pytest.raises(ValueError, match="allocated_rupiah must not be negative"):
-        proposal(status=ProposalStatus.FUNDED, allocated_rupiah=-1)
+        proposal(status=ProposalStatus.FUNDED_APBDES, allocated_rupiah=-1)
 
 
 def test_proposal_collections_are_normalised() -> None:

@@ -640,16 +640,21 @@ def test_proposal_from_draft_to_funded(world: World) -> None:
     drafted = services.draft_proposal(proposal)
     assert drafted.status is ProposalStatus.DRAFT
     assert [e.action for e in drafted.timeline] == ["draft"]
+    assert (drafted.village_id, drafted.cycle_year) == (VILLAGE, 2026)  # the group's village
     for action, status in [
-        (ProposalAction.SUBMIT, ProposalStatus.SUBMITTED),
-        (ProposalAction.DISCUSS, ProposalStatus.DISCUSSED),
-        (ProposalAction.ADOPT, ProposalStatus.ADOPTED),
+        (ProposalAction.SUBMIT_MUSRENBANGDES, ProposalStatus.IN_MUSRENBANGDES),
+        (ProposalAction.DISCUSS, ProposalStatus.IN_MUSRENBANGDES),
+        (ProposalAction.ADOPT_RKPDES, ProposalStatus.IN_RKPDES),
     ]:
         assert services.advance_proposal("p-1", action).status is status
-    world.refused(ValidationError, lambda: services.advance_proposal("p-1", ProposalAction.FUND))
-    funded = services.advance_proposal("p-1", ProposalAction.FUND, allocated_rupiah=25_000_000)
+    world.refused(
+        ValidationError, lambda: services.advance_proposal("p-1", ProposalAction.FUND_APBDES)
+    )
+    funded = services.advance_proposal(
+        "p-1", ProposalAction.FUND_APBDES, allocated_rupiah=25_000_000
+    )
     assert (funded.status, funded.allocated_rupiah, funded.version) == (
-        ProposalStatus.FUNDED,
+        ProposalStatus.FUNDED_APBDES,
         25_000_000,
         5,
     )
@@ -663,17 +668,19 @@ def test_proposal_refusals(world: World) -> None:
     )
     world.refused(
         TransitionError,
-        lambda: services.advance_proposal("p-1", ProposalAction.SUBMIT),
+        lambda: services.advance_proposal("p-1", ProposalAction.SUBMIT_MUSDES),
         match="evidence",
     )
-    world.refused(TransitionError, lambda: services.advance_proposal("p-1", ProposalAction.ADOPT))
-    world.refused(ValueError, lambda: services.advance_proposal("p-1", ProposalAction.DRAFT))
+    world.refused(
+        TransitionError, lambda: services.advance_proposal("p-1", ProposalAction.ADOPT_RKPDES)
+    )
+    world.refused(ValidationError, lambda: services.advance_proposal("p-1", ProposalAction.DRAFT))
     services.draft_proposal(
         AdvocacyProposal(
             "p-2", "kk-teros", "Dengan bukti", Forum.MUSYAWARAH_DESA, evidence=["data"]
         )
     )
-    services.advance_proposal("p-2", ProposalAction.SUBMIT)
+    services.advance_proposal("p-2", ProposalAction.SUBMIT_MUSDES)
     world.refused(TransitionError, lambda: services.advance_proposal("p-2", ProposalAction.REJECT))
     rejected = services.advance_proposal("p-2", ProposalAction.REJECT, note="Anggaran tidak cukup")
     assert rejected.status is ProposalStatus.REJECTED

@@ -11,17 +11,27 @@ failed step leaves the database at the previous version):
 1. the initial schema: one table per record kind, child tables, indexes;
 2. ``kk_case.regency_code`` (added, backfilled from the stored records, indexed) and
    two dashboard indexes: (regency_code, reported_on) and (village_id, category,
-   reported_on).
+   reported_on);
+3. the rest of the KK's work and advocacy across forums: tables for trainings, data
+   updates, residents' questions and business groups (with their child tables of
+   members and businesses); ``kk_meeting.type``; ``kk_advocacy_proposal.cycle_year``,
+   ``village_id``, ``budget_field`` and ``carried_over_from``; then every stored
+   proposal is rewritten in the current shape (release 0.1.0's statuses and actions
+   mapped, the cycle year taken from its first event: see
+   `kk_core.advocacy.upgrade_proposal_data`), data and columns alike.
 
 Adding a dimension to `kk_core.dimensions` means adding a step here: register the
 column in `kk_adapters.sql.schema.ADDED_IN` under the new version and append an
-`additive_step` to `MIGRATIONS`.
+`additive_step` to `MIGRATIONS` (a new kind: `kk_adapters.sql.schema.KIND_ADDED_IN`).
+When a record's stored shape changes, the step also rewrites that kind's rows
+(`rewrite_rows`), so the database holds current data and current column values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import attrs
 import sqlalchemy as sa
@@ -39,6 +49,7 @@ __all__ = [
     "create_schema",
     "create_statements",
     "pending",
+    "rewrite_rows",
     "schema_version",
     "upgrade",
 ]
@@ -67,10 +78,14 @@ def additive_step(version: int) -> Callable[[sa.Connection], None]:
     def apply(conn: sa.Connection) -> None:
         old, new = build_schema(version - 1), build_schema(version)
         old_tables = old.metadata.tables
-        for name, table in new.metadata.tables.items():
-            if name not in old_tables:
-                table.create(conn)
+        created = set()
+        for table in new.metadata.sorted_tables:  # a parent before its child tables
+            if table.name not in old_tables:
+                table.create(conn)  # with its indexes
+                created.add(table.name)
         for kind, kind_table in new.kinds.items():
+            if kind not in old.kinds:
+                continue  # a new kind: its tables were created above
             before = old.kinds[kind].table
             added = [c for c in kind_table.table.columns if c.name not in before.c]
             for column in added:
@@ -79,6 +94,8 @@ def additive_step(version: int) -> Callable[[sa.Connection], None]:
             if added:
                 _backfill(conn, new, kind, [c.name for c in added])
         for name, table in new.metadata.tables.items():
+            if name in created:
+                continue
             existing = {i.name for i in old_tables[name].indexes} if name in old_tables else set()
             for index in table.indexes:
                 if index.name not in existing:
@@ -124,6 +141,67 @@ def _backfill(conn: sa.Connection, schema: Schema, kind: str, columns: Sequence[
         after = page[-1][0]
 
 
+def rewrite_rows(conn: sa.Connection, schema: Schema, kind: str) -> None:
+    """Rewrite every row of a kind from the record it reads as now: its ``data``, its
+    dimension columns and its child rows (the version is kept).
+
+    For a kind whose stored shape changed: the converter reads the old shape (through
+    `kk_core.kinds.RECORD_UPGRADES`), and the rewritten row holds the current one, so
+    queries on the columns see the current codes. Pages by id: memory stays flat.
+    """
+    kind_table = schema.kinds[kind]
+    codec = RowCodec(kind_table)
+    table = kind_table.table
+    select = (
+        sa.select(table.c.id, table.c.data, table.c.version)
+        .where(table.c.id > sa.bindparam("after"))
+        .order_by(table.c.id)
+        .limit(_PAGE)
+    )
+    columns = ("data", *codec.dimension_columns)
+    update = (
+        table.update()
+        .where(table.c.id == sa.bindparam("_id"))
+        .values({name: sa.bindparam(f"_{name}") for name in columns})
+    )
+    after = ""
+    while True:
+        page = conn.execute(select, {"after": after}).fetchall()
+        if not page:
+            return
+        params = []
+        children: list[list[dict[str, Any]]] = [[] for _ in kind_table.children]
+        with gc_paused():
+            for record_id, text, version in page:
+                record = codec.decode(text, version, record_id)
+                data, values, plain = codec.encode(record)
+                params.append(
+                    {"_id": record_id, "_data": data}
+                    | {
+                        f"_{name}": v
+                        for name, v in zip(codec.dimension_columns, values, strict=True)
+                    }
+                )
+                for i, rows in enumerate(codec.child_rows(record_id, plain)):
+                    names = kind_table.children[i].columns
+                    children[i] += [dict(zip(names, row, strict=True)) for row in rows]
+        conn.execute(update, params)
+        ids = [row[0] for row in page]
+        for child, made in zip(kind_table.children, children, strict=True):
+            conn.execute(child.table.delete().where(child.table.c[child.parent].in_(ids)))
+            if made:
+                conn.execute(child.table.insert(), made)
+        after = page[-1][0]
+
+
+_PAGE = 2000
+
+
+def _advocacy_across_forums(conn: sa.Connection) -> None:
+    additive_step(3)(conn)
+    rewrite_rows(conn, build_schema(3), "advocacy_proposal")
+
+
 #: Every step, in order; the last one's number is `LATEST_VERSION`.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: a table per record kind, child tables, indexes", _initial),
@@ -131,6 +209,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         2,
         "case.regency_code (backfilled) and indexes for regency and village dashboards",
         additive_step(2),
+    ),
+    Migration(
+        3,
+        "trainings, data updates, residents' questions, business groups; meeting.type; "
+        "proposals across forums (cycle_year, village_id, budget_field, carried_over_from; "
+        "stored proposals rewritten in the new shape)",
+        _advocacy_across_forums,
     ),
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, LATEST_VERSION + 1))

@@ -13,8 +13,11 @@ One table per record kind, ``kk_<kind>``:
 
 Child tables hold the repeated parts analysts query on their own, rewritten with their
 record on every write (derived data, never read back by the store): the case timeline
-(``kk_case_event``), the forms of violence of a case (``kk_case_violence_form``) and
-the members present at a meeting (``kk_meeting_member``). Their foreign keys cascade
+(``kk_case_event``), the forms of violence of a case (``kk_case_violence_form``),
+the members present at a meeting (``kk_meeting_member``) or trained
+(``kk_training_member``), the members who did a data update
+(``kk_data_update_member``) and the businesses of a business group
+(``kk_business_group_business``). Their foreign keys cascade
 on delete. Records are not linked to each other by foreign keys: a case may name a
 group the store does not hold (the services check references, not the store).
 
@@ -37,6 +40,7 @@ from kk_core.dimensions import DIMENSIONS, Dimension
 from kk_core.kinds import RECORD_KINDS, RecordType
 
 __all__ = [
+    "KIND_ADDED_IN",
     "LATEST_VERSION",
     "ChildTable",
     "KindTable",
@@ -46,10 +50,25 @@ __all__ = [
 ]
 
 #: The schema version this library writes (the last migration's number).
-LATEST_VERSION = 2
+LATEST_VERSION = 3
 
 #: Columns added after version 1, by (kind, column): a migration adds each to old databases.
-ADDED_IN: Mapping[tuple[str, str], int] = {("case", "regency_code"): 2}
+ADDED_IN: Mapping[tuple[str, str], int] = {
+    ("case", "regency_code"): 2,
+    ("advocacy_proposal", "cycle_year"): 3,
+    ("advocacy_proposal", "village_id"): 3,
+    ("advocacy_proposal", "budget_field"): 3,
+    ("advocacy_proposal", "carried_over_from"): 3,
+    ("meeting", "type"): 3,
+}
+
+#: Record kinds added after version 1, by the version whose migration creates their tables.
+KIND_ADDED_IN: Mapping[str, int] = {
+    "training": 3,
+    "data_update": 3,
+    "resident_question": 3,
+    "business_group": 3,
+}
 
 #: Indexes over several columns: (kind, columns, version that added it).
 COMPOSITE_INDEXES: tuple[tuple[str, tuple[str, ...], int], ...] = (
@@ -197,7 +216,35 @@ def _children(kind: str, metadata: sa.MetaData, parent: sa.Table) -> tuple[Child
         made.append(
             ChildTable(members, "meeting_id", ("meeting_id", "member_id"), _meeting_members)
         )
+    elif kind in _ID_SETS:
+        made.append(_id_set_table(kind, metadata, fk()))
     return tuple(made)
+
+
+#: Kinds with a set of ids kept in a child table of its own: kind → (table, the
+#: record's field, the column holding one id of it).
+_ID_SETS: Mapping[str, tuple[str, str, str]] = {
+    "training": ("kk_training_member", "member_ids", "member_id"),
+    "data_update": ("kk_data_update_member", "member_ids", "member_id"),
+    "business_group": ("kk_business_group_business", "business_ids", "business_id"),
+}
+
+
+def _id_set_table(kind: str, metadata: sa.MetaData, fk: sa.ForeignKey) -> ChildTable:
+    name, field, column = _ID_SETS[kind]
+    parent = f"{kind}_id"
+    table = sa.Table(
+        name,
+        metadata,
+        sa.Column(parent, text_type(), fk, primary_key=True),
+        sa.Column(column, text_type(), primary_key=True),
+    )
+    sa.Index(f"ix_{name}_{column}", table.c[column])
+
+    def rows(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        return [(record_id, value) for value in data[field]]
+
+    return ChildTable(table, parent, (parent, column), rows)
 
 
 @cache
@@ -215,6 +262,8 @@ def build_schema(version: int = LATEST_VERSION) -> Schema:
     )
     kinds: dict[str, KindTable] = {}
     for kind, cls in RECORD_KINDS.items():
+        if KIND_ADDED_IN.get(kind, 1) > version:
+            continue
         dims = _dimension_columns(kind, version)
         name = table_name(kind)
         table = sa.Table(

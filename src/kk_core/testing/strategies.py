@@ -42,14 +42,20 @@ from hypothesis import strategies as st
 from kk_core import regions
 from kk_core._text import NIK_RUN
 from kk_core.advocacy import (
+    PROPOSAL_LIFECYCLE,
     AdvocacyProposal,
     adopt_proposal,
+    agree_awig_awig,
+    carry_over_proposal,
     discuss_proposal,
     draft_proposal,
+    enact_perdes,
     fund_proposal,
+    issue_perkades,
     reject_proposal,
     submit_proposal,
 )
+from kk_core.business_groups import BusinessGroup
 from kk_core.case_lifecycle import (
     CASE_LIFECYCLE,
     add_note,
@@ -66,23 +72,29 @@ from kk_core.cases import Case, Consent, Subject, ViolenceIncident
 from kk_core.codes import (
     CODE_LISTS,
     Affiliation,
+    AgeBand,
+    ApbdesField,
     CaseAction,
     CaseCategory,
     CaseOutcome,
     CaseStatus,
     ConsentGiver,
+    DataRecipient,
     DisabilityDomain,
     Division,
     Forum,
     GroupFunction,
     IncidentPlace,
     IntakeChannel,
+    MeetingType,
     OverrideReason,
     PerpetratorRelation,
     Position,
     ProposalAction,
     ProposalStatus,
     PublicationChannel,
+    QuestionChannel,
+    QuestionResolution,
     ReferralAction,
     ReferralStatus,
     RiskLevel,
@@ -92,15 +104,18 @@ from kk_core.codes import (
     SocialProgramme,
     SupportStatus,
     SupportType,
+    TrainingOrganiser,
     ViolenceForm,
 )
+from kk_core.data_updates import DataUpdate
 from kk_core.economy import Business, SupportAction
 from kk_core.groups import ConstituentGroup, Member
+from kk_core.information_centre import ResidentQuestion
 from kk_core.kinds import RECORD_KINDS, Record, record_type
 from kk_core.lifecycle import Event
 from kk_core.meetings import Meeting, Speaker
 from kk_core.outreach import Audience, InformationSession, Publication
-from kk_core.places import Hamlet, Village
+from kk_core.places import Hamlet, Village, is_kelurahan
 from kk_core.privacy import pseudonymise
 from kk_core.referrals import (
     REFERRAL_LIFECYCLE,
@@ -113,6 +128,7 @@ from kk_core.referrals import (
     follow_up_referral,
     send_referral,
 )
+from kk_core.training import Training
 from kk_core.values import MAX_KEY_LENGTH
 
 __all__ = [
@@ -123,9 +139,11 @@ __all__ = [
     "advocacy_proposals",
     "audiences",
     "aware_datetimes",
+    "business_groups",
     "businesses",
     "cases",
     "consents",
+    "data_updates",
     "dates",
     "events",
     "groups",
@@ -141,6 +159,7 @@ __all__ = [
     "records",
     "records_of",
     "referrals",
+    "resident_questions",
     "rupiah",
     "service_providers",
     "speakers",
@@ -148,6 +167,7 @@ __all__ = [
     "support_actions",
     "texts",
     "time_zones",
+    "trainings",
     "village_codes",
     "villages",
     "violence_incidents",
@@ -799,56 +819,123 @@ def information_sessions(draw: st.DrawFn, group_id: str | None = None) -> Inform
     )
 
 
-#: The next actions from each proposal state: the forward one first, then rejection.
-_PROPOSAL_NEXT: Mapping[ProposalStatus, tuple[ProposalAction, ...]] = {
-    ProposalStatus.DRAFT: (ProposalAction.SUBMIT,),
-    ProposalStatus.SUBMITTED: (ProposalAction.DISCUSS, ProposalAction.REJECT),
-    ProposalStatus.DISCUSSED: (ProposalAction.ADOPT, ProposalAction.REJECT),
-    ProposalStatus.ADOPTED: (ProposalAction.FUND, ProposalAction.REJECT),
-    ProposalStatus.FUNDED: (),
-    ProposalStatus.REJECTED: (),
-}
+#: The actions that move a proposal up, drawn more often than the others.
+_PROPOSAL_FORWARD = frozenset(
+    {
+        ProposalAction.SUBMIT_MUSDUS,
+        ProposalAction.SUBMIT_MUSDES,
+        ProposalAction.SUBMIT_MUSRENBANGDES,
+        ProposalAction.ADOPT_RKPDES,
+        ProposalAction.FUND_APBDES,
+    }
+)
+_SUBMITS = frozenset(
+    {
+        ProposalAction.SUBMIT_MUSDUS,
+        ProposalAction.SUBMIT_MUSDES,
+        ProposalAction.SUBMIT_MUSRENBANGDES,
+    }
+)
+
+
+_NOT_IN_KELURAHAN = frozenset(
+    {ProposalAction.FUND_APBDES, ProposalAction.ENACT_PERDES, ProposalAction.ISSUE_PERKADES}
+)
+
+
+def _proposal_actions(p: AdvocacyProposal) -> tuple[ProposalAction, ...]:
+    """The actions the table lists now whose guards the record can meet (a draft enters
+    at its own forum; a kelurahan has no APBDes, Perdes or Perkades), forward ones
+    twelve times."""
+    found: list[ProposalAction] = []
+    for name in sorted(PROPOSAL_LIFECYCLE.allowed_actions(p)):
+        action = ProposalAction(name)
+        if action is ProposalAction.DRAFT:
+            continue
+        if (
+            action in _SUBMITS
+            and p.status is ProposalStatus.DRAFT
+            and action is not _submit_action_for(p.forum)
+        ):
+            continue
+        in_kelurahan = p.village_id is not None and is_kelurahan(p.village_id)
+        if in_kelurahan and action in _NOT_IN_KELURAHAN:
+            continue
+        found += [action] * (12 if action in _PROPOSAL_FORWARD else 1)
+    return tuple(found)
+
+
+def _submit_action_for(forum: Forum) -> ProposalAction:
+    """The action bringing a draft to ``forum`` (a special musdes is a musdes)."""
+    return {
+        Forum.MUSYAWARAH_DUSUN: ProposalAction.SUBMIT_MUSDUS,
+        Forum.MUSYAWARAH_DESA: ProposalAction.SUBMIT_MUSDES,
+        Forum.MUSRENBANGDES: ProposalAction.SUBMIT_MUSRENBANGDES,
+    }[forum.stage]
 
 
 def _proposal_step(draw: st.DrawFn, p: AdvocacyProposal, at: datetime) -> AdvocacyProposal:
-    advance, *other = _PROPOSAL_NEXT[p.status]
-    # most proposals move forward; one in four of those that can be rejected is
-    action = draw(_one((advance, advance, advance, *other)))
+    action = draw(_one(_proposal_actions(p)))
     actor = draw(_OPTIONAL_IDS)
-    if action is ProposalAction.SUBMIT:
-        return submit_proposal(p, at=at, actor_id=actor, note=draw(_texts(0)))[0]
+    if action in _SUBMITS:
+        meeting = draw(_OPTIONAL_IDS)
+        return submit_proposal(p, at=at, meeting_id=meeting, actor_id=actor, note=draw(_texts(0)))[
+            0
+        ]
     if action is ProposalAction.DISCUSS:
-        return discuss_proposal(p, at=at, actor_id=actor, note=draw(_texts(0)))[0]
-    if action is ProposalAction.ADOPT:
+        meeting = draw(_OPTIONAL_IDS)
+        return discuss_proposal(p, at=at, meeting_id=meeting, actor_id=actor, note=draw(_texts(0)))[
+            0
+        ]
+    if action is ProposalAction.ADOPT_RKPDES:
         return adopt_proposal(p, at=at, actor_id=actor, note=draw(_texts(0)))[0]
-    if action is ProposalAction.FUND:
-        return fund_proposal(p, draw(_rupiah(10**12)), at=at, actor_id=actor)[0]
+    if action is ProposalAction.FUND_APBDES:
+        field = draw(_optional(_one(ApbdesField)))
+        return fund_proposal(p, draw(_rupiah(10**12)), at=at, budget_field=field, actor_id=actor)[0]
+    if action is ProposalAction.ENACT_PERDES:
+        return enact_perdes(p, at=at, regulation=draw(_NOTES), actor_id=actor)[0]
+    if action is ProposalAction.ISSUE_PERKADES:
+        return issue_perkades(p, at=at, regulation=draw(_NOTES), actor_id=actor)[0]
+    if action is ProposalAction.AGREE_AWIG_AWIG:
+        return agree_awig_awig(p, at=at, rule=draw(_NOTES), actor_id=actor)[0]
     if action is ProposalAction.REJECT:
         return reject_proposal(p, at=at, reason=draw(_NOTES), actor_id=actor)[0]
+    if action is ProposalAction.CARRY_OVER:
+        next_id = draw(_IDS.filter(lambda i: i != p.id))
+        return carry_over_proposal(p, next_id, at=at, actor_id=actor, note=draw(_texts(0)))[0]
     raise AssertionError(f"no generator for proposal action {action}")  # pragma: no cover
 
 
 _EVIDENCE = st.lists(st.one_of(_IDS, _NAMES), max_size=4)
 _ISSUE_AREAS = CODE_LISTS["issue_area"].codes
+#: Budget years: drafted in 2015–2035, for the year after.
+_CYCLE_YEARS = st.integers(EARLIEST.year, LATEST.year + 1)
 
 
 @st.composite
 def advocacy_proposals(
-    draw: st.DrawFn, *, group_id: str | None = None, max_steps: int = 5
+    draw: st.DrawFn, *, group_id: str | None = None, max_steps: int = 8
 ) -> AdvocacyProposal:
-    """A proposal taken through a random run of its lifecycle (allocation only once funded).
+    """A proposal taken through a random run of its lifecycle: up the forums, discussed,
+    and ended funded (never in a kelurahan), as a policy, rejected or carried over.
 
-    A proposal without evidence stays a draft: it cannot be submitted.
+    A proposal without evidence stays a draft: it cannot be brought to a forum. The
+    cycle year is sometimes given, else set by the draft; the village is sometimes
+    unknown (as for records of release 0.1.0).
     """
     evidence: list[str] = draw(_EVIDENCE)
+    proposal_id = draw(_IDS)
     proposal = AdvocacyProposal(
-        draw(_IDS),
+        proposal_id,
         _given(draw, group_id, _IDS),
         draw(_NAMES),
         draw(_one(Forum)),
         issue_areas=draw(_subset(_ISSUE_AREAS)),
         evidence=evidence,
         requested_rupiah=draw(_optional(_rupiah(10**12))),
+        cycle_year=draw(_optional(_CYCLE_YEARS)),
+        village_id=draw(_optional(_VILLAGE_CODES)),
+        carried_over_from=draw(_optional(_IDS.filter(lambda i: i != proposal_id))),
     )
     steps = draw(st.integers(0, max_steps))
     if steps == 0:
@@ -856,7 +943,7 @@ def advocacy_proposals(
     at = _moment_on(draw, draw(_DATES))
     proposal = draft_proposal(proposal, at=at, actor_id=draw(_OPTIONAL_IDS))[0]
     for _ in range(steps - 1):
-        if not _PROPOSAL_NEXT[proposal.status] or not proposal.evidence:
+        if not proposal.evidence or not _proposal_actions(proposal):
             break  # final, or stays a draft until it has evidence
         at = _later(draw, at)
         proposal = _proposal_step(draw, proposal, at)
@@ -879,12 +966,108 @@ def meetings(draw: st.DrawFn, group_id: str | None = None) -> Meeting:
         _given(draw, group_id, _IDS),
         draw(_NAMES),
         draw(_DATES),
+        type=draw(_one(MeetingType)),
         place=draw(_texts(0)),
         agenda=agenda,
         speakers=speakers_,
         member_ids=member_ids,
         attendance=attendance,
         minutes=draw(_texts(0)),
+    )
+
+
+_HOURS = st.integers(1, 300)
+
+
+@st.composite
+def trainings(draw: st.DrawFn, group_id: str | None = None) -> Training:
+    """Trainings attended by at least one member."""
+    return Training(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        draw(_KEY_NAMES),
+        draw(_DATES),
+        draw(_one(TrainingOrganiser)),
+        draw(st.frozensets(_IDS, min_size=1, max_size=8)),
+        organiser_name=draw(_texts(0)),
+        place=draw(_texts(0)),
+        hours=draw(_optional(_HOURS)),
+    )
+
+
+# Codes of the open lists: the built-in ones, and local codes a plugin may have added
+# (close to no built-in code, so a query takes them as codes, not as typos)
+_DATA_SETS = st.sampled_from((*CODE_LISTS["data_set"].codes, "data_stunting_balita", "rtlh_desa"))
+_QUESTION_TOPICS = st.sampled_from(
+    (*CODE_LISTS["question_topic"].codes, "pmi_pekerja_migran", "sertifikat_tanah")
+)
+
+
+@st.composite
+def data_updates(draw: st.DrawFn, group_id: str | None = None) -> DataUpdate:
+    """Data updates: finished and handed over (in that order or not) on or after the
+    start, a hand-over date only with a recipient, at least as many persons as households."""
+    started_on = draw(_DATES)
+    handed_to = draw(_optional(_one(DataRecipient)))
+    households = draw(_optional(_COUNTS))
+    persons = draw(_optional(_COUNTS))
+    if households is not None and persons is not None:
+        persons += households
+    return DataUpdate(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        draw(_DATA_SETS),
+        started_on,
+        finished_on=_days_after(draw, started_on) if draw(_BOOLS) else None,
+        households=households,
+        persons=persons,
+        hamlet_id=draw(_OPTIONAL_IDS),
+        member_ids=draw(_MEMBER_IDS),
+        handed_to=handed_to,
+        handed_on=_days_after(draw, started_on) if handed_to and draw(_BOOLS) else None,
+        note=draw(_texts(0)),
+    )
+
+
+@st.composite
+def resident_questions(
+    draw: st.DrawFn, group_id: str | None = None, provider_id: str | None = None
+) -> ResidentQuestion:
+    """Questions: resolved on or after the day asked exactly when not pending; a provider
+    exactly when referred."""
+    asked_on = draw(_DATES)
+    resolution = draw(_one(QuestionResolution))
+    pending = resolution is QuestionResolution.PENDING
+    referred = resolution is QuestionResolution.REFERRED
+    return ResidentQuestion(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        asked_on,
+        draw(_QUESTION_TOPICS),
+        draw(_one(QuestionChannel)),
+        resolution=resolution,
+        resolved_on=None if pending else _days_after(draw, asked_on, _DAYS_AHEAD),
+        provider_id=_given(draw, provider_id, _IDS) if referred else None,
+        member_id=draw(_OPTIONAL_IDS),
+        hamlet_id=draw(_OPTIONAL_IDS),
+        sex=draw(_optional(_one(Sex))),
+        age_band=draw(_optional(_one(AgeBand))),
+    )
+
+
+@st.composite
+def business_groups(draw: st.DrawFn, group_id: str | None = None) -> BusinessGroup:
+    """Business groups (kelompok usaha) with a sector from the open business_sector list."""
+    return BusinessGroup(
+        draw(_IDS),
+        _given(draw, group_id, _IDS),
+        draw(_NAMES),
+        draw(_one(CODE_LISTS["business_sector"].codes)),
+        draw(_DATES),
+        business_ids=draw(_MEMBER_IDS),
+        support=draw(_subset(SupportType)),
+        support_note=draw(_texts(0)),
+        hamlet_id=draw(_OPTIONAL_IDS),
     )
 
 
@@ -904,6 +1087,10 @@ RECORD_STRATEGIES: Mapping[str, Callable[[], st.SearchStrategy[Any]]] = MappingP
         InformationSession.kind: information_sessions,
         AdvocacyProposal.kind: advocacy_proposals,
         Meeting.kind: meetings,
+        Training.kind: trainings,
+        DataUpdate.kind: data_updates,
+        ResidentQuestion.kind: resident_questions,
+        BusinessGroup.kind: business_groups,
     }
 )
 

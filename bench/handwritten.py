@@ -12,19 +12,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from kk_core.cases import Case, Consent, Subject, ViolenceIncident
+from kk_core.cases import (
+    Assessment,
+    Case,
+    Consent,
+    Perpetrator,
+    Subject,
+    ViolenceIncident,
+)
 from kk_core.codes import (
     CaseCategory,
     CaseOutcome,
     CaseStatus,
     ConsentGiver,
     DisabilityDomain,
-    IncidentPlace,
     IntakeChannel,
-    PerpetratorRelation,
+    NeedDomain,
+    Reporter,
     RiskLevel,
     Sex,
-    SocialProgramme,
     ViolenceForm,
 )
 from kk_core.lifecycle import Event
@@ -50,12 +56,24 @@ def _event(d: dict[str, Any]) -> Event:
     )
 
 
+def _perpetrator(p: dict[str, Any]) -> Perpetrator:
+    sex = p.get("sex")
+    return Perpetrator(
+        p.get("relation", "unknown"),
+        sex=None if sex is None else Sex(sex),
+        age_years=p.get("age_years"),
+        is_child=p.get("is_child"),
+        is_caregiver=p.get("is_caregiver", False),
+    )
+
+
 def case_from_dict(d: dict[str, Any]) -> Case:
     """A typical hand-written loader: constructors, enum calls, ``fromisoformat``."""
     s = d["subject"]
     subject = Subject(
         Sex(s["sex"]),
-        birth_date=_date(s.get("birth_date")),
+        birth_year=s.get("birth_year"),
+        birth_month=s.get("birth_month"),
         age_years=s.get("age_years"),
         disability=frozenset(DisabilityDomain(x) for x in s.get("disability", ())),
         hamlet_id=s.get("hamlet_id"),
@@ -65,15 +83,21 @@ def case_from_dict(d: dict[str, Any]) -> Case:
     v = d.get("violence")
     violence = None
     if v is not None:
-        sex = v.get("perpetrator_sex")
         violence = ViolenceIncident(
             frozenset(ViolenceForm(x) for x in v["forms"]),
-            IncidentPlace(v["place"]),
-            perpetrator_relations=frozenset(
-                PerpetratorRelation(x) for x in v.get("perpetrator_relations", ("unknown",))
-            ),
-            perpetrator_sex=None if sex is None else Sex(sex),
+            v["place"],
+            perpetrators=tuple([_perpetrator(p) for p in v.get("perpetrators", ())]),
             occurred_on=_date(v.get("occurred_on")),
+        )
+    a = d.get("assessment")
+    assessment = None
+    if a is not None:
+        assessment = Assessment(
+            _fromisoformat(a["assessed_on"]),
+            RiskLevel(a["risk"]),
+            needs=frozenset(NeedDomain(x) for x in a.get("needs", ())),
+            by=a.get("by"),
+            note=a.get("note", ""),
         )
     c = d.get("consent")
     consent = None
@@ -81,11 +105,13 @@ def case_from_dict(d: dict[str, Any]) -> Case:
         consent = Consent(
             ConsentGiver(c["giver"]),
             _fromisoformat(c["recorded_on"]),
-            to_refer=c.get("to_refer", False),
+            services=frozenset(c.get("services", ())),
             to_share_data=c.get("to_share_data", False),
+            approved_by=c.get("approved_by"),
             note=c.get("note", ""),
         )
-    programme = d.get("programme")
+    reporter = d.get("reporter")
+    risk = d.get("risk")
     outcome = d.get("outcome")
     return Case(
         d["id"],
@@ -95,10 +121,13 @@ def case_from_dict(d: dict[str, Any]) -> Case:
         IntakeChannel(d["channel"]),
         CaseCategory(d["category"]),
         subject,
+        reporter=None if reporter is None else Reporter(reporter),
+        issues=frozenset(CaseCategory(x) for x in d.get("issues", ())),
         subcategory=d.get("subcategory"),
-        programme=None if programme is None else SocialProgramme(programme),
+        programme=d.get("programme"),
         violence=violence,
-        risk=RiskLevel(d.get("risk", "medium")),
+        risk=None if risk is None else RiskLevel(risk),
+        assessment=assessment,
         companion_id=d.get("companion_id"),
         consent=consent,
         status=CaseStatus(d.get("status", "reported")),
@@ -130,10 +159,23 @@ def _event_dict(e: Event) -> dict[str, Any]:
     }
 
 
+def _perpetrator_dict(p: Perpetrator) -> dict[str, Any]:
+    return {
+        "relation": p.relation,
+        "sex": _code(p.sex),
+        "age_years": p.age_years,
+        "age_band": _code(p.age_band),
+        "is_child": p.is_child,
+        "is_caregiver": p.is_caregiver,
+    }
+
+
 def case_to_dict(case: Case) -> dict[str, Any]:
-    """A typical hand-written dumper producing the converter's wire format."""
+    """A typical hand-written dumper producing the converter's wire format (the parts a
+    typical case has; child marriage, assent, plan entries are left at their empties)."""
     s = case.subject
     v = case.violence
+    a = case.assessment
     c = case.consent
     return {
         "id": case.id,
@@ -144,33 +186,56 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         "category": case.category.value,
         "subject": {
             "sex": s.sex.value,
-            "birth_date": _iso(s.birth_date),
+            "birth_year": s.birth_year,
+            "birth_month": s.birth_month,
             "age_years": s.age_years,
             "disability": sorted([x.value for x in s.disability]),
             "hamlet_id": s.hamlet_id,
             "initials": s.initials,
             "identity": s.identity,
         },
+        "reporter": _code(case.reporter),
+        "issues": sorted([x.value for x in case.issues]),
         "subcategory": case.subcategory,
-        "programme": _code(case.programme),
+        "programme": case.programme,
         "violence": None
         if v is None
         else {
             "forms": sorted([x.value for x in v.forms]),
-            "place": v.place.value,
-            "perpetrator_relations": sorted([x.value for x in v.perpetrator_relations]),
-            "perpetrator_sex": _code(v.perpetrator_sex),
+            "place": v.place,
+            "perpetrators": [_perpetrator_dict(p) for p in v.perpetrators],
             "occurred_on": _iso(v.occurred_on),
+            "incident_id": v.incident_id,
+            "tpks_forms": sorted([x.value for x in v.tpks_forms]),
+            "penetration": _code(v.penetration),
+            "exploitation": _code(v.exploitation),
+            "exchange": v.exchange,
+            "resources_withheld": v.resources_withheld,
         },
-        "risk": case.risk.value,
+        "child_marriage": None,
+        "risk": _code(case.risk),
+        "assessment": None
+        if a is None
+        else {
+            "assessed_on": a.assessed_on.isoformat(),
+            "risk": a.risk.value,
+            "needs": sorted([x.value for x in a.needs]),
+            "by": a.by,
+            "note": a.note,
+        },
+        "plan": [],
+        "next_follow_up": _iso(case.next_follow_up),
+        "legal_stage": _code(case.legal_stage),
         "companion_id": case.companion_id,
         "consent": None
         if c is None
         else {
             "giver": c.giver.value,
             "recorded_on": c.recorded_on.isoformat(),
-            "to_refer": c.to_refer,
+            "services": sorted(c.services),
             "to_share_data": c.to_share_data,
+            "assent": None,
+            "approved_by": c.approved_by,
             "note": c.note,
         },
         "status": case.status.value,

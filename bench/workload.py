@@ -1,8 +1,9 @@
 """The data every layer works on: typical violence cases, as a KoboToolbox or CSV import
 would hand them to the library.
 
-A typical case has a subject, violence details, consent and three timeline events
-(report → assign → record consent), 19 fields at the top and about 50 in all. Values
+A typical case has a subject, violence details with its perpetrators, an assessment,
+consent scoped to two services and three timeline events (report → assign → record
+consent), 26 fields at the top and about 75 in all. Values
 vary from case to case (ids, dates, hamlets, forms of violence, risk levels) and every
 string is its own object, as after ``json.loads`` of real data: the input is produced by
 ``json.dumps``/``json.loads`` in batches, so nothing is shared between cases by accident
@@ -33,6 +34,9 @@ _PLACES = ("household", "household", "school", "public_facility", "other")
 _CHANNELS = ("outreach_visit", "walk_in", "phone", "posyandu", "school")
 _RISKS = ("low", "medium", "high")
 _GIVERS = ("self", "parent", "guardian")
+_REPORTERS = ("client", "family", "neighbour", "kk_member", "school")
+_SERVICES = (["puskesmas", "uptd_ppa"], ["uptd_ppa", "police_ppa"], ["puskesmas", "dinas_sosial"])
+_NEEDS = (["safety", "health"], ["psychosocial"], ["legal", "psychosocial"])
 _DAY0 = date(2024, 1, 1).toordinal()
 
 
@@ -52,25 +56,35 @@ def typical_case_dict(i: int) -> dict[str, Any]:
         "category": "violence",
         "subject": {
             "sex": "female" if i % 4 else "male",
-            "birth_date": date.fromordinal(_DAY0 - 2_000 - i % 9_000).isoformat(),
+            "birth_year": 1960 + i % 45,
+            "birth_month": 1 + i % 12,
             "disability": ["seeing"] if i % 10 == 0 else [],
             "hamlet_id": f"{village}-d{i % 7}",
             "initials": f"{chr(65 + i % 26)}.{chr(65 + i // 26 % 26)}.",
             "identity": f"p1:{i * 2_654_435_761 % 2**256:064x}",
         },
+        "reporter": _REPORTERS[i % 5],
+        "issues": [],
         "violence": {
             "forms": _FORMS[i % 5],
             "place": _PLACES[i % 5],
-            "perpetrator_relations": _RELATIONS[i % 5],
-            "perpetrator_sex": "male",
+            "perpetrators": [
+                {"relation": relation, "sex": "male"} for relation in _RELATIONS[i % 5]
+            ],
             "occurred_on": reported,
         },
         "risk": _RISKS[i % 3],
+        "assessment": {
+            "assessed_on": reported,
+            "risk": _RISKS[i % 3],
+            "needs": _NEEDS[i % 3],
+            "by": member,
+        },
         "companion_id": member,
         "consent": {
             "giver": _GIVERS[i % 3],
             "recorded_on": reported,
-            "to_refer": True,
+            "services": _SERVICES[i % 3],
             "to_share_data": i % 2 == 0,
             "note": "",
         },

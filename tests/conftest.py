@@ -11,7 +11,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["pg_server", "sql_support"]
+pytest_plugins = ["pg_server", "sql_support", "release_support"]
 
 # Hypothesis: quick by default; HYPOTHESIS_PROFILE=kk-thorough (or ci) for a long run.
 settings.register_profile(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
+from enum import Enum
 from typing import Any
 
 import attrs
@@ -13,15 +15,20 @@ from kk_core._text import nik_in_text, quote_value
 __all__ = [
     "INT64_MAX",
     "FieldError",
+    "a_code",
     "an_id",
     "as_tuple",
+    "each_code",
     "each_id",
     "frozen_set",
     "hidden",
     "non_empty",
     "non_negative",
     "not_before",
+    "optional_code",
     "optional_id",
+    "plain_code",
+    "plain_codes",
     "within_int64",
 ]
 
@@ -75,6 +82,46 @@ def each_id(_: Any, attribute: attrs.Attribute[Any], values: Iterable[str]) -> N
     """A set or list of references, none of them an identity number."""
     for value in values:
         _not_a_nik(attribute.name, value)
+
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,199}$")
+
+
+def _code_problem(value: object) -> str | None:
+    if isinstance(value, str) and _CODE.match(value):
+        return None
+    return (
+        f"takes a code (snake_case, like 'pondok_pesantren'), not {quote_value(value)}; "
+        "read a label with the code list's lookup"
+    )
+
+
+def plain_code(value: Any) -> Any:
+    """attrs converter for open-list code fields: a member of a core list (``IncidentPlace.
+    SCHOOL``) is taken as its code, so the field holds plain text either way."""
+    return value.value if isinstance(value, Enum) else value
+
+
+def plain_codes(values: Iterable[Any]) -> frozenset[Any]:
+    return frozenset(plain_code(v) for v in values)
+
+
+def a_code(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    """A code of an open list (checked against the list, as plugins extended it, by the
+    services): its shape here, so a label or a typo with spaces never gets stored."""
+    problem = _code_problem(value)
+    if problem is not None:
+        raise FieldError(attribute.name, problem)
+
+
+def optional_code(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None:
+        a_code(_, attribute, value)
+
+
+def each_code(_: Any, attribute: attrs.Attribute[Any], values: Iterable[str]) -> None:
+    for value in values:
+        a_code(_, attribute, value)
 
 
 def within_int64(name: str, value: int) -> None:

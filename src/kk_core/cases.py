@@ -1,13 +1,21 @@
 """Pengaduan: the cases a KK accompanies and the people they are about.
 
-A case is about one subject (the client) and one category. Its ``status`` only changes
-through `kk_core.case_lifecycle`, which appends to the ``timeline``; the invariants
-below hold for every record however it was made (form, CSV, database).
+A case is about one subject (the client): a primary category and any secondary issues
+(child marriage, violence and school dropout can be one case about one child), with
+the detail of each (`kk_core.case_parts`). Its ``status`` only changes through
+`kk_core.case_lifecycle`, which appends to the ``timeline``; the invariants below hold
+for every record however it was made (form, CSV, database).
+
+Ages are taken on the day of the incident when it is known (the marriage, the violence),
+else on the day of the report: a victim who was 17 at the incident is a child in every
+count. Birth dates are kept to the month at most (UU PDP: a full birth date and a
+hamlet name a child).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, ClassVar
 
@@ -21,35 +29,69 @@ from kk_core._checks import (
     hidden,
     non_negative,
     not_before,
+    optional_code,
     optional_id,
+    plain_code,
 )
 from kk_core._text import quote_value, shorten
+from kk_core.case_parts import (
+    CHILD_AGE,
+    Assent,
+    Assessment,
+    ChildMarriage,
+    Consent,
+    MarriageParty,
+    Perpetrator,
+    PlanAction,
+    ViolenceIncident,
+)
+from kk_core.classification import Classification, classify_incident, classify_marriage
 from kk_core.codes import (
     AgeBand,
     CaseCategory,
     CaseOutcome,
     CaseStatus,
-    ConsentGiver,
     DisabilityDomain,
-    IncidentPlace,
+    GbvimsType,
     IntakeChannel,
-    PerpetratorRelation,
+    LegalStage,
+    Reporter,
     RiskLevel,
+    ServiceKind,
     Sex,
-    SocialProgramme,
     ViolenceForm,
 )
 from kk_core.lifecycle import Event
 from kk_core.places import village_code
 from kk_core.privacy import pseudonym_only
 
-__all__ = ["Case", "Consent", "Subject", "ViolenceIncident", "age_on"]
+__all__ = [
+    "Assent",
+    "Assessment",
+    "Case",
+    "ChildMarriage",
+    "Consent",
+    "MarriageParty",
+    "Perpetrator",
+    "PlanAction",
+    "Subject",
+    "ViolenceIncident",
+    "age_on",
+    "upgrade_case_data",
+]
 
 
-def age_on(birth_date: date, day: date) -> int:
-    """Completed years on ``day``."""
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - before_birthday
+def age_on(birth_year: int, birth_month: int | None, day: date) -> int:
+    """Completed years on ``day`` of someone born in ``birth_month`` of ``birth_year``.
+
+    The day of birth is not kept, so the birthday is taken as the last day of the birth
+    month (of the year, when the month is unknown too): the youngest the person can be,
+    so that no child is counted as an adult.
+    """
+    years = day.year - birth_year
+    if birth_month is None or day.month <= birth_month:
+        years -= 1
+    return max(years, 0)
 
 
 _MAX_AGE = 130
@@ -59,6 +101,18 @@ _INITIALS = re.compile(r"^[^\W\d_][^\W\d_. ]?(?:[. ]{0,2}[^\W\d_]){0,5}\.?$")
 def _plausible_age(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
     if value is not None and not 0 <= value <= _MAX_AGE:
         raise FieldError(attribute.name, f"must be between 0 and {_MAX_AGE}")
+
+
+def _plausible_year(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and not 1890 <= value <= 2200:
+        raise FieldError(
+            attribute.name, f"must be a year between 1890 and 2200, not {quote_value(value)}"
+        )
+
+
+def _month(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and not 1 <= value <= 12:
+        raise FieldError(attribute.name, f"must be a month from 1 to 12, not {quote_value(value)}")
 
 
 def _initials(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -72,10 +126,12 @@ def _initials(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
 @attrs.frozen
 class Subject:
     """The person a case is about. No name and no clear identity number: initials and a
-    keyed pseudonym are enough to accompany and to link, and leak nothing."""
+    keyed pseudonym are enough to accompany and to link, and leak nothing. The birth is
+    kept as a year and a month at most; ``age_years`` is the age on the report date."""
 
     sex: Sex
-    birth_date: date | None = attrs.field(default=None, kw_only=True)
+    birth_year: int | None = attrs.field(default=None, kw_only=True, validator=_plausible_year)
+    birth_month: int | None = attrs.field(default=None, kw_only=True, validator=_month)
     age_years: int | None = attrs.field(default=None, kw_only=True, validator=_plausible_age)
     disability: frozenset[DisabilityDomain] = attrs.field(
         default=frozenset(), kw_only=True, converter=frozen_set
@@ -89,54 +145,19 @@ class Subject:
         default=None, kw_only=True, validator=pseudonym_only, repr=False
     )
 
-    def age_on(self, day: date) -> int | None:
-        """Age on ``day``: from the birth date when known, else the age recorded at intake."""
-        if self.birth_date is not None:
-            return max(age_on(self.birth_date, day), 0)
-        return self.age_years
-
-
-@attrs.frozen
-class ViolenceIncident:
-    """What happened, in SIMFONI-PPA terms; several forms may apply to one incident."""
-
-    forms: frozenset[ViolenceForm] = attrs.field(converter=frozen_set)
-    place: IncidentPlace
-    perpetrator_relations: frozenset[PerpetratorRelation] = attrs.field(
-        default=frozenset({PerpetratorRelation.UNKNOWN}), kw_only=True, converter=frozen_set
-    )
-    perpetrator_sex: Sex | None = attrs.field(default=None, kw_only=True)
-    occurred_on: date | None = attrs.field(default=None, kw_only=True)
-
     def __attrs_post_init__(self) -> None:
-        if not self.forms:
-            raise ValueError("a violence incident has at least one form")
-        if not self.perpetrator_relations:
-            raise ValueError("perpetrator_relations is empty; use 'unknown' when not known")
+        if self.birth_month is not None and self.birth_year is None:
+            raise FieldError("birth_month", "is given with the birth_year")
 
 
-@attrs.frozen
-class Consent:
-    """Who agreed to what, and when. Recorded before anything is shared."""
-
-    giver: ConsentGiver
-    recorded_on: date
-    to_refer: bool = attrs.field(default=False, kw_only=True)
-    to_share_data: bool = attrs.field(default=False, kw_only=True)
-    note: str = attrs.field(default="", kw_only=True, repr=hidden)
-
-    def __attrs_post_init__(self) -> None:
-        if self.giver is ConsentGiver.NONE and (self.to_refer or self.to_share_data):
-            raise ValueError("no consent was given, so nothing can be consented to")
-
-    @property
-    def allows_referral(self) -> bool:
-        return self.giver is not ConsentGiver.NONE and self.to_refer
-
-
-def _known_age_band(case: Case) -> AgeBand | None:
-    age = case.subject.age_on(case.reported_on)
-    return None if age is None else AgeBand.for_age(age)
+#: Issues a detail belongs to: the detail is recorded only when the case has the issue.
+_DETAIL_ISSUE = {
+    "violence": CaseCategory.VIOLENCE,
+    "child_marriage": CaseCategory.CHILD_MARRIAGE,
+    "programme": CaseCategory.SOCIAL_PROTECTION,
+}
+#: Under this age at the marriage, a marriage is a child marriage (UU 16/2019 Art. 7).
+MARRIAGE_AGE = 19
 
 
 @attrs.frozen
@@ -152,10 +173,25 @@ class Case:
     channel: IntakeChannel
     category: CaseCategory
     subject: Subject
+    #: Who brought the case (the channel is how it came).
+    reporter: Reporter | None = attrs.field(default=None, kw_only=True)
+    #: Secondary issues of the same case, each counted as the primary category is.
+    issues: frozenset[CaseCategory] = attrs.field(
+        default=frozenset(), kw_only=True, converter=frozen_set
+    )
     subcategory: str | None = attrs.field(default=None, kw_only=True, repr=quote_value)
-    programme: SocialProgramme | None = attrs.field(default=None, kw_only=True)
+    programme: str | None = attrs.field(
+        default=None, kw_only=True, converter=plain_code, validator=optional_code, repr=quote_value
+    )
     violence: ViolenceIncident | None = attrs.field(default=None, kw_only=True)
-    risk: RiskLevel = attrs.field(default=RiskLevel.MEDIUM, kw_only=True)
+    child_marriage: ChildMarriage | None = attrs.field(default=None, kw_only=True)
+    #: Set by the assessment (and changed when the risk changes); None until assessed.
+    risk: RiskLevel | None = attrs.field(default=None, kw_only=True)
+    assessment: Assessment | None = attrs.field(default=None, kw_only=True)
+    plan: tuple[PlanAction, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
+    next_follow_up: date | None = attrs.field(default=None, kw_only=True)
+    #: Where a legal process the KK accompanies stands: the case stays open meanwhile.
+    legal_stage: LegalStage | None = attrs.field(default=None, kw_only=True)
     companion_id: str | None = attrs.field(
         default=None, kw_only=True, validator=optional_id, repr=quote_value
     )
@@ -168,21 +204,23 @@ class Case:
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
-        if self.violence is not None and self.category is not CaseCategory.VIOLENCE:
-            raise ValueError(f"violence details on a {self.category.value} case")
-        if self.programme is not None and self.category is not CaseCategory.SOCIAL_PROTECTION:
-            raise ValueError(f"a social programme on a {self.category.value} case")
+        if self.category in self.issues:
+            raise FieldError("issues", f"holds the primary category {self.category.value} again")
+        issues = self.all_issues
+        for name, issue in _DETAIL_ISSUE.items():
+            if getattr(self, name) is not None and issue not in issues:
+                raise FieldError(name, f"is recorded only on a case with the issue {issue.value}")
         closed = self.status is CaseStatus.CLOSED
         if closed and (self.outcome is None or self.closed_on is None):
             raise ValueError("a closed case has an outcome and a closed_on date")
         if not closed and (self.closed_on is not None or self.outcome is not None):
             raise ValueError(f"closed_on or outcome is set but the case is {self.status.value}")
         not_before(self.reported_on, self.closed_on, "closed_on")
-        birth = self.subject.birth_date
-        if birth is not None and birth > self.reported_on:
-            raise ValueError("the subject's birth_date is after the date the case was reported")
+        self._check_ages()
         if self.violence is not None:
             not_before(self.violence.occurred_on, self.reported_on, "reported_on")
+        if self.assessment is not None:
+            not_before(self.reported_on, self.assessment.assessed_on, "assessment.assessed_on")
         for earlier, later in zip(self.timeline, self.timeline[1:], strict=False):
             if later.at < earlier.at:
                 raise ValueError(f"timeline goes back in time at {later.at.isoformat()}")
@@ -195,16 +233,193 @@ class Case:
                     f"{shorten(self.timeline[-1].target)}"
                 )
 
+    def _check_ages(self) -> None:
+        subject = self.subject
+        if subject.birth_year is not None:
+            if (subject.birth_year, subject.birth_month or 1) > (
+                self.reported_on.year,
+                self.reported_on.month,
+            ):
+                raise FieldError("subject.birth_year", "is after the date the case was reported")
+            if subject.age_years is not None:
+                oldest = age_on(subject.birth_year, subject.birth_month, self.reported_on) + (
+                    1 if subject.birth_month is not None else 2
+                )
+                youngest = oldest - (1 if subject.birth_month is not None else 2)
+                if not youngest <= subject.age_years <= oldest:
+                    raise FieldError(
+                        "subject.age_years",
+                        f"is {subject.age_years}, but born in {subject.birth_year} the subject "
+                        f"was {youngest}{'' if oldest == youngest else f' or {oldest}'} on "
+                        f"{self.reported_on.isoformat()}",
+                    )
+        if CaseCategory.CHILD_MARRIAGE in self.all_issues:
+            age = self.age_at(self.incident_on or self.reported_on)
+            if age is not None and age >= MARRIAGE_AGE:
+                raise FieldError(
+                    "subject.age_years",
+                    f"makes the subject {age} at the marriage: a child marriage is a marriage "
+                    f"under {MARRIAGE_AGE} (UU 16/2019)",
+                )
+
+    @property
+    def all_issues(self) -> frozenset[CaseCategory]:
+        """The primary category and the secondary issues."""
+        return self.issues | {self.category}
+
+    @property
+    def incident_on(self) -> date | None:
+        """The day of the incident, when known: the violence, else the marriage."""
+        if self.violence is not None and self.violence.occurred_on is not None:
+            return self.violence.occurred_on
+        if self.child_marriage is not None:
+            return self.child_marriage.event_on
+        return None
+
+    def age_at(self, day: date) -> int | None:
+        """The subject's age on ``day``: from the birth when known; else from the age on
+        the report date, the youngest the subject can have been on an earlier day."""
+        subject = self.subject
+        if subject.birth_year is not None:
+            return age_on(subject.birth_year, subject.birth_month, day)
+        if subject.age_years is None:
+            return None
+        if day >= self.reported_on:
+            return subject.age_years + _whole_years(self.reported_on, day)
+        return max(subject.age_years - _years_up(day, self.reported_on), 0)
+
+    @property
+    def age(self) -> int | None:
+        """The age counts use: at the incident when its day is known, else at the report."""
+        return self.age_at(self.incident_on or self.reported_on)
+
     @property
     def age_band(self) -> AgeBand | None:
-        """SIMFONI age band of the subject on the day the case was reported."""
-        return _known_age_band(self)
+        """SIMFONI age band of the subject at the incident (else at the report)."""
+        age = self.age
+        return None if age is None else AgeBand.for_age(age)
 
     @property
     def is_child(self) -> bool:
-        band = self.age_band
-        return band is not None and band.is_child
+        age = self.age
+        return age is not None and age < CHILD_AGE
 
     @property
     def hamlet_id(self) -> str | None:
         return self.subject.hamlet_id
+
+    @property
+    def is_sexual_violence(self) -> bool:
+        """A sexual-violence case (UU TPKS): sexual violence, a UU TPKS form, or a child
+        marriage of a child under 18 (Art. 10(2)a: a forced marriage)."""
+        violence = self.violence
+        if violence is not None and (ViolenceForm.SEXUAL in violence.forms or violence.tpks_forms):
+            return True
+        if self.child_marriage is not None:
+            age = self.age_at(self.child_marriage.event_on or self.reported_on)
+            return age is not None and age < CHILD_AGE
+        return False
+
+    @property
+    def gbvims(self) -> tuple[Classification, ...]:
+        """The GBVIMS classification of each incident of the case: the violence, and the
+        child marriage as an incident of its own (`kk_core.classification`)."""
+        found = []
+        if self.violence is not None:
+            day = self.violence.occurred_on or self.reported_on
+            found.append(classify_incident(self.violence, age=self.age_at(day)))
+        if self.child_marriage is not None:
+            day = self.child_marriage.event_on or self.reported_on
+            found.append(classify_marriage(self.child_marriage, age=self.age_at(day)))
+        return tuple(found)
+
+    @property
+    def gbvims_type(self) -> GbvimsType | None:
+        """The highest GBVIMS core type among the case's incidents (the tool's order);
+        None for a case with no incident to classify."""
+        cores = [c.core for c in self.gbvims if c.core is not GbvimsType.NON_GBV]
+        if not cores:
+            return GbvimsType.NON_GBV if self.gbvims else None
+        return min(cores, key=list(GbvimsType).index)
+
+    def is_overdue(self, as_of: date) -> bool:
+        """An open case whose next follow-up or a case-plan action is past due."""
+        if self.status is CaseStatus.CLOSED:
+            return False
+        if self.next_follow_up is not None and as_of > self.next_follow_up:
+            return True
+        return any(action.is_overdue(as_of) for action in self.plan)
+
+
+def _whole_years(start: date, end: date) -> int:
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return max(years, 0)
+
+
+def _years_up(start: date, end: date) -> int:
+    """Years between two days, rounded up (part of a year counts as one)."""
+    whole = _whole_years(start, end)
+    return whole if _add_years(start, whole) == end else whole + 1
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+#: Every service kind of the core list: what an old consent "to refer" (anywhere) covered.
+_ALL_SERVICES = tuple(sorted(kind.value for kind in ServiceKind))
+
+
+def upgrade_case_data(data: Any) -> Any:
+    """A case's plain data as release 0.1.0 stored it, in the current shape.
+
+    Data of the current shape (it has an ``issues`` key, which every current record
+    writes) and anything that is not a mapping are returned as they are; the converter
+    then explains whatever is wrong with them. An old record becomes:
+
+    * ``subject.birth_date`` (a full date) → ``birth_year`` and ``birth_month``: the day
+      is dropped (UU PDP data minimisation; the age is then taken as the youngest the
+      subject can be, which changes nobody's age band on the report date but the few
+      born in the report's month);
+    * ``violence.perpetrator_relations`` and ``perpetrator_sex`` → ``perpetrators``, one
+      per relation, each of that sex;
+    * ``consent.to_refer`` → ``services``: every core service kind when it was true (the
+      old consent covered any referral), none when false;
+    * no secondary ``issues``, no reporter, no assessment or case plan; the ``risk`` it
+      had stays (it was set at intake, not by an assessment); an outcome
+      ``legal_process`` stays readable (new cases in a legal process stay open).
+
+    Never raises: a value it does not recognise is left for the converter to refuse.
+    """
+    if not isinstance(data, Mapping) or "issues" in data:
+        return data
+    new = dict(data)
+    new["issues"] = []
+    subject = new.get("subject")
+    if isinstance(subject, Mapping) and "birth_date" in subject:
+        subject = dict(subject)
+        born = subject.pop("birth_date")
+        if isinstance(born, str) and len(born) >= 7 and born[:4].isdigit() and born[5:7].isdigit():
+            subject["birth_year"], subject["birth_month"] = int(born[:4]), int(born[5:7])
+        elif born is not None:
+            subject["birth_date"] = born  # not a date: left for the converter to name
+        new["subject"] = subject
+    violence = new.get("violence")
+    if isinstance(violence, Mapping) and "perpetrators" not in violence:
+        violence = dict(violence)
+        relations = violence.pop("perpetrator_relations", ["unknown"])
+        sex = violence.pop("perpetrator_sex", None)
+        if isinstance(relations, list | tuple):
+            violence["perpetrators"] = [{"relation": r, "sex": sex} for r in relations]
+        new["violence"] = violence
+    consent = new.get("consent")
+    if isinstance(consent, Mapping) and "to_refer" in consent:
+        consent = dict(consent)
+        consent["services"] = list(_ALL_SERVICES) if consent.pop("to_refer") is True else []
+        new["consent"] = consent
+    return new

@@ -11,6 +11,8 @@ Closed lists are enums because the domain's rules depend on their members. Open 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import attrs
 
 from kk_core._coded import (
@@ -73,7 +75,9 @@ __all__ = [
     "SupportType",
     "TpksForm",
     "ViolenceForm",
+    "core_code",
     "normalize_label",
+    "use_extended_lists",
 ]
 
 CODELIST_VERSION = "2026.1"
@@ -680,6 +684,10 @@ class CaseAction(Coded):
     )
     CLOSE = ("close", "Ditutup", "Closed")
     REOPEN = ("reopen", "Dibuka kembali", "Reopened")
+    ASSESS = ("assess", "Asesmen", "Assessed", "Needs by domain and the risk level.")
+    PLAN = ("plan", "Rencana penanganan", "Case plan set")
+    FOLLOW_UP = ("follow_up", "Tindak lanjut", "Followed up", "The next follow-up date set.")
+    LEGAL_STEP = ("legal_step", "Proses hukum", "Legal process step", "The case stays open.")
 
 
 class ReferralAction(Coded):
@@ -1458,3 +1466,23 @@ __all__ += [
     "QuestionResolution",
     "TrainingOrganiser",
 ]
+
+
+_extended_lists: Callable[[], Mapping[str, CodeList[Coded]]] | None = None
+
+
+def use_extended_lists(provider: Callable[[], Mapping[str, CodeList[Coded]]] | None) -> None:
+    """Where `core_code` finds the lists as plugins extended them. The plugin facade
+    (`kk_core.plugins`) sets it when imported, so the model rolls a plugin's local entry
+    up without importing the plugin machinery; ``None`` goes back to the built-in lists."""
+    global _extended_lists
+    _extended_lists = provider
+
+
+def core_code(list_name: str, code: str) -> str | None:
+    """The core code ``code`` rolls up to in a list with a core, the list as the
+    installed plugins extended it (a plugin's local entry rolls up too); None when no
+    list holds the code."""
+    lists = _extended_lists() if _extended_lists is not None else CODE_LISTS
+    code_list = lists.get(list_name) or CODE_LISTS[list_name]
+    return code_list.core_of(code)

@@ -41,7 +41,7 @@ from kk_core._text import quote_value, shorten, text_problem
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.business_groups import BusinessGroup
 from kk_core.cases import Case
-from kk_core.codes import CODE_LISTS
+from kk_core.codes import CODE_LISTS, core_code
 from kk_core.data_updates import DataUpdate
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import CodeError, Problem, ValidationError
@@ -176,6 +176,13 @@ def _dims(*items: Dimension) -> tuple[Dimension, ...]:
     return (_attr("id"), *items)
 
 
+def _case_place_simfoni(case: Case) -> str | None:
+    """The SIMFONI place a case's incident place rolls up to."""
+    if case.violence is None:
+        return None
+    return core_code("incident_place", case.violence.place)
+
+
 def _case_age_band(case: Case) -> str | None:
     return _code(case.age_band)
 
@@ -200,7 +207,17 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("lives_in_village", bool),
         Dimension("has_disability", bool, lambda m: bool(m.disability)),
     ),
-    ServiceProvider: _dims(_attr("service"), _attr("area"), _attr("name")),
+    ServiceProvider: _dims(
+        _attr("service", code_list="service_kind"),
+        _attr("area"),
+        _attr("name"),
+        Dimension(
+            "core_service",
+            str,
+            lambda p: core_code("service_kind", p.service),
+            code_list="service_kind",
+        ),
+    ),
     Case: _dims(
         _attr("group_id"),
         _attr("reported_on", date),
@@ -209,7 +226,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         Dimension("hamlet_id", str, lambda c: c.subject.hamlet_id),
         _attr("category"),
         _attr("subcategory", code_list="case_subcategory"),
-        _attr("programme"),
+        _attr("programme", code_list="social_programme"),
         _attr("status"),
         _attr("channel"),
         _attr("risk"),
@@ -221,6 +238,21 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         Dimension("sex", str, lambda c: _code(c.subject.sex), code_list="sex"),
         Dimension("age_band", str, _case_age_band, code_list="age_band"),
         Dimension("has_disability", bool, lambda c: bool(c.subject.disability)),
+        _attr("reporter"),
+        Dimension("gbvims_type", str, lambda c: _code(c.gbvims_type), code_list="gbvims_type"),
+        Dimension("sexual_violence", bool, lambda c: c.is_sexual_violence),
+        Dimension(
+            "incident_id", str, lambda c: None if c.violence is None else c.violence.incident_id
+        ),
+        Dimension(
+            "place",
+            str,
+            lambda c: None if c.violence is None else c.violence.place,
+            code_list="incident_place",
+        ),
+        Dimension("place_simfoni", str, _case_place_simfoni, code_list="incident_place"),
+        _attr("legal_stage"),
+        _attr("next_follow_up", date),
     ),
     Referral: _dims(
         _attr("case_id"),

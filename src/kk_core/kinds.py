@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 
 from kk_core.advocacy import AdvocacyProposal, upgrade_proposal_data
 from kk_core.business_groups import BusinessGroup
-from kk_core.cases import Case
+from kk_core.cases import Case, upgrade_case_data
 from kk_core.data_updates import DataUpdate
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import UnknownKindError, quote_value
@@ -74,7 +74,7 @@ RECORD_KINDS: Mapping[str, RecordType] = MappingProxyType(
 #: converter applies it to every record of the kind it structures, so stores, imports
 #: and JSON files of older releases read as current records.
 RECORD_UPGRADES: Mapping[RecordType, Callable[[Any], Any]] = MappingProxyType(
-    {AdvocacyProposal: upgrade_proposal_data}
+    {AdvocacyProposal: upgrade_proposal_data, Case: upgrade_case_data}
 )
 
 

@@ -68,6 +68,9 @@ class Step:
     ref: str | None = attrs.field(default=None, kw_only=True, repr=quote_value)
     outcome: str | None = attrs.field(default=None, kw_only=True, repr=hidden)
     override: str | None = attrs.field(default=None, kw_only=True)
+    #: What else a guard looks at: the values the action would set (a consent, a plan),
+    #: facts the caller knows (the service a referral goes to).
+    details: Mapping[str, Any] = attrs.field(factory=dict, kw_only=True, eq=False, repr=False)
 
 
 class Tracked(Protocol):

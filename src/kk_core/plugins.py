@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 import pluggy
 
-from kk_core import hookspecs
+from kk_core import codes, hookspecs
 from kk_core._coded import Coded, CodeList
 from kk_core._text import mask_identity_numbers, shorten
 from kk_core.errors import (
@@ -275,7 +275,9 @@ class Plugins:
             for problem in found or ():
                 if not isinstance(problem, Problem):
                     raise PluginError(
-                        plugin, "kk_validate_record", f"returned {quote_value(problem)}, not a Problem"
+                        plugin,
+                        "kk_validate_record",
+                        f"returned {quote_value(problem)}, not a Problem",
                     )
                 problems.append(problem)
         return problems
@@ -457,3 +459,8 @@ def reset_plugins(plugins: Plugins | None = None) -> None:
 def open_store(url: str, /, **options: Any) -> Store:
     """Open a store by URL with the installed plugins; see `Plugins.open_store`."""
     return get_plugins().open_store(url, **options)
+
+
+# The model rolls local code-list entries up to their core through the lists as the
+# installed plugins extended them, without importing this module (it stays pure).
+codes.use_extended_lists(lambda: get_plugins().code_lists)

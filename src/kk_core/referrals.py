@@ -21,9 +21,19 @@ from typing import ClassVar
 
 import attrs
 
-from kk_core._checks import an_id, as_tuple, hidden, non_empty, non_negative, not_before
+from kk_core._checks import (
+    a_code,
+    an_id,
+    as_tuple,
+    hidden,
+    non_empty,
+    non_negative,
+    not_before,
+    optional_id,
+    plain_code,
+)
 from kk_core._text import quote_value, shorten
-from kk_core.codes import OverrideReason, ReferralAction, ReferralStatus, ServiceKind
+from kk_core.codes import OverrideReason, ReferralAction, ReferralStatus, core_code
 from kk_core.lifecycle import (
     Event,
     Guard,
@@ -55,11 +65,18 @@ class ServiceProvider:
     kind: ClassVar[str] = "service_provider"
 
     id: str = attrs.field(validator=an_id, repr=quote_value)
-    service: ServiceKind
+    #: A code of the ``service_kind`` list (the core list or a local entry under it).
+    service: str = attrs.field(converter=plain_code, validator=a_code, repr=quote_value)
     name: str = attrs.field(validator=non_empty, repr=quote_value)
     area: str = attrs.field(default="", kw_only=True, repr=quote_value)
     contact: str = attrs.field(default="", kw_only=True, repr=hidden)
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
+
+    @property
+    def core_service(self) -> str | None:
+        """The core kind the provider's service rolls up to (None for a local kind no
+        installed code list knows)."""
+        return core_code("service_kind", self.service)
 
 
 _RESPONDED = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.COMPLETED})
@@ -78,6 +95,11 @@ class Referral:
     sent_on: date
     consent_given: bool = attrs.field(default=False, kw_only=True)
     override: OverrideReason | None = attrs.field(default=None, kw_only=True)
+    #: For a referral without consent: why it could not wait, and who approved it.
+    override_note: str = attrs.field(default="", kw_only=True, repr=hidden)
+    override_approved_by: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional_id, repr=quote_value
+    )
     status: ReferralStatus = attrs.field(default=ReferralStatus.SENT, kw_only=True)
     responded_on: date | None = attrs.field(default=None, kw_only=True)
     completed_on: date | None = attrs.field(default=None, kw_only=True)

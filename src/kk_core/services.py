@@ -18,16 +18,19 @@ import attrs
 from kk_core import advocacy, case_lifecycle, places, referrals
 from kk_core.advocacy import AdvocacyProposal
 from kk_core.business_groups import BusinessGroup
-from kk_core.cases import Case, Consent
+from kk_core.cases import Assessment, Case, Consent, PlanAction
 from kk_core.codes import (
     ApbdesField,
     CaseAction,
     CaseOutcome,
     CaseStatus,
     Forum,
+    LegalStage,
     OverrideReason,
+    Position,
     ProposalAction,
     QuestionResolution,
+    ReferralStatus,
     RiskLevel,
 )
 from kk_core.data_updates import DataUpdate
@@ -148,8 +151,10 @@ class Services:
         """Open code-list fields hold codes of the lists as plugins extended them."""
         lists = self.plugins.code_lists
         checks: list[tuple[str, str, str]] = []
-        if isinstance(record, Case) and record.subcategory is not None:
-            checks.append(("case.subcategory", "case_subcategory", record.subcategory))
+        if isinstance(record, Case):
+            checks.extend(_case_codes(record))
+        elif isinstance(record, ServiceProvider):
+            checks.append(("service_provider.service", "service_kind", record.service))
         elif isinstance(record, Business):
             checks.append(("business.sector", "business_sector", record.sector))
         elif isinstance(record, AdvocacyProposal):
@@ -394,23 +399,36 @@ class Services:
         *,
         referral_id: str,
         override: OverrideReason | None = None,
+        override_note: str = "",
+        approved_by: str | None = None,
         follow_up_due: date | None = None,
         at: datetime | None = None,
         actor_id: str | None = None,
     ) -> tuple[Case, Referral]:
         """Send a referral and mark its case referred, in one transaction.
 
-        The referral's consent is taken from the case (``case.consent``); without
-        consent to refer, an ``override`` reason is required (child at risk: a child
-        only). Returns the case and the referral as stored.
+        The case's consent (``case.consent``) must cover the provider's kind of service;
+        without it, an ``override`` needs ``override_note`` (why it cannot wait for
+        consent) and ``approved_by``: a member of the case's group who holds a post on
+        its board (a coordinator, the chair…). Returns the case and the referral as stored.
         """
 
         def work(tx: Transaction, outbox: _Outbox) -> tuple[Case, Referral]:
             case = tx.get(Case, case_id)
-            self._require(tx, ServiceProvider, provider_id, "referral.provider_id")
+            provider = self._require(tx, ServiceProvider, provider_id, "referral.provider_id")
+            if override is not None and approved_by is not None:
+                self._require_coordinator(tx, approved_by, case.group_id)
             when = self._at(at)
             referred, case_event = case_lifecycle.refer_case(
-                case, referral_id, at=when, override=override, actor_id=actor_id, note=reason
+                case,
+                referral_id,
+                at=when,
+                service=provider.service,
+                override=override,
+                override_note=override_note,
+                approved_by=approved_by,
+                actor_id=actor_id,
+                note=reason,
             )
             # the lifecycle guard has checked consent or override, so the record is valid
             referral = Referral(
@@ -419,8 +437,10 @@ class Services:
                 provider_id,
                 reason,
                 when.date(),
-                consent_given=case.consent is not None and case.consent.allows_referral,
+                consent_given=override is None,
                 override=override,
+                override_note=override_note if override is not None else "",
+                override_approved_by=approved_by if override is not None else None,
                 follow_up_due=follow_up_due,
             )
             sent, referral_event = referrals.send_referral(referral, at=when, actor_id=actor_id)
@@ -530,14 +550,131 @@ class Services:
                     CaseAction.CLOSE.value,
                     f"referrals still open ({', '.join(still_open)}): complete or cancel them first",
                 )
+            referred_to = {
+                provider.service
+                for referral in tx.find(Referral, case_id=case_id)
+                if referral.status is not ReferralStatus.CANCELLED
+                for provider in self._providers(tx, referral.provider_id)
+            }
             closed, event = case_lifecycle.close_case(
-                case, outcome, at=when, actor_id=actor_id, note=note
+                case, outcome, at=when, actor_id=actor_id, note=note, referred_to=referred_to
             )
             stored = self._put(tx, outbox, closed)
             outbox.cases.append((stored, event))
             return stored
 
         return self._run(work)
+
+    @staticmethod
+    def _providers(tx: Transaction, provider_id: str) -> list[ServiceProvider]:
+        try:
+            return [tx.get(ServiceProvider, provider_id)]
+        except NotFoundError:
+            return []
+
+    def _require_coordinator(self, tx: Transaction, member_id: str, group_id: str) -> None:
+        """The member who approves an override: on the case's group's board."""
+        member = self._require(tx, Member, member_id, "approved_by")
+        if member.group_id != group_id or member.position is Position.MEMBER:
+            raise ValidationError(
+                [
+                    Problem(
+                        "approved_by",
+                        f"{quote_value(member_id)} is not on the board of {quote_value(group_id)} "
+                        "(an override is approved by its chair or a coordinator)",
+                    )
+                ],
+                subject="referral",
+            )
+
+    def assess_case(
+        self,
+        case_id: str,
+        assessment: Assessment,
+        *,
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Case:
+        """Record an assessment: needs by domain and the risk level it sets."""
+        return self._case_step(
+            case_id,
+            at,
+            lambda c, when: case_lifecycle.assess_case(c, assessment, at=when, actor_id=actor_id),
+        )
+
+    def plan_case(
+        self,
+        case_id: str,
+        plan: Sequence[PlanAction],
+        *,
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Case:
+        """Set the case plan; each action's responsible member is a member of the group."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> Case:
+            case = tx.get(Case, case_id)
+            problems = [
+                Problem(
+                    f"plan[{i}].responsible_id",
+                    f"no member {quote_value(a.responsible_id)} of this group",
+                )
+                for i, a in enumerate(plan)
+                if not self._is_member_of(tx, a.responsible_id, case.group_id)
+            ]
+            if problems:
+                raise ValidationError(problems, subject="case")
+            planned, event = case_lifecycle.plan_case(
+                case, plan, at=self._at(at), actor_id=actor_id
+            )
+            stored = self._put(tx, outbox, planned)
+            outbox.cases.append((stored, event))
+            return stored
+
+        return self._run(work)
+
+    @staticmethod
+    def _is_member_of(tx: Transaction, member_id: str, group_id: str) -> bool:
+        try:
+            return tx.get(Member, member_id).group_id == group_id
+        except NotFoundError:
+            return False
+
+    def follow_up_case(
+        self,
+        case_id: str,
+        next_follow_up: date | None,
+        *,
+        note: str = "",
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Case:
+        """A follow-up of the case, and the date of the next one."""
+        return self._case_step(
+            case_id,
+            at,
+            lambda c, when: case_lifecycle.follow_up_case(
+                c, next_follow_up, at=when, actor_id=actor_id, note=note
+            ),
+        )
+
+    def record_legal_step(
+        self,
+        case_id: str,
+        stage: LegalStage,
+        *,
+        note: str = "",
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Case:
+        """Where the legal process the KK accompanies stands; the case stays open."""
+        return self._case_step(
+            case_id,
+            at,
+            lambda c, when: case_lifecycle.record_legal_step(
+                c, stage, at=when, actor_id=actor_id, note=note
+            ),
+        )
 
     def reopen_case(
         self, case_id: str, reason: str, *, at: datetime | None = None, actor_id: str | None = None
@@ -957,6 +1094,32 @@ class Services:
             return self._put(tx, outbox, business_group)
 
         return self._run(work)
+
+
+def _case_codes(case: Case) -> list[tuple[str, str, str]]:
+    """(path, open list, code) of every open-list code a case holds."""
+    checks: list[tuple[str, str, str]] = []
+    if case.subcategory is not None:
+        checks.append(("case.subcategory", "case_subcategory", case.subcategory))
+    if case.programme is not None:
+        checks.append(("case.programme", "social_programme", case.programme))
+    if case.violence is not None:
+        checks.append(("case.violence.place", "incident_place", case.violence.place))
+        checks.extend(
+            (f"case.violence.perpetrators[{i}].relation", "perpetrator_relation", p.relation)
+            for i, p in enumerate(case.violence.perpetrators)
+        )
+    if case.consent is not None:
+        checks.extend(
+            ("case.consent.services", "service_kind", code)
+            for code in sorted(case.consent.services)
+        )
+    checks.extend(
+        (f"case.plan[{i}].service", "service_kind", a.service)
+        for i, a in enumerate(case.plan)
+        if a.service is not None
+    )
+    return checks
 
 
 def _amount(value: Any) -> int:

@@ -12,23 +12,29 @@ import pytest
 from kk_core.case_lifecycle import (
     CASE_LIFECYCLE,
     add_note,
+    assess_case,
     assign_companion,
     change_risk,
     close_case,
+    follow_up_case,
+    plan_case,
     record_consent,
+    record_legal_step,
     refer_case,
     reopen_case,
     report_case,
     resume_case,
 )
-from kk_core.cases import Case, Consent, Subject
+from kk_core.cases import Assent, Assessment, Case, Consent, PlanAction, Subject
 from kk_core.codes import (
+    AssentDecision,
     CaseAction,
     CaseCategory,
     CaseOutcome,
     CaseStatus,
     ConsentGiver,
     IntakeChannel,
+    LegalStage,
     OverrideReason,
     RiskLevel,
     Sex,
@@ -39,22 +45,37 @@ from kk_core.lifecycle import Event, Step
 WITA = timezone(timedelta(hours=8))
 DAY = date(2025, 3, 3)
 T0 = datetime(2025, 3, 3, 9, tzinfo=WITA)
-CONSENT = Consent(ConsentGiver.SELF, DAY, to_refer=True)
+#: A parent's consent to refer to the UPTD PPA, with the child's assent (the subject is 15).
+CONSENT = Consent(
+    ConsentGiver.PARENT,
+    DAY,
+    services={"uptd_ppa"},
+    assent=Assent(AssentDecision.GIVEN, DAY),
+)
+ADULT_CONSENT = Consent(ConsentGiver.SELF, DAY, services={"uptd_ppa"})
+SERVICE = "uptd_ppa"
+#: An override's note and the coordinator who approved it.
+OVERRIDE = {"override_note": "Ancaman pembunuhan malam ini", "approved_by": "m-ketua"}
 
 
 def t(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
 
-def new_case(*, child: bool = True, consent: Consent | None = CONSENT) -> Case:
+_KEEP = Consent(ConsentGiver.NONE, DAY)  # a marker: "the default consent"
+
+
+def new_case(*, child: bool = True, consent: Consent | None = _KEEP) -> Case:
     subject = Subject(Sex.FEMALE, age_years=15 if child else 30)
+    if consent is _KEEP:
+        consent = CONSENT if child else ADULT_CONSENT
     return Case(
         "c1",
         "kk-teros",
         "52.03.12.2005",
         DAY,
         IntakeChannel.OUTREACH_VISIT,
-        CaseCategory.CHILD_MARRIAGE,
+        CaseCategory.CHILD_MARRIAGE if child else CaseCategory.VIOLENCE,
         subject,
         consent=consent,
     )
@@ -69,7 +90,7 @@ def in_state(state: CaseStatus, **kwargs: bool) -> Case:
     if state is CaseStatus.ACTIVE:
         return case
     if state is CaseStatus.REFERRED:
-        return refer_case(case, "r1", at=t(2))[0]
+        return refer_case(case, "r1", at=t(2), service=SERVICE)[0]
     return close_case(case, CaseOutcome.MARRIAGE_PREVENTED, at=t(2))[0]
 
 
@@ -79,6 +100,10 @@ SOURCES: dict[CaseAction, set[CaseStatus]] = {
     CaseAction.ASSIGN: {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED},
     CaseAction.RECORD_CONSENT: {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED},
     CaseAction.CHANGE_RISK: {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED},
+    CaseAction.ASSESS: {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED},
+    CaseAction.PLAN: {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED},
+    CaseAction.FOLLOW_UP: {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED},
+    CaseAction.LEGAL_STEP: {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED},
     CaseAction.NOTE: {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED},
     CaseAction.REFER: {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED},
     CaseAction.RESUME: {CaseStatus.REFERRED},
@@ -92,6 +117,10 @@ TARGET: dict[CaseAction, CaseStatus | None] = {
     CaseAction.ASSIGN: None,  # except reported → active, below
     CaseAction.RECORD_CONSENT: None,
     CaseAction.CHANGE_RISK: None,
+    CaseAction.ASSESS: None,
+    CaseAction.PLAN: None,
+    CaseAction.FOLLOW_UP: None,
+    CaseAction.LEGAL_STEP: None,
     CaseAction.NOTE: None,
     CaseAction.REFER: CaseStatus.REFERRED,
     CaseAction.RESUME: CaseStatus.ACTIVE,
@@ -107,8 +136,14 @@ DO: dict[CaseAction, Do] = {
     CaseAction.ASSIGN: lambda c, at: assign_companion(c, "m2", at=at),
     CaseAction.RECORD_CONSENT: lambda c, at: record_consent(c, CONSENT, at=at),
     CaseAction.CHANGE_RISK: lambda c, at: change_risk(c, RiskLevel.HIGH, at=at),
+    CaseAction.ASSESS: lambda c, at: assess_case(c, Assessment(at.date(), RiskLevel.HIGH), at=at),
+    CaseAction.PLAN: lambda c, at: plan_case(
+        c, [PlanAction("Antar ke UPTD PPA", "m1", at.date() + timedelta(days=7))], at=at
+    ),
+    CaseAction.FOLLOW_UP: lambda c, at: follow_up_case(c, at.date() + timedelta(days=14), at=at),
+    CaseAction.LEGAL_STEP: lambda c, at: record_legal_step(c, LegalStage.INVESTIGATION, at=at),
     CaseAction.NOTE: lambda c, at: add_note(c, "Kunjungan rumah", at=at),
-    CaseAction.REFER: lambda c, at: refer_case(c, "r9", at=at),
+    CaseAction.REFER: lambda c, at: refer_case(c, "r9", at=at, service=SERVICE),
     CaseAction.RESUME: lambda c, at: resume_case(c, at=at),
     CaseAction.CLOSE: lambda c, at: close_case(c, CaseOutcome.RESOLVED, at=at),
     CaseAction.REOPEN: lambda c, at: reopen_case(c, at=at, reason="Dinikahkan ulang"),
@@ -177,7 +212,7 @@ def test_action_functions_set_their_fields() -> None:
     case, event = change_risk(case, RiskLevel.HIGH, at=t(3))
     assert case.risk is RiskLevel.HIGH
     assert event.note == "risk: high"
-    case, event = refer_case(case, "r1", at=t(4), note="ke UPTD PPA")
+    case, event = refer_case(case, "r1", at=t(4), service=SERVICE, note="ke UPTD PPA")
     assert event.ref == "r1"
     case, _ = resume_case(case, at=t(5))
     assert case.status is CaseStatus.ACTIVE
@@ -232,35 +267,41 @@ def test_note_needs_text(note: str) -> None:
     "consent",
     [
         None,
-        Consent(ConsentGiver.SELF, DAY, to_refer=False),
+        Consent(ConsentGiver.PARENT, DAY, assent=Assent(AssentDecision.GIVEN, DAY)),
         Consent(ConsentGiver.NONE, DAY),
     ],
 )
 def test_refer_needs_consent_to_refer(consent: Consent | None) -> None:
     case = in_state(CaseStatus.ACTIVE, consent=consent)  # type: ignore[arg-type]
-    rule = (
-        "consent before referral: no consent to refer is recorded and no override reason was given"
+    covered_nothing = consent is not None and not consent.refused
+    why = (
+        "the consent does not cover the service 'uptd_ppa'"
+        if covered_nothing
+        else "no consent to refer is recorded"
     )
+    rule = f"consent before referral: {why}, and no override reason was given"
     with refused(rule, CaseStatus.ACTIVE, CaseAction.REFER):
-        refer_case(case, "r1", at=t(5))
+        refer_case(case, "r1", at=t(5), service=SERVICE)
 
 
 @pytest.mark.parametrize("reason", [OverrideReason.IMMINENT_DANGER, OverrideReason.LEGAL_DUTY])
 def test_refer_without_consent_with_an_override(reason: OverrideReason) -> None:
     case = in_state(CaseStatus.ACTIVE, consent=None, child=False)  # type: ignore[arg-type]
-    referred, _ = refer_case(case, "r1", at=t(5), override=reason)
+    referred, _ = refer_case(case, "r1", at=t(5), service=SERVICE, override=reason, **OVERRIDE)
     assert referred.status is CaseStatus.REFERRED
 
 
 def test_child_at_risk_override_only_for_a_child() -> None:
     child = in_state(CaseStatus.ACTIVE, consent=None, child=True)  # type: ignore[arg-type]
-    assert refer_case(child, "r1", at=t(5), override=OverrideReason.CHILD_AT_RISK)[0].status is (
-        CaseStatus.REFERRED
-    )
+    assert refer_case(
+        child, "r1", at=t(5), service=SERVICE, override=OverrideReason.CHILD_AT_RISK, **OVERRIDE
+    )[0].status is (CaseStatus.REFERRED)
     adult = in_state(CaseStatus.ACTIVE, consent=None, child=False)  # type: ignore[arg-type]
     rule = "consent before referral: the child-at-risk override applies only to a subject under 18"
     with refused(rule, CaseStatus.ACTIVE, CaseAction.REFER):
-        refer_case(adult, "r1", at=t(5), override=OverrideReason.CHILD_AT_RISK)
+        refer_case(
+            adult, "r1", at=t(5), service=SERVICE, override=OverrideReason.CHILD_AT_RISK, **OVERRIDE
+        )
 
 
 def test_child_at_risk_needs_a_known_age() -> None:
@@ -274,12 +315,20 @@ def test_child_at_risk_needs_a_known_age() -> None:
         Subject(Sex.FEMALE),
     )
     with pytest.raises(TransitionError, match="only to a subject under 18"):
-        refer_case(case, "r1", at=T0, override=OverrideReason.CHILD_AT_RISK)
+        refer_case(
+            case, "r1", at=T0, service=SERVICE, override=OverrideReason.CHILD_AT_RISK, **OVERRIDE
+        )
 
 
 def test_unknown_override_reason_is_named() -> None:
     case = in_state(CaseStatus.ACTIVE, consent=None)  # type: ignore[arg-type]
-    step = Step(CaseAction.REFER, t(5), ref="r1", override="because")
+    step = Step(
+        CaseAction.REFER,
+        t(5),
+        ref="r1",
+        override="because",
+        details={"override_note": "x", "approved_by": "m-ketua"},
+    )
     with pytest.raises(TransitionError, match="'because' is not an override reason"):
         CASE_LIFECYCLE.apply(case, step)
 
@@ -340,12 +389,14 @@ def test_a_refused_step_changes_nothing() -> None:
     case = in_state(CaseStatus.CLOSED)
     snapshot = (case.status, case.timeline, case.outcome, case.closed_on)
     with pytest.raises(TransitionError):
-        refer_case(case, "r1", at=t(9))
+        refer_case(case, "r1", at=t(9), service=SERVICE)
     assert (case.status, case.timeline, case.outcome, case.closed_on) == snapshot
 
 
 def test_unknown_action_lists_what_the_table_allows() -> None:
     case = in_state(CaseStatus.REFERRED)
-    with pytest.raises(TransitionError, match="from 'referred' the table allows: assign, ") as info:
+    with pytest.raises(
+        TransitionError, match="from 'referred' the table allows: assess, assign, "
+    ) as info:
         CASE_LIFECYCLE.check(case, Step("fly", t(9)))
     assert info.value.action == "fly"

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from kk_core.case_lifecycle import assign_companion, report_case
-from kk_core.cases import Case, Consent, Subject, ViolenceIncident
+from kk_core.cases import Assent, Case, Consent, Subject, ViolenceIncident
 from kk_core.codes import (
     Affiliation,
+    AssentDecision,
     CaseCategory,
     ConsentGiver,
     DisabilityDomain,
@@ -39,13 +40,19 @@ def a_case() -> Case:
         CaseCategory.VIOLENCE,
         Subject(
             Sex.FEMALE,
-            birth_date=date(2010, 5, 1),
+            birth_year=2010,
+            birth_month=5,
             disability={DisabilityDomain.HEARING, DisabilityDomain.COGNITION},
         ),
         violence=ViolenceIncident(
             {ViolenceForm.PSYCHOLOGICAL, ViolenceForm.PHYSICAL}, IncidentPlace.HOUSEHOLD
         ),
-        consent=Consent(ConsentGiver.PARENT, date(2025, 2, 13), to_refer=True),
+        consent=Consent(
+            ConsentGiver.PARENT,
+            date(2025, 2, 13),
+            services={"uptd_ppa"},
+            assent=Assent(AssentDecision.GIVEN, date(2025, 2, 13)),
+        ),
     )
     case, _ = report_case(case, at=datetime(2025, 2, 13, 9, 30, tzinfo=WITA))
     return assign_companion(case, "m1", at=datetime(2025, 2, 13, 10, tzinfo=WITA))[0]
@@ -71,7 +78,7 @@ def test_wire_format() -> None:
     assert data["reported_on"] == "2025-02-13"
     assert data["channel"] == "walk_in"
     assert data["category"] == "violence"
-    assert data["subject"]["birth_date"] == "2010-05-01"
+    assert (data["subject"]["birth_year"], data["subject"]["birth_month"]) == (2010, 5)
     assert data["subject"]["disability"] == ["cognition", "hearing"]  # sets: sorted lists
     assert data["violence"]["forms"] == ["physical", "psychological"]
     assert data["timeline"][0] == {
@@ -116,10 +123,17 @@ def test_labels_and_loose_spelling_are_accepted_on_input() -> None:
     data = case_data(channel="Datang langsung", category="KEKERASAN")
     data["subject"]["sex"] = "Perempuan"
     data["subject"]["disability"] = ["Pendengaran", "hearing", "Remembering or concentrating"]
-    data["violence"]["place"] = "rumah tangga"
     case: Case = structure(data, "case")
     assert case == a_case()
     assert unstructure(case)["channel"] == "walk_in"  # codes on the way out
+
+
+def test_open_list_fields_take_codes_and_say_how_to_read_a_label() -> None:
+    data = case_data()
+    data["violence"]["place"] = "rumah tangga"
+    found = problems(data)
+    assert "case.violence.place" in found
+    assert "read a label with the code list's lookup" in found["case.violence.place"]
 
 
 def test_time_zones_survive() -> None:
@@ -140,7 +154,7 @@ def test_unknown_kind_is_refused() -> None:
 
 def test_every_problem_is_listed_with_its_path() -> None:
     data = case_data(reported_on="13/02/2025", channel="walkin", bogus=1)
-    data["subject"]["birth_date"] = "2010-13-01"
+    data["violence"]["occurred_on"] = "2010-13-01"
     data["subject"]["sex"] = "wanita"
     data["timeline"][1]["at"] = "2025-02-13T10:00:00"
     with pytest.raises(ValidationError) as info:
@@ -153,7 +167,7 @@ def test_every_problem_is_listed_with_its_path() -> None:
     assert found == {
         "case.reported_on": "'13/02/2025' is not an ISO date like '2025-02-13'",
         "case.channel": "'walkin' is not a known intake_channel; did you mean 'walk_in'?",
-        "case.subject.birth_date": "'2010-13-01' is not an ISO date like '2025-02-13'",
+        "case.violence.occurred_on": "'2010-13-01' is not an ISO date like '2025-02-13'",
         "case.subject.sex": "'wanita' is not a known sex",
         "case.timeline[1].at": (
             "'2025-02-13T10:00:00' has no time zone (add '+08:00' for WITA, 'Z' for UTC)"
@@ -162,14 +176,14 @@ def test_every_problem_is_listed_with_its_path() -> None:
     }
     text = str(err)
     assert text.startswith("invalid case (6 problems):")
-    assert "  - case.subject.birth_date: '2010-13-01' is not an ISO date" in text
+    assert "  - case.violence.occurred_on: '2010-13-01' is not an ISO date" in text
 
 
 def test_where_is_put_in_front_of_every_path() -> None:
     data = case_data(reported_on="kemarin")
-    data["subject"]["birth_date"] = "2010-13-01"
+    data["violence"]["occurred_on"] = "2010-13-01"
     found = problems(data, where="cases.csv:12")
-    assert set(found) == {"cases.csv:12:case.reported_on", "cases.csv:12:case.subject.birth_date"}
+    assert set(found) == {"cases.csv:12:case.reported_on", "cases.csv:12:case.violence.occurred_on"}
 
 
 def test_prefixed_puts_a_location_in_front() -> None:
@@ -228,12 +242,12 @@ def test_bool_is_refused_for_an_int() -> None:
 
 def test_other_wrong_types_are_named() -> None:
     data = case_data(id=12, timeline={"at": "x"})
-    data["consent"]["to_refer"] = "ya"
+    data["consent"]["to_share_data"] = "ya"
     data["subject"]["disability"] = "hearing"
     data["subject"]["age_years"] = 3.5
     found = problems(data)
     assert found["case.id"] == "expected text, got int"
-    assert found["case.consent.to_refer"] == "expected true or false, got 'ya'"
+    assert found["case.consent.to_share_data"] == "expected true or false, got 'ya'"
     assert found["case.subject.disability"] == "expected a list, got str"
     assert found["case.subject.age_years"] == "expected a whole number, got 3.5"
     assert found["case.timeline"] == "expected a list, got dict"
@@ -261,14 +275,16 @@ def test_whole_numbers_written_as_text_are_read() -> None:
 
 def test_invariants_are_reported_as_problems() -> None:
     data = case_data(category="school_dropout")  # violence details on a dropout case
-    assert problems(data) == {"case": "violence details on a school_dropout case"}
+    assert problems(data) == {
+        "case.violence": "is recorded only on a case with the issue violence"
+    }
     data = case_data()
     data["subject"]["identity"] = "5203121234560001"
     data["violence"]["forms"] = []
     found = problems(data)
     assert found == {
         "case.subject.identity": "holds an identity number in clear; pseudonymise it first",
-        "case.violence": "a violence incident has at least one form",
+        "case.violence.forms": "has at least one form of violence",
     }
 
 

@@ -28,12 +28,17 @@ from hypothesis.stateful import (
 
 from kk_core import advocacy, case_lifecycle, referrals
 from kk_core.advocacy import AdvocacyProposal
-from kk_core.cases import Case, Consent
+from kk_core.case_parts import Assessment, Consent, PlanAction
+from kk_core.cases import Case
 from kk_core.codes import (
+    CODE_LISTS,
+    AssentDecision,
     CaseAction,
     CaseOutcome,
     CaseStatus,
+    ConsentGiver,
     Forum,
+    LegalStage,
     OverrideReason,
     ProposalAction,
     ProposalStatus,
@@ -145,10 +150,81 @@ def listed(action: str) -> Callable[[Any], bool]:
 
 # --------------------------------------------------------------------------- cases
 
-OPEN_CASE = {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED}
+OPEN_CASE = {
+    CaseStatus.REPORTED,
+    CaseStatus.ACTIVE,
+    CaseStatus.REFERRED,
+}
 MEMBERS = st.one_of(st.just(""), kst.ids())
+APPROVERS = st.one_of(st.none(), kst.ids())
 OVERRIDES = st.one_of(st.none(), st.sampled_from(OverrideReason))
 OUTCOMES = st.one_of(st.none(), st.sampled_from(CaseOutcome))
+SERVICES = tuple(CODE_LISTS["service_kind"].codes)
+SERVICE_OR_NONE = st.one_of(st.none(), st.sampled_from(SERVICES))
+DAYS = st.integers(-3, 30)
+PLAN = st.lists(
+    st.builds(PlanAction, kst.texts(min_size=1).filter(str.strip), kst.ids(), kst.dates()),
+    max_size=3,
+)
+#: Where a sexual-violence case must have been referred before it closes (the oracle's
+#: own copy of the rule).
+SEXUAL_VIOLENCE_SERVICES = {"uptd_ppa", "police_ppa", "police"}
+
+
+def _core_service(code: str) -> str:
+    return CODE_LISTS["service_kind"].core_of(code) or code
+
+
+def consent_may_be_recorded(case: Case, consent: Consent) -> bool:
+    """The oracle for who may consent (see `kk_core.case_lifecycle`)."""
+    age = case.age_at(consent.recorded_on)
+    child = age is not None and age < 18
+    perpetrators = case.violence.perpetrators if case.violence is not None else ()
+    relations = CODE_LISTS["perpetrator_relation"]
+    parent_did_it = any(relations.core_of(p.relation) == "parent" for p in perpetrators)
+    caregiver_did_it = any(p.is_caregiver for p in perpetrators)
+    giver = consent.giver
+    if child and giver is ConsentGiver.SELF:
+        return False
+    if not child and giver is ConsentGiver.BEST_INTEREST:
+        return False
+    if giver is ConsentGiver.PARENT and parent_did_it:
+        return False
+    if giver in (ConsentGiver.PARENT, ConsentGiver.GUARDIAN) and caregiver_did_it:
+        return False
+    asked = child and age is not None and age >= 6 and giver is not ConsentGiver.NONE
+    return not (asked and consent.assent is None)
+
+
+def consent_covers(case: Case, service: str | None) -> bool:
+    consent = case.consent
+    if consent is None or consent.giver is ConsentGiver.NONE:
+        return False
+    covered = {_core_service(s) for s in consent.services}
+    if service is None and not covered:
+        return False
+    if service is not None and _core_service(service) not in covered:
+        return False
+    age = case.age_at(consent.recorded_on)
+    assent = consent.assent
+    if age is not None and 6 <= age < 18:
+        return assent is not None and assent.decision is AssentDecision.GIVEN
+    return True
+
+
+def may_close(case: Case, outcome: CaseOutcome | None, note: str, referred: set[str]) -> bool:
+    if outcome is None or outcome is CaseOutcome.LEGAL_PROCESS:
+        return False
+    children = [p.child for p in (case.violence.perpetrators if case.violence else ())]
+    if outcome is CaseOutcome.DIVERSION and True not in children:
+        return False
+    if not case.is_sexual_violence:
+        return True
+    if outcome is CaseOutcome.SETTLED_FAMILY and not (children and all(children)):
+        return False
+    return bool({_core_service(s) for s in referred} & SEXUAL_VIOLENCE_SERVICES) or bool(
+        note.strip()
+    )
 
 
 class CaseLifecycle(_Machine):
@@ -159,7 +235,11 @@ class CaseLifecycle(_Machine):
         CaseAction.REPORT: {CaseStatus.REPORTED},
         CaseAction.ASSIGN: OPEN_CASE,
         CaseAction.RECORD_CONSENT: OPEN_CASE,
+        CaseAction.ASSESS: OPEN_CASE,
         CaseAction.CHANGE_RISK: OPEN_CASE,
+        CaseAction.PLAN: OPEN_CASE,
+        CaseAction.FOLLOW_UP: OPEN_CASE,
+        CaseAction.LEGAL_STEP: OPEN_CASE,
         CaseAction.NOTE: OPEN_CASE,
         CaseAction.REFER: OPEN_CASE,
         CaseAction.RESUME: {CaseStatus.REFERRED},
@@ -170,11 +250,25 @@ class CaseLifecycle(_Machine):
         CaseAction.REPORT: {"note": kst.texts()},
         CaseAction.ASSIGN: {"member": MEMBERS},
         CaseAction.RECORD_CONSENT: {"consent": kst.consents()},
+        CaseAction.ASSESS: {"days_back": DAYS, "risk": st.sampled_from(RiskLevel)},
         CaseAction.CHANGE_RISK: {"risk": st.sampled_from(RiskLevel)},
+        CaseAction.PLAN: {"plan": PLAN},
+        CaseAction.FOLLOW_UP: {"days_ahead": st.one_of(st.none(), DAYS)},
+        CaseAction.LEGAL_STEP: {"stage": st.sampled_from(LegalStage)},
         CaseAction.NOTE: {"note": REASONS},
-        CaseAction.REFER: {"override": OVERRIDES, "ref": kst.ids()},
+        CaseAction.REFER: {
+            "override": OVERRIDES,
+            "ref": kst.ids(),
+            "service": SERVICE_OR_NONE,
+            "override_note": REASONS,
+            "approved_by": APPROVERS,
+        },
         CaseAction.RESUME: {},
-        CaseAction.CLOSE: {"outcome": OUTCOMES},
+        CaseAction.CLOSE: {
+            "outcome": OUTCOMES,
+            "note": REASONS,
+            "referred_to": st.sets(st.sampled_from(SERVICES), max_size=2),
+        },
         CaseAction.REOPEN: {"reason": REASONS},
     }
 
@@ -209,13 +303,30 @@ class CaseLifecycle(_Machine):
 
     def attempt_record_consent(self, minutes: int, zone: tzinfo, consent: Consent) -> None:
         at = self._at(minutes, zone)
+        ok = self._allowed(CaseAction.RECORD_CONSENT, at) and consent_may_be_recorded(
+            self.record, consent
+        )
         if self._step(
             "record_consent",
             at,
-            self._allowed(CaseAction.RECORD_CONSENT, at),
+            ok,
             lambda: case_lifecycle.record_consent(self.record, consent, at=at),
         ):
             assert self.record.consent == consent
+
+    def attempt_assess(self, minutes: int, zone: tzinfo, days_back: int, risk: RiskLevel) -> None:
+        at = self._at(minutes, zone)
+        assessed_on = at.date() - timedelta(days=days_back)
+        ok = (
+            self._allowed(CaseAction.ASSESS, at)
+            and days_back >= 0
+            and assessed_on >= self.record.reported_on
+        )
+        assessment = Assessment(assessed_on, risk)
+        if self._step(
+            "assess", at, ok, lambda: case_lifecycle.assess_case(self.record, assessment, at=at)
+        ):
+            assert (self.record.assessment, self.record.risk) == (assessment, risk)
 
     def attempt_change_risk(self, minutes: int, zone: tzinfo, risk: RiskLevel) -> None:
         at = self._at(minutes, zone)
@@ -227,26 +338,86 @@ class CaseLifecycle(_Machine):
         ):
             assert self.record.risk is risk
 
+    def attempt_plan(self, minutes: int, zone: tzinfo, plan: list[PlanAction]) -> None:
+        at = self._at(minutes, zone)
+        ok = self._allowed(CaseAction.PLAN, at) and bool(plan)
+        if self._step("plan", at, ok, lambda: case_lifecycle.plan_case(self.record, plan, at=at)):
+            assert self.record.plan == tuple(plan)
+
+    def attempt_follow_up(self, minutes: int, zone: tzinfo, days_ahead: int | None) -> None:
+        at = self._at(minutes, zone)
+        due = None if days_ahead is None else at.date() + timedelta(days=days_ahead)
+        ok = self._allowed(CaseAction.FOLLOW_UP, at) and (due is None or due >= at.date())
+        if self._step(
+            "follow_up", at, ok, lambda: case_lifecycle.follow_up_case(self.record, due, at=at)
+        ):
+            assert self.record.next_follow_up == due
+            assert not self.record.is_overdue(at.date()) or any(
+                a.is_overdue(at.date()) for a in self.record.plan
+            )
+
+    def attempt_legal_step(self, minutes: int, zone: tzinfo, stage: LegalStage) -> None:
+        at = self._at(minutes, zone)
+        if self._step(
+            "legal_step",
+            at,
+            self._allowed(CaseAction.LEGAL_STEP, at),
+            lambda: case_lifecycle.record_legal_step(self.record, stage, at=at),
+        ):
+            assert self.record.legal_stage is stage
+            assert self.record.status is not CaseStatus.CLOSED
+
     def attempt_note(self, minutes: int, zone: tzinfo, note: str) -> None:
         at = self._at(minutes, zone)
         ok = self._allowed(CaseAction.NOTE, at) and bool(note.strip())
         self._step("note", at, ok, lambda: case_lifecycle.add_note(self.record, note, at=at))
 
     def attempt_refer(
-        self, minutes: int, zone: tzinfo, override: OverrideReason | None, ref: str
+        self,
+        minutes: int,
+        zone: tzinfo,
+        override: OverrideReason | None,
+        ref: str,
+        service: str | None,
+        override_note: str,
+        approved_by: str | None,
     ) -> None:
         at = self._at(minutes, zone)
         case = self.record
         if override is None:
-            permitted = case.consent is not None and case.consent.allows_referral
-        elif override is OverrideReason.CHILD_AT_RISK:
-            permitted = case.is_child
+            permitted = consent_covers(case, service)
         else:
-            permitted = True
+            refused = case.consent is not None and case.consent.giver is ConsentGiver.NONE
+            permitted = (
+                bool(override_note.strip())
+                and bool(approved_by)
+                and (override is not OverrideReason.CHILD_AT_RISK or case.is_child)
+                and not (
+                    refused and not case.is_child and override is not OverrideReason.IMMINENT_DANGER
+                )
+            )
         ok = self._allowed(CaseAction.REFER, at) and permitted
-        self._step(
-            "refer", at, ok, lambda: case_lifecycle.refer_case(case, ref, at=at, override=override)
-        )
+        if (
+            self._step(
+                "refer",
+                at,
+                ok,
+                lambda: case_lifecycle.refer_case(
+                    case,
+                    ref,
+                    at=at,
+                    service=service,
+                    override=override,
+                    override_note=override_note,
+                    approved_by=approved_by,
+                ),
+            )
+            and override is not None
+        ):
+            # the timeline itself says why a referral went ahead without consent
+            assert f"[override: {override.value}, approved by {approved_by}" in (
+                self.record.timeline[-1].note
+            )
 
     def attempt_resume(self, minutes: int, zone: tzinfo) -> None:
         at = self._at(minutes, zone)
@@ -257,11 +428,25 @@ class CaseLifecycle(_Machine):
             lambda: case_lifecycle.resume_case(self.record, at=at),
         )
 
-    def attempt_close(self, minutes: int, zone: tzinfo, outcome: CaseOutcome | None) -> None:
+    def attempt_close(
+        self,
+        minutes: int,
+        zone: tzinfo,
+        outcome: CaseOutcome | None,
+        note: str,
+        referred_to: set[str],
+    ) -> None:
         at = self._at(minutes, zone)
-        ok = self._allowed(CaseAction.CLOSE, at) and outcome is not None
+        ok = self._allowed(CaseAction.CLOSE, at) and may_close(
+            self.record, outcome, note, referred_to
+        )
         if self._step(
-            "close", at, ok, lambda: case_lifecycle.close_case(self.record, outcome, at=at)
+            "close",
+            at,
+            ok,
+            lambda: case_lifecycle.close_case(
+                self.record, outcome, at=at, note=note, referred_to=referred_to
+            ),
         ):
             assert (self.record.outcome, self.record.closed_on) == (outcome, at.date())
 
@@ -285,14 +470,38 @@ class CaseLifecycle(_Machine):
         self.attempt_assign(**kwargs)
 
     @precondition(listed(CaseAction.RECORD_CONSENT))
-    @rule(**WHEN, **inputs[CaseAction.RECORD_CONSENT])
-    def record_consent(self, **kwargs: Any) -> None:
-        self.attempt_record_consent(**kwargs)
+    @rule(**WHEN, data=st.data())
+    def record_consent(self, minutes: int, zone: tzinfo, data: st.DataObject) -> None:
+        """Mostly a consent this case accepts, sometimes any consent."""
+        at = self._at(minutes, zone)
+        fitting = kst.consents(on=max(at.date(), self.record.reported_on), case=self.record)
+        consent = data.draw(st.one_of(fitting, fitting, kst.consents()), label="consent")
+        self.attempt_record_consent(minutes, zone, consent)
+
+    @precondition(listed(CaseAction.ASSESS))
+    @rule(**WHEN, **inputs[CaseAction.ASSESS])
+    def assess(self, **kwargs: Any) -> None:
+        self.attempt_assess(**kwargs)
 
     @precondition(listed(CaseAction.CHANGE_RISK))
     @rule(**WHEN, **inputs[CaseAction.CHANGE_RISK])
     def change_risk(self, **kwargs: Any) -> None:
         self.attempt_change_risk(**kwargs)
+
+    @precondition(listed(CaseAction.PLAN))
+    @rule(**WHEN, **inputs[CaseAction.PLAN])
+    def plan(self, **kwargs: Any) -> None:
+        self.attempt_plan(**kwargs)
+
+    @precondition(listed(CaseAction.FOLLOW_UP))
+    @rule(**WHEN, **inputs[CaseAction.FOLLOW_UP])
+    def follow_up(self, **kwargs: Any) -> None:
+        self.attempt_follow_up(**kwargs)
+
+    @precondition(listed(CaseAction.LEGAL_STEP))
+    @rule(**WHEN, **inputs[CaseAction.LEGAL_STEP])
+    def legal_step(self, **kwargs: Any) -> None:
+        self.attempt_legal_step(**kwargs)
 
     @precondition(listed(CaseAction.NOTE))
     @rule(**WHEN, **inputs[CaseAction.NOTE])
@@ -326,6 +535,7 @@ class CaseLifecycle(_Machine):
         assert closed == (case.outcome is not None) == (case.closed_on is not None)
         if case.closed_on is not None:
             assert case.closed_on >= case.reported_on
+        assert case.outcome is not CaseOutcome.LEGAL_PROCESS
         for event in case.timeline:
             assert event.at.date() >= case.reported_on
             if event.source == CaseStatus.CLOSED:

@@ -175,6 +175,17 @@ SHOWN = {
     "action",
     "source",
     "target",
+    # codes of open lists, and ids added with the Pengaduan model
+    "place",
+    "relation",
+    "programme",
+    "service",
+    "services",
+    "incident_id",
+    "approved_by",
+    "override_approved_by",
+    "responsible_id",
+    "by",
 }
 PLACE_NAMES = {("village", "name"), ("village", "district"), ("village", "regency")}
 PLACE_NAMES |= {("village", "province"), ("hamlet", "name"), ("group", "name")}

@@ -18,9 +18,10 @@ import kk_adapters.memory
 from kk_adapters.memory import MemoryStore
 from kk_core import hookimpl
 from kk_core.advocacy import AdvocacyProposal
-from kk_core.cases import Case, Consent, Subject
+from kk_core.cases import Assent, Case, Consent, Subject
 from kk_core.codes import (
     Affiliation,
+    AssentDecision,
     CaseCategory,
     CaseOutcome,
     CaseStatus,
@@ -28,11 +29,11 @@ from kk_core.codes import (
     Forum,
     IntakeChannel,
     OverrideReason,
+    Position,
     ProposalAction,
     ProposalStatus,
     ReferralStatus,
     RiskLevel,
-    ServiceKind,
     Sex,
     SupportStatus,
     SupportType,
@@ -77,12 +78,21 @@ MEMBERS = (
     member("m-left", joined_on=date(2023, 1, 1), left_on=date(2024, 12, 31)),
     member("m-future", joined_on=date(2026, 1, 1)),
     member("m-other", group_id="kk-lain"),
+    member("m-ketua", position=Position.CHAIR),
 )
 PROVIDERS = (
-    ServiceProvider("uptd-ppa", ServiceKind.UPTD_PPA, "UPTD PPA Lombok Timur"),
-    ServiceProvider("kua", ServiceKind.KUA, "KUA Kecamatan Sakra"),
+    ServiceProvider("uptd-ppa", "uptd_ppa", "UPTD PPA Lombok Timur"),
+    ServiceProvider("kua", "kua", "KUA Kecamatan Sakra"),
 )
-CONSENT = Consent(ConsentGiver.PARENT, REPORTED, to_refer=True)
+#: A parent's consent to refer to the UPTD PPA and the KUA, with the child's assent.
+CONSENT = Consent(
+    ConsentGiver.PARENT,
+    REPORTED,
+    services={"uptd_ppa", "kua"},
+    assent=Assent(AssentDecision.GIVEN, REPORTED),
+)
+#: What an override needs besides its reason: why, and the coordinator who approved it.
+OVERRIDE = {"override_note": "Tidak bisa menunggu: ancaman", "approved_by": "m-ketua"}
 
 
 def new_case(
@@ -95,7 +105,7 @@ def new_case(
         VILLAGE,
         REPORTED,
         IntakeChannel.WALK_IN,
-        CaseCategory.CHILD_MARRIAGE,
+        CaseCategory.CHILD_MARRIAGE if age < 19 else CaseCategory.VIOLENCE,
         Subject(Sex.FEMALE, age_years=age, hamlet_id="dsn-lendang"),
         consent=consent,
         **kw,
@@ -366,7 +376,12 @@ def test_case_steps_on_a_missing_case(world: World) -> None:
 
 def test_record_consent_change_risk_and_note(recorded: World) -> None:
     services = recorded.services
-    consent = Consent(ConsentGiver.SELF, REPORTED, to_refer=False, to_share_data=True)
+    consent = Consent(
+        ConsentGiver.PARENT,
+        REPORTED,
+        to_share_data=True,
+        assent=Assent(AssentDecision.GIVEN, REPORTED),
+    )
     assert services.record_consent("c-1", consent).consent == consent
     assert services.change_risk("c-1", RiskLevel.HIGH).risk is RiskLevel.HIGH
     noted = services.add_case_note("c-1", "Kunjungan rumah; korban didampingi ibunya.")
@@ -440,7 +455,11 @@ def test_refer_without_consent_or_override_is_refused(world: World) -> None:
 
 def test_consent_that_does_not_cover_referral_is_not_consent(world: World) -> None:
     world.services.record_case(
-        new_case(consent=Consent(ConsentGiver.PARENT, REPORTED, to_refer=False))
+        new_case(
+            consent=Consent(
+                ConsentGiver.PARENT, REPORTED, assent=Assent(AssentDecision.GIVEN, REPORTED)
+            )
+        )
     )
     world.refused(TransitionError, lambda: world.services.refer_case(**new_referral()))
     world.services.record_consent("c-1", Consent(ConsentGiver.NONE, REPORTED))
@@ -450,7 +469,7 @@ def test_consent_that_does_not_cover_referral_is_not_consent(world: World) -> No
 def test_child_at_risk_override_for_a_child(world: World) -> None:
     world.services.record_case(new_case(age=15))
     case, referral = world.services.refer_case(
-        **new_referral(), override=OverrideReason.CHILD_AT_RISK
+        **new_referral(), override=OverrideReason.CHILD_AT_RISK, **OVERRIDE
     )
     assert case.status is CaseStatus.REFERRED
     assert (referral.consent_given, referral.override) == (False, OverrideReason.CHILD_AT_RISK)
@@ -460,11 +479,13 @@ def test_child_at_risk_override_refused_for_an_adult(world: World) -> None:
     world.services.record_case(new_case(age=30))
     world.refused(
         TransitionError,
-        lambda: world.services.refer_case(**new_referral(), override=OverrideReason.CHILD_AT_RISK),
+        lambda: world.services.refer_case(
+            **new_referral(), override=OverrideReason.CHILD_AT_RISK, **OVERRIDE
+        ),
         match="child",
     )
     _, referral = world.services.refer_case(
-        **new_referral(), override=OverrideReason.IMMINENT_DANGER
+        **new_referral(), override=OverrideReason.IMMINENT_DANGER, **OVERRIDE
     )
     assert referral.override is OverrideReason.IMMINENT_DANGER
 
@@ -624,7 +645,7 @@ def test_meeting_members_must_exist_in_the_group(world: World) -> None:
 
 
 def test_put_any_record(world: World) -> None:
-    provider = ServiceProvider("puskesmas", ServiceKind.PUSKESMAS, "Puskesmas Sakra")
+    provider = ServiceProvider("puskesmas", "puskesmas", "Puskesmas Sakra")
     assert world.services.put(provider).version == 1
     assert world.recorder.written() == {"service_provider": ("puskesmas",)}
 

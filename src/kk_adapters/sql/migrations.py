@@ -30,7 +30,7 @@ When a record's stored shape changes, the step also rewrites that kind's rows
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import attrs
@@ -159,6 +159,8 @@ def rewrite_rows(conn: sa.Connection, schema: Schema, kind: str) -> None:
         .limit(_PAGE)
     )
     columns = ("data", *codec.dimension_columns)
+    # the codec's values are the raw driver's (ISO text for a date); Core binds dates
+    dated = {name for name in codec.dimension_columns if isinstance(table.c[name].type, sa.Date)}
     update = (
         table.update()
         .where(table.c.id == sa.bindparam("_id"))
@@ -178,7 +180,7 @@ def rewrite_rows(conn: sa.Connection, schema: Schema, kind: str) -> None:
                 params.append(
                     {"_id": record_id, "_data": data}
                     | {
-                        f"_{name}": v
+                        f"_{name}": date.fromisoformat(v) if name in dated and v else v
                         for name, v in zip(codec.dimension_columns, values, strict=True)
                     }
                 )
@@ -202,6 +204,13 @@ def _advocacy_across_forums(conn: sa.Connection) -> None:
     rewrite_rows(conn, build_schema(3), "advocacy_proposal")
 
 
+def _pengaduan_v2(conn: sa.Connection) -> None:
+    additive_step(4)(conn)
+    schema = build_schema(4)
+    rewrite_rows(conn, schema, "case")
+    rewrite_rows(conn, schema, "service_provider")
+
+
 #: Every step, in order; the last one's number is `LATEST_VERSION`.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: a table per record kind, child tables, indexes", _initial),
@@ -216,6 +225,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "proposals across forums (cycle_year, village_id, budget_field, carried_over_from; "
         "stored proposals rewritten in the new shape)",
         _advocacy_across_forums,
+    ),
+    Migration(
+        4,
+        "Pengaduan v2: case.reporter, gbvims_type, sexual_violence, incident_id, place, "
+        "place_simfoni, legal_stage, next_follow_up; service_provider.core_service; child "
+        "tables kk_case_issue and kk_case_perpetrator; stored cases rewritten in the new "
+        "shape (birth month, perpetrators, consent by service)",
+        _pengaduan_v2,
     ),
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, LATEST_VERSION + 1))

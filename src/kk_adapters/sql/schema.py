@@ -36,10 +36,12 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from kk_core.codes import AgeBand, core_code
 from kk_core.dimensions import DIMENSIONS, Dimension
 from kk_core.kinds import RECORD_KINDS, RecordType
 
 __all__ = [
+    "CHILD_ADDED_IN",
     "KIND_ADDED_IN",
     "LATEST_VERSION",
     "ChildTable",
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 #: The schema version this library writes (the last migration's number).
-LATEST_VERSION = 3
+LATEST_VERSION = 4
 
 #: Columns added after version 1, by (kind, column): a migration adds each to old databases.
 ADDED_IN: Mapping[tuple[str, str], int] = {
@@ -60,7 +62,19 @@ ADDED_IN: Mapping[tuple[str, str], int] = {
     ("advocacy_proposal", "budget_field"): 3,
     ("advocacy_proposal", "carried_over_from"): 3,
     ("meeting", "type"): 3,
+    ("case", "reporter"): 4,
+    ("case", "gbvims_type"): 4,
+    ("case", "sexual_violence"): 4,
+    ("case", "incident_id"): 4,
+    ("case", "place"): 4,
+    ("case", "place_simfoni"): 4,
+    ("case", "legal_stage"): 4,
+    ("case", "next_follow_up"): 4,
+    ("service_provider", "core_service"): 4,
 }
+
+#: Child tables added after version 1, by the version whose migration creates them.
+CHILD_ADDED_IN: Mapping[str, int] = {"kk_case_issue": 4, "kk_case_perpetrator": 4}
 
 #: Record kinds added after version 1, by the version whose migration creates their tables.
 KIND_ADDED_IN: Mapping[str, int] = {
@@ -166,11 +180,45 @@ def _case_violence_forms(record_id: str, data: Mapping[str, Any]) -> list[tuple[
     return [] if violence is None else [(record_id, form) for form in violence["forms"]]
 
 
+def _case_issues(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """Every issue of a case, the primary category first: what "counted in each" counts."""
+    issues = [data["category"], *sorted(data["issues"])]
+    return [(record_id, issue, i == 0) for i, issue in enumerate(issues)]
+
+
+def _case_perpetrators(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    violence = data["violence"]
+    if violence is None:
+        return []
+    return [
+        (
+            record_id,
+            seq,
+            p["relation"],
+            core_code("perpetrator_relation", p["relation"]),
+            p["sex"],
+            _perpetrator_child(p),
+        )
+        for seq, p in enumerate(violence["perpetrators"])
+    ]
+
+
+def _perpetrator_child(p: Mapping[str, Any]) -> bool | None:
+    if p["age_years"] is not None:
+        return bool(p["age_years"] < 18)
+    if p["age_band"] is not None:
+        return bool(AgeBand(p["age_band"]).is_child)
+    child = p["is_child"]
+    return None if child is None else bool(child)
+
+
 def _meeting_members(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     return [(record_id, member) for member in data["member_ids"]]
 
 
-def _children(kind: str, metadata: sa.MetaData, parent: sa.Table) -> tuple[ChildTable, ...]:
+def _children(
+    kind: str, metadata: sa.MetaData, parent: sa.Table, version: int
+) -> tuple[ChildTable, ...]:
     def fk() -> sa.ForeignKey:
         return sa.ForeignKey(parent.c.id, ondelete="CASCADE")
 
@@ -205,6 +253,35 @@ def _children(kind: str, metadata: sa.MetaData, parent: sa.Table) -> tuple[Child
             ),
             ChildTable(forms, "case_id", ("case_id", "form"), _case_violence_forms),
         ]
+        if version >= CHILD_ADDED_IN["kk_case_issue"]:
+            issues = sa.Table(
+                "kk_case_issue",
+                metadata,
+                sa.Column("case_id", text_type(), fk(), primary_key=True),
+                sa.Column("issue", text_type(), primary_key=True),
+                sa.Column("is_primary", sa.Boolean, nullable=False),
+            )
+            sa.Index("ix_kk_case_issue_issue", issues.c.issue)
+            perpetrators = sa.Table(
+                "kk_case_perpetrator",
+                metadata,
+                sa.Column("case_id", text_type(), fk(), primary_key=True),
+                sa.Column("seq", sa.Integer, primary_key=True),
+                sa.Column("relation", text_type(), nullable=False),
+                sa.Column("relation_simfoni", text_type()),
+                sa.Column("sex", text_type()),
+                sa.Column("is_child", sa.Boolean),
+            )
+            sa.Index("ix_kk_case_perpetrator_relation_simfoni", perpetrators.c.relation_simfoni)
+            made += [
+                ChildTable(issues, "case_id", ("case_id", "issue", "is_primary"), _case_issues),
+                ChildTable(
+                    perpetrators,
+                    "case_id",
+                    ("case_id", "seq", "relation", "relation_simfoni", "sex", "is_child"),
+                    _case_perpetrators,
+                ),
+            ]
     elif kind == "meeting":
         members = sa.Table(
             "kk_meeting_member",
@@ -281,7 +358,7 @@ def build_schema(version: int = LATEST_VERSION) -> Schema:
         for index_kind, columns, since in COMPOSITE_INDEXES:
             if index_kind == kind and since <= version:
                 sa.Index(composite_index_name(kind, columns), *(table.c[c] for c in columns))
-        kinds[kind] = KindTable(cls, table, tuple(dims), _children(kind, metadata, table))
+        kinds[kind] = KindTable(cls, table, tuple(dims), _children(kind, metadata, table, version))
     return Schema(version, metadata, kinds, version_table)
 
 

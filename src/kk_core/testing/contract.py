@@ -74,7 +74,7 @@ from hypothesis.stateful import (
 
 from kk_core import regions
 from kk_core.advocacy import AdvocacyProposal
-from kk_core.cases import Case, Subject, ViolenceIncident
+from kk_core.cases import Case, Perpetrator, Subject, ViolenceIncident
 from kk_core.codes import (
     Affiliation,
     CaseCategory,
@@ -82,11 +82,10 @@ from kk_core.codes import (
     CaseStatus,
     DisabilityDomain,
     Forum,
-    IncidentPlace,
     IntakeChannel,
+    Reporter,
     RiskLevel,
     Sex,
-    SocialProgramme,
     ViolenceForm,
 )
 from kk_core.dimensions import (
@@ -245,6 +244,9 @@ def sample_cases(count: int = 42) -> list[Case]:
         category = _CATEGORIES[i % len(_CATEGORIES)]
         status = _STATUSES[i % 4]
         reported_on = date(2024, 1, 3) + timedelta(days=23 * i)
+        age = _AGES[i % len(_AGES)]
+        if category is CaseCategory.CHILD_MARRIAGE and age is not None:
+            age = min(age, 17)  # a child marriage is a marriage under 19
         made.append(
             Case(
                 f"Case-{i:03d}" if i % 5 == 0 else f"case-{i:03d}",
@@ -255,20 +257,23 @@ def sample_cases(count: int = 42) -> list[Case]:
                 category,
                 Subject(
                     Sex.MALE if i % 5 == 0 else Sex.FEMALE,
-                    age_years=_AGES[i % len(_AGES)],
+                    age_years=age,
                     hamlet_id=("dsn-a", "dsn-b", None)[i % 3],
                     disability=frozenset({DisabilityDomain.SEEING}) if i % 6 == 0 else frozenset(),
                     initials="AB",
                 ),
                 subcategory="kdrt_ekonomi" if i % 7 == 0 else None,
-                programme=SocialProgramme.PKH
-                if category is CaseCategory.SOCIAL_PROTECTION
-                else None,
+                programme="pkh" if category is CaseCategory.SOCIAL_PROTECTION else None,
                 violence=(
-                    ViolenceIncident(frozenset({ViolenceForm.PHYSICAL}), IncidentPlace.HOUSEHOLD)
+                    ViolenceIncident(
+                        frozenset({ViolenceForm.PHYSICAL}),
+                        "household" if i % 4 else "pondok_pesantren",
+                        perpetrators=(Perpetrator("spouse" if i % 3 else "stepparent"),),
+                    )
                     if category is CaseCategory.VIOLENCE
                     else None
                 ),
+                reporter=(Reporter.CLIENT, Reporter.FAMILY, None)[i % 3],
                 risk=(RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH)[i % 3],
                 companion_id="m-1" if status in (CaseStatus.ACTIVE, CaseStatus.REFERRED) else None,
                 status=status,

@@ -37,6 +37,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any, TypeVar, overload
 
+import attrs
 from hypothesis import strategies as st
 
 from kk_core import regions
@@ -59,36 +60,61 @@ from kk_core.business_groups import BusinessGroup
 from kk_core.case_lifecycle import (
     CASE_LIFECYCLE,
     add_note,
+    assess_case,
     assign_companion,
     change_risk,
     close_case,
+    follow_up_case,
+    plan_case,
     record_consent,
+    record_legal_step,
     refer_case,
     reopen_case,
     report_case,
     resume_case,
 )
-from kk_core.cases import Case, Consent, Subject, ViolenceIncident
+from kk_core.cases import (
+    Assent,
+    Assessment,
+    Case,
+    ChildMarriage,
+    Consent,
+    MarriageParty,
+    Perpetrator,
+    PlanAction,
+    Subject,
+    ViolenceIncident,
+    age_on,
+)
 from kk_core.codes import (
     CODE_LISTS,
     Affiliation,
     AgeBand,
     ApbdesField,
+    AssentDecision,
+    AssentMethod,
     CaseAction,
     CaseCategory,
     CaseOutcome,
     CaseStatus,
+    ChildMarriageResult,
     ConsentGiver,
     DataRecipient,
     DisabilityDomain,
+    DispensationResult,
     Division,
+    ExploitationKind,
     Forum,
     GroupFunction,
-    IncidentPlace,
     IntakeChannel,
+    LegalStage,
+    MarriageCourt,
+    MarriageRole,
+    MarriageRoute,
     MeetingType,
+    NeedDomain,
     OverrideReason,
-    PerpetratorRelation,
+    Penetration,
     Position,
     ProposalAction,
     ProposalStatus,
@@ -97,13 +123,14 @@ from kk_core.codes import (
     QuestionResolution,
     ReferralAction,
     ReferralStatus,
+    Reporter,
     RiskLevel,
     ServiceKind,
     SessionFormat,
     Sex,
-    SocialProgramme,
     SupportStatus,
     SupportType,
+    TpksForm,
     TrainingOrganiser,
     ViolenceForm,
 )
@@ -426,13 +453,29 @@ _INITIALS = st.one_of(
 # --------------------------------------------------------------------------- parts
 
 
-def _subject_on(draw: st.DrawFn, day: date) -> Subject:
-    how = draw(st.sampled_from(("birth_date", "age", "unknown", "both")))
-    birth_date = day - timedelta(days=draw(_AGE_DAYS)) if how in ("birth_date", "both") else None
-    age_years = draw(_AGES) if how in ("age", "both") else None
+def _subject_on(draw: st.DrawFn, day: date, *, max_age: int | None = None) -> Subject:
+    """A subject reported on ``day`` (and at most ``max_age`` then, when given)."""
+    how = draw(st.sampled_from(("birth", "birth_year", "age", "unknown", "both")))
+    oldest = 95 if max_age is None else max_age
+    age_then = draw(st.integers(0, oldest))
+    birth_year = birth_month = age_years = None
+    if how in ("birth", "birth_year", "both"):
+        # born so that on ``day`` the subject is ``age_then`` (the youngest they can be)
+        birth_month = draw(st.integers(1, 12)) if how != "birth_year" else None
+        birth_year = day.year - age_then - 1
+        if birth_month is not None and day.month > birth_month:
+            birth_year += 1
+        birth_year = min(birth_year, day.year)
+        if birth_month is not None and (birth_year, birth_month) > (day.year, day.month):
+            birth_month = day.month
+        if how == "both":
+            age_years = age_on(birth_year, birth_month, day)
+    elif how == "age":
+        age_years = age_then
     return Subject(
         draw(_one(Sex)),
-        birth_date=birth_date,
+        birth_year=birth_year,
+        birth_month=birth_month,
         age_years=age_years,
         disability=draw(_subset(DisabilityDomain)),
         hamlet_id=draw(_OPTIONAL_IDS),
@@ -443,45 +486,159 @@ def _subject_on(draw: st.DrawFn, day: date) -> Subject:
 
 @st.composite
 def subjects(draw: st.DrawFn, on: date | None = None) -> Subject:
-    """The client of a case; born on or before ``on`` (the report date) when given."""
+    """The client of a case, reported on ``on`` when given (born before it)."""
     return _subject_on(draw, on if on is not None else draw(_DATES))
+
+
+_PLACES = tuple(CODE_LISTS["incident_place"].codes)
+_RELATIONS = tuple(CODE_LISTS["perpetrator_relation"].codes)
+_SERVICES = tuple(CODE_LISTS["service_kind"].codes)
+_PROGRAMMES = tuple(CODE_LISTS["social_programme"].codes)
+
+
+def _perpetrator(draw: st.DrawFn) -> Perpetrator:
+    how = draw(st.sampled_from(("age", "band", "child", "unknown")))
+    age = draw(st.integers(8, 80)) if how == "age" else None
+    band = draw(_one(AgeBand)) if how == "band" else None
+    return Perpetrator(
+        draw(_one(_RELATIONS)),
+        sex=draw(_optional(_one(Sex))),
+        age_years=age,
+        age_band=band,
+        is_child=draw(_BOOLS) if how == "child" else None,
+        is_caregiver=draw(st.sampled_from((False, False, False, True))),
+    )
+
+
+@st.composite
+def perpetrators(draw: st.DrawFn) -> Perpetrator:
+    """An alleged perpetrator: a relation, and the age, the band or whether a child."""
+    return _perpetrator(draw)
 
 
 def _violence_incident(draw: st.DrawFn, reported_on: date | None = None) -> ViolenceIncident:
     occurred_on = draw(_OPTIONAL_DATES)
     if occurred_on is not None and reported_on is not None and occurred_on > reported_on:
         occurred_on = reported_on  # an incident is reported after it happened
+    forms = draw(_subset(ViolenceForm, 1))
+    tpks = draw(_subset(TpksForm, max_size=3))
+    sexual = ViolenceForm.SEXUAL in forms or bool(tpks)
     return ViolenceIncident(
-        draw(_subset(ViolenceForm, 1)),
-        draw(_one(IncidentPlace)),
-        perpetrator_relations=draw(_subset(PerpetratorRelation, 1)),
-        perpetrator_sex=draw(_optional(_one(Sex))),
+        forms,
+        draw(_one(_PLACES)),
+        perpetrators=tuple(_perpetrator(draw) for _ in range(draw(st.integers(0, 3)))),
         occurred_on=occurred_on,
+        incident_id=draw(_OPTIONAL_IDS),
+        tpks_forms=tpks,
+        penetration=draw(_optional(_one(Penetration))) if sexual else None,
+        exploitation=(
+            draw(_optional(_one(ExploitationKind))) if ViolenceForm.EXPLOITATION in forms else None
+        ),
+        exchange=draw(_BOOLS),
+        resources_withheld=draw(_BOOLS),
     )
 
 
 @st.composite
 def violence_incidents(draw: st.DrawFn) -> ViolenceIncident:
-    """What happened: one or more SIMFONI forms, a place, perpetrator relations."""
+    """What happened: SIMFONI forms, UU TPKS forms, a place, perpetrators, the detail
+    the GBVIMS classification reads."""
     return _violence_incident(draw)
 
 
-def _consent_on(draw: st.DrawFn, day: date) -> Consent:
-    giver = draw(_one(ConsentGiver))
-    given = giver is not ConsentGiver.NONE  # no consent covers nothing
-    return Consent(
-        giver,
-        day,
-        to_refer=given and draw(_BOOLS),
-        to_share_data=given and draw(_BOOLS),
-        note=draw(_texts(0)),
+def _child_marriage(draw: st.DrawFn, reported_on: date) -> ChildMarriage:
+    routes = draw(_subset(MarriageRoute, max_size=3))
+    dispensation = MarriageRoute.DISPENSATION in routes
+    parties = [
+        MarriageParty(
+            MarriageRole.BRIDE, age_years=draw(_optional(st.integers(12, 30))), is_subject=True
+        )
+    ]
+    if draw(_BOOLS):
+        parties.append(
+            MarriageParty(MarriageRole.GROOM, age_years=draw(_optional(st.integers(14, 60))))
+        )
+    return ChildMarriage(
+        event_on=reported_on - timedelta(days=draw(st.integers(0, 300))) if draw(_BOOLS) else None,
+        parties=tuple(parties),
+        routes=routes,
+        court=draw(_optional(_one(MarriageCourt))) if dispensation else None,
+        dispensation=draw(_optional(_one(DispensationResult))) if dispensation else None,
+        result=draw(_optional(_one(ChildMarriageResult))),
+        against_will=draw(_BOOLS),
     )
 
 
 @st.composite
-def consents(draw: st.DrawFn, on: date | None = None) -> Consent:
-    """A consent record (recorded on ``on`` when given)."""
-    return _consent_on(draw, on if on is not None else draw(_DATES))
+def child_marriages(draw: st.DrawFn, reported_on: date | None = None) -> ChildMarriage:
+    """The detail of a (planned) child marriage."""
+    return _child_marriage(draw, reported_on if reported_on is not None else draw(_DATES))
+
+
+def _consent_on(draw: st.DrawFn, day: date, case: Case | None = None) -> Consent:
+    """A consent recorded on ``day``; for ``case``, one its lifecycle allows (a child's
+    from a caregiver, never from an implicated one, with the child's assent)."""
+    givers = list(ConsentGiver)
+    age = case.age_at(day) if case is not None else None
+    child = age is not None and age < 18
+    if case is not None:
+        if child:
+            givers.remove(ConsentGiver.SELF)
+        else:
+            givers.remove(ConsentGiver.BEST_INTEREST)
+        perps = case.violence.perpetrators if case.violence is not None else ()
+        relations = CODE_LISTS["perpetrator_relation"]
+        if any(relations.core_of(p.relation) == "parent" for p in perps):
+            givers.remove(ConsentGiver.PARENT)
+        if any(p.is_caregiver for p in perps):
+            for giver in (ConsentGiver.PARENT, ConsentGiver.GUARDIAN):
+                if giver in givers:
+                    givers.remove(giver)
+    giver = draw(_one(tuple(givers)))
+    given = giver is not ConsentGiver.NONE  # no consent covers nothing
+    best_interest = giver is ConsentGiver.BEST_INTEREST
+    asked = draw(_BOOLS) if case is None else (child and age is not None and age >= 6 and given)
+    return Consent(
+        giver,
+        day,
+        services=draw(_subset(_SERVICES, 1 if given else 0, 3)) if given else frozenset(),
+        to_share_data=given and draw(_BOOLS),
+        assent=Assent(draw(_one(AssentDecision)), day, method=draw(_optional(_one(AssentMethod))))
+        if asked
+        else None,
+        approved_by=draw(_IDS) if best_interest else draw(_OPTIONAL_IDS),
+        note=draw(_NOTES) if best_interest else draw(_texts(0)),
+    )
+
+
+@st.composite
+def consents(draw: st.DrawFn, on: date | None = None, case: Case | None = None) -> Consent:
+    """A consent record (recorded on ``on`` when given); for ``case``, one the case
+    lifecycle accepts for it (the right giver, the child's assent)."""
+    return _consent_on(draw, on if on is not None else draw(_DATES), case)
+
+
+def _assessment_on(draw: st.DrawFn, day: date) -> Assessment:
+    return Assessment(
+        day,
+        draw(_one(RiskLevel)),
+        needs=draw(_subset(NeedDomain)),
+        by=draw(_OPTIONAL_IDS),
+        note=draw(_texts(0)),
+    )
+
+
+def _plan_on(draw: st.DrawFn, day: date) -> tuple[PlanAction, ...]:
+    return tuple(
+        PlanAction(
+            draw(_NOTES),
+            draw(_IDS),
+            day + timedelta(days=draw(st.integers(0, 90))),
+            done_on=day + timedelta(days=draw(st.integers(0, 90))) if draw(_BOOLS) else None,
+            service=draw(_optional(_one(_SERVICES))),
+        )
+        for _ in range(draw(st.integers(1, 3)))
+    )
 
 
 _ACTIONS = tuple(a.value for a in (*CaseAction, *ReferralAction, *ProposalAction))
@@ -611,27 +768,69 @@ def _case_step(draw: st.DrawFn, case: Case, at: datetime) -> Case:
     if action is CaseAction.ASSIGN:
         return assign_companion(case, draw(_IDS), at=at, actor_id=actor)[0]
     if action is CaseAction.RECORD_CONSENT:
-        return record_consent(case, _consent_on(draw, at.date()), at=at, actor_id=actor)[0]
+        consent = _consent_on(draw, at.date(), case)
+        return record_consent(case, consent, at=at, actor_id=actor)[0]
+    if action is CaseAction.ASSESS:
+        return assess_case(case, _assessment_on(draw, at.date()), at=at, actor_id=actor)[0]
     if action is CaseAction.CHANGE_RISK:
         return change_risk(case, draw(_one(RiskLevel)), at=at, actor_id=actor)[0]
+    if action is CaseAction.PLAN:
+        return plan_case(case, _plan_on(draw, at.date()), at=at, actor_id=actor)[0]
+    if action is CaseAction.FOLLOW_UP:
+        due = at.date() + timedelta(days=draw(st.integers(0, 60))) if draw(_BOOLS) else None
+        return follow_up_case(case, due, at=at, actor_id=actor, note=draw(_texts(0)))[0]
+    if action is CaseAction.LEGAL_STEP:
+        return record_legal_step(case, draw(_one(LegalStage)), at=at, actor_id=actor)[0]
     if action is CaseAction.NOTE:
         return add_note(case, draw(_NOTES), at=at, actor_id=actor)[0]
     if action is CaseAction.REFER:
-        override: OverrideReason | None = None
-        if case.consent is None or not case.consent.allows_referral:
-            reasons = [OverrideReason.IMMINENT_DANGER, OverrideReason.LEGAL_DUTY]
-            if case.is_child:
-                reasons.append(OverrideReason.CHILD_AT_RISK)
-            override = draw(_one(tuple(reasons)))
-        return refer_case(case, draw(_IDS), at=at, override=override, actor_id=actor)[0]
+        return _refer(draw, case, at, actor)
     if action is CaseAction.RESUME:
         return resume_case(case, at=at, actor_id=actor, note=draw(_texts(0)))[0]
     if action is CaseAction.CLOSE:
-        outcome = draw(_one(CaseOutcome))
-        return close_case(case, outcome, at=at, actor_id=actor, note=draw(_texts(0)))[0]
+        return _close(draw, case, at, actor)
     if action is CaseAction.REOPEN:
         return reopen_case(case, at=at, reason=draw(_NOTES), actor_id=actor)[0]
     raise AssertionError(f"no generator for case action {action}")  # pragma: no cover
+
+
+def _refer(draw: st.DrawFn, case: Case, at: datetime, actor: str | None) -> Case:
+    consent = case.consent
+    covered = sorted(consent.services) if consent is not None and not consent.refused else []
+    assent = consent.assent if consent is not None else None
+    age = case.age_at(consent.recorded_on) if consent is not None else None
+    assented = assent is not None and assent.decision is AssentDecision.GIVEN
+    if covered and (age is None or not 6 <= age < 18 or assented) and draw(_BOOLS_MOSTLY):
+        service = draw(_one(tuple(covered)))
+        return refer_case(case, draw(_IDS), at=at, service=service, actor_id=actor)[0]
+    reasons = [OverrideReason.IMMINENT_DANGER]
+    adult_refused = consent is not None and consent.refused and not case.is_child
+    if not adult_refused:
+        reasons.append(OverrideReason.LEGAL_DUTY)
+        if case.is_child:
+            reasons.append(OverrideReason.CHILD_AT_RISK)
+    return refer_case(
+        case,
+        draw(_IDS),
+        at=at,
+        service=draw(_one(_SERVICES)),
+        override=draw(_one(tuple(reasons))),
+        override_note=draw(_NOTES),
+        approved_by=draw(_IDS),
+        actor_id=actor,
+    )[0]
+
+
+def _close(draw: st.DrawFn, case: Case, at: datetime, actor: str | None) -> Case:
+    perps = case.violence.perpetrators if case.violence is not None else ()
+    children = [p.child for p in perps]
+    outcomes = [o for o in CaseOutcome if o is not CaseOutcome.LEGAL_PROCESS]
+    if not any(c is True for c in children):
+        outcomes.remove(CaseOutcome.DIVERSION)
+    if case.is_sexual_violence and not (children and all(c is True for c in children)):
+        outcomes.remove(CaseOutcome.SETTLED_FAMILY)
+    note = draw(_NOTES) if case.is_sexual_violence else draw(_texts(0))
+    return close_case(case, draw(_one(tuple(outcomes))), at=at, actor_id=actor, note=note)[0]
 
 
 @st.composite
@@ -645,20 +844,24 @@ def cases(
     """A case taken through a random run of its lifecycle (up to ``max_steps`` steps).
 
     Without steps the case is as recorded at intake: ``reported``, empty timeline.
-    Violence details only on violence cases, a programme only on social-protection ones.
+    Details only on cases with their issue: violence, a child marriage (of a subject
+    under 19 at it), a programme for social protection.
     """
     reported_on = draw(_DATES)
     category = draw(_one(CaseCategory))
+    issues = draw(_subset(CaseCategory, max_size=2)) - {category}
+    every = issues | {category}
     violence = (
         _violence_incident(draw, reported_on)
-        if category is CaseCategory.VIOLENCE and draw(_BOOLS_MOSTLY)
+        if CaseCategory.VIOLENCE in every and draw(_BOOLS_MOSTLY)
         else None
     )
+    marriage = CaseCategory.CHILD_MARRIAGE in every
+    detail = _child_marriage(draw, reported_on) if marriage and draw(_BOOLS_MOSTLY) else None
     programme = (
-        draw(_optional(_one(SocialProgramme)))
-        if category is CaseCategory.SOCIAL_PROTECTION
-        else None
+        draw(_optional(_one(_PROGRAMMES))) if CaseCategory.SOCIAL_PROTECTION in every else None
     )
+    subject = _subject_on(draw, reported_on, max_age=18 if marriage else None)
     case = Case(
         draw(_IDS),
         _given(draw, group_id, _IDS),
@@ -666,14 +869,18 @@ def cases(
         reported_on,
         draw(_one(IntakeChannel)),
         category,
-        _subject_on(draw, reported_on),
+        subject,
+        reporter=draw(_optional(_one(Reporter))),
+        issues=issues,
         subcategory=draw(_SUBCATEGORIES),
         programme=programme,
         violence=violence,
-        risk=draw(_one(RiskLevel)),
-        consent=_consent_on(draw, reported_on) if draw(_BOOLS) else None,
+        child_marriage=detail,
+        risk=draw(_optional(_one(RiskLevel))),
         summary=draw(_texts(0)),
     )
+    if draw(_BOOLS):
+        case = attrs.evolve(case, consent=_consent_on(draw, reported_on, case))
     steps = draw(st.integers(0, max_steps))
     if steps == 0:
         return case

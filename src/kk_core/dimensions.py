@@ -5,6 +5,14 @@ A dimension is a named scalar read off a record (``category``, ``hamlet_id``,
 typed, indexed column; both accept the same criteria, so a query means the same thing
 on every store.
 
+A few dimensions hold a *set* of values (``many=True``): a case's ``issue`` (its primary
+category and its secondary issues) and its ``violence_form``. A criterion matches a
+record when any of its values matches (``issue="violence"`` finds the child-marriage
+case that is also about violence; ``None`` matches a record with none), and a count
+``by`` such a dimension counts a record once under each of its values ("counted in
+each"): the counts then add up to more than the records. The SQL adapter keeps them in
+a child table.
+
 Criteria, given as keyword arguments to ``find`` and ``count``:
 
 * ``category="violence"`` — equality (codes or enum members; ``None`` matches missing);
@@ -26,6 +34,7 @@ any stored value, an integer beyond 64 bits) or not in its code list is a
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -130,9 +139,20 @@ class Dimension:
 
     name: str
     type: type
-    read: Callable[[Any], Scalar] = attrs.field(eq=False, repr=False)
+    read: Callable[[Any], Any] = attrs.field(eq=False, repr=False)
     attribute: str | None = attrs.field(default=None, kw_only=True)
     code_list: str | None = attrs.field(default=None, kw_only=True)
+    #: ``read`` gives a frozenset of values: a criterion matches any of them, a count
+    #: counts the record under each (under ``None`` when the set is empty).
+    many: bool = attrs.field(default=False, kw_only=True)
+
+    def values_of(self, record: Any) -> tuple[Scalar, ...]:
+        """The values a record is counted under: one for a scalar dimension; for a set,
+        each of them in order, or ``(None,)`` when it is empty."""
+        value = self.read(record)
+        if not self.many:
+            return (value,)
+        return tuple(sorted(value)) if value else (None,)
 
 
 def _code(value: Enum | None) -> str | None:
@@ -187,6 +207,14 @@ def _case_age_band(case: Case) -> str | None:
     return _code(case.age_band)
 
 
+def _case_issues(case: Case) -> frozenset[str]:
+    return frozenset(issue.value for issue in case.all_issues)
+
+
+def _case_violence_forms(case: Case) -> frozenset[str]:
+    return frozenset() if case.violence is None else frozenset(f.value for f in case.violence.forms)
+
+
 _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
     Village: _dims(
         _attr("name"),
@@ -225,6 +253,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         Dimension("regency_code", str, lambda c: regency_code_of(c.village_id)),
         Dimension("hamlet_id", str, lambda c: c.subject.hamlet_id),
         _attr("category"),
+        Dimension("issue", str, _case_issues, code_list="case_category", many=True),
         _attr("subcategory", code_list="case_subcategory"),
         _attr("programme", code_list="social_programme"),
         _attr("status"),
@@ -253,6 +282,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         Dimension("place_simfoni", str, _case_place_simfoni, code_list="incident_place"),
         _attr("legal_stage"),
         _attr("next_follow_up", date),
+        Dimension("violence_form", str, _case_violence_forms, code_list="violence_form", many=True),
     ),
     Referral: _dims(
         _attr("case_id"),
@@ -578,22 +608,30 @@ def compile_criteria(kind: RecordType | str, criteria: Mapping[str, Any]) -> tup
     return tuple(conditions)
 
 
+def _meets(value: Scalar, cond: Condition) -> bool:
+    if cond.op == "eq":
+        return bool(value == cond.value)
+    return value in cond.value
+
+
 def matches(record: Record, conditions: Iterable[Condition]) -> bool:
-    """True when the record meets every condition (the reference semantics for all stores)."""
+    """True when the record meets every condition (the reference semantics for all stores).
+
+    A set dimension meets a condition when one of its values does; an empty set is
+    ``None`` (it meets ``None`` and a membership holding ``None``, never a range).
+    """
     for cond in conditions:
-        value = cond.dimension.read(record)
-        if cond.op == "eq":
-            if value != cond.value:
+        dim = cond.dimension
+        if dim.many:
+            if not any(_meets(v, cond) for v in dim.values_of(record)):
                 return False
-        elif cond.op == "in":
-            if value not in cond.value:
-                return False
-        elif value not in cond.value:
+        elif not _meets(dim.read(record), cond):
             return False
     return True
 
 
-def dimension_values(record: Record, names: Iterable[str]) -> tuple[Scalar, ...]:
+def dimension_values(record: Record, names: Iterable[str]) -> tuple[Any, ...]:
+    """The record's values of the named dimensions (a frozenset for a set dimension)."""
     dims = dimensions_of(type(record))
     return tuple(dims[name].read(record) for name in names)
 
@@ -633,15 +671,22 @@ def count_by(
     """Group-by count in Python: what stores without aggregate push-down do.
 
     Without ``by`` the answer is one total, ``{(): n}``, also when ``n`` is 0; with
-    ``by``, only combinations that occur are keys.
+    ``by``, only combinations that occur are keys. By a set dimension, a record counts
+    once under each of its values.
     """
     dims = dimensions_of(kind)
     names = counting_by(kind, by)
-    readers = [dims[n].read for n in names]
+    chosen = [dims[n] for n in names]
+    readers = [d.read for d in chosen]
+    many = any(d.many for d in chosen)
     conds = tuple(conditions)
     counts: dict[tuple[Scalar, ...], int] = {}
     for record in records:
         if conds and not matches(record, conds):
+            continue
+        if many:  # counted once under each combination of its values
+            for key in itertools.product(*(d.values_of(record) for d in chosen)):
+                counts[key] = counts.get(key, 0) + 1
             continue
         key = tuple(read(record) for read in readers)
         counts[key] = counts.get(key, 0) + 1

@@ -48,8 +48,6 @@ PROPOSALS = {
 }
 
 
-
-
 #: Tables whose rows migrations rewrite in a new shape: proposals (3), cases and service
 #: providers (4, checked in test_sql_upgrade_v4.py).
 REWRITTEN = frozenset({"kk_advocacy_proposal", "kk_case", "kk_service_provider"})

@@ -275,9 +275,7 @@ def test_whole_numbers_written_as_text_are_read() -> None:
 
 def test_invariants_are_reported_as_problems() -> None:
     data = case_data(category="school_dropout")  # violence details on a dropout case
-    assert problems(data) == {
-        "case.violence": "is recorded only on a case with the issue violence"
-    }
+    assert problems(data) == {"case.violence": "is recorded only on a case with the issue violence"}
     data = case_data()
     data["subject"]["identity"] = "5203121234560001"
     data["violence"]["forms"] = []

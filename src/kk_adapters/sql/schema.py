@@ -9,11 +9,14 @@ One table per record kind, ``kk_<kind>``:
 * one typed column per dimension of the kind (``category``, ``hamlet_id``,
   ``reported_on``, ``month``, ``sex``, ``age_band`` …), what ``find`` filters and
   ``count`` groups on, indexed unless it is a boolean or derived from an indexed date
-  (``month``, ``year``).
+  (``month``, ``year``). A set dimension (a case's ``issue`` and ``violence_form``)
+  is a child table instead (`SET_DIMENSIONS`).
 
 Child tables hold the repeated parts analysts query on their own, rewritten with their
 record on every write (derived data, never read back by the store): the case timeline
-(``kk_case_event``), the forms of violence of a case (``kk_case_violence_form``),
+(``kk_case_event``), the forms of violence of a case (``kk_case_violence_form``), its
+issues, the primary one marked (``kk_case_issue``), its perpetrators
+(``kk_case_perpetrator``),
 the members present at a meeting (``kk_meeting_member``) or trained
 (``kk_training_member``), the members who did a data update
 (``kk_data_update_member``) and the businesses of a business group
@@ -44,9 +47,11 @@ __all__ = [
     "CHILD_ADDED_IN",
     "KIND_ADDED_IN",
     "LATEST_VERSION",
+    "SET_DIMENSIONS",
     "ChildTable",
     "KindTable",
     "Schema",
+    "SetColumn",
     "build_schema",
     "table_name",
 ]
@@ -131,13 +136,25 @@ class ChildTable:
 
 
 @attrs.frozen
+class SetColumn:
+    """Where a set dimension (``Dimension.many``) is kept: a child table's column, one
+    row per value, ``parent`` holding the record id."""
+
+    table: sa.Table
+    parent: str
+    column: str
+
+
+@attrs.frozen
 class KindTable:
-    """A record kind's table: ``id, version, data`` then one column per dimension."""
+    """A record kind's table: ``id, version, data`` then one column per dimension; the
+    set dimensions are in child tables (``sets``, by dimension name)."""
 
     kind: RecordType
     table: sa.Table
     dimensions: tuple[Dimension, ...]
     children: tuple[ChildTable, ...]
+    sets: Mapping[str, SetColumn] = attrs.field(factory=dict)
 
     @property
     def name(self) -> str:
@@ -159,7 +176,7 @@ class Schema:
 
 def _dimension_columns(kind: str, version: int) -> list[Dimension]:
     cls = RECORD_KINDS[kind]
-    dims = [d for d in DIMENSIONS[cls] if d.name != "id"]
+    dims = [d for d in DIMENSIONS[cls] if d.name != "id" and not d.many]
     for dim in dims:
         if dim.name in ("version", "data"):
             raise ValueError(f"dimension {kind}.{dim.name} clashes with a column of the store")
@@ -358,8 +375,26 @@ def build_schema(version: int = LATEST_VERSION) -> Schema:
         for index_kind, columns, since in COMPOSITE_INDEXES:
             if index_kind == kind and since <= version:
                 sa.Index(composite_index_name(kind, columns), *(table.c[c] for c in columns))
-        kinds[kind] = KindTable(cls, table, tuple(dims), _children(kind, metadata, table, version))
+        children = _children(kind, metadata, table, version)
+        kinds[kind] = KindTable(cls, table, tuple(dims), children, _sets(kind, children))
     return Schema(version, metadata, kinds, version_table)
+
+
+#: The child table and column of each set dimension, by (kind, dimension).
+SET_DIMENSIONS: Mapping[tuple[str, str], tuple[str, str]] = {
+    ("case", "issue"): ("kk_case_issue", "issue"),
+    ("case", "violence_form"): ("kk_case_violence_form", "form"),
+}
+
+
+def _sets(kind: str, children: Sequence[ChildTable]) -> dict[str, SetColumn]:
+    by_name = {child.table.name: child for child in children}
+    found = {}
+    for (set_kind, dim), (table, column) in SET_DIMENSIONS.items():
+        child = by_name.get(table) if set_kind == kind else None
+        if child is not None:
+            found[dim] = SetColumn(child.table, child.parent, column)
+    return found
 
 
 def composite_index_name(kind: str, columns: Sequence[str]) -> str:

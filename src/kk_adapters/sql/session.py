@@ -31,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from kk_adapters.sql.rows import Encoded, RowCodec, gc_paused, with_version
-from kk_adapters.sql.schema import ChildTable, KindTable, Schema
+from kk_adapters.sql.schema import ChildTable, KindTable, Schema, SetColumn
 from kk_core.dimensions import Condition, compile_criteria, counting_by
 from kk_core.errors import ConflictError, NotFoundError, Problem, ValidationError
 from kk_core.kinds import Record, RecordType, record_type
@@ -168,13 +168,24 @@ class Session:
         names = counting_by(cls, by)
         conditions = compile_criteria(cls, criteria)
         table = ops.table
-        where = _where(table, conditions)
-        columns = [table.c[n] for n in names]
+        where = _where(ops.kind_table, conditions)
         total = sa.func.count()
-        if not columns:
+        if not names:
             n = self.conn.execute(sa.select(total).select_from(table).where(*where)).scalar_one()
             return {(): int(n)}  # a total, even of nothing (as `count_by` gives)
-        stmt = sa.select(*columns, total).where(*where).group_by(*columns)
+        # a set dimension joins its child table: a record counts once under each value,
+        # under NULL (None) when it has none
+        source: sa.FromClause = table
+        columns: list[sa.ColumnElement[Any]] = []
+        for name in names:
+            place = ops.kind_table.sets.get(name)
+            if place is None:
+                columns.append(table.c[name])
+                continue
+            values = place.table.alias(f"set_{name}")
+            source = source.outerjoin(values, values.c[place.parent] == table.c.id)
+            columns.append(values.c[place.column])
+        stmt = sa.select(*columns, total).select_from(source).where(*where).group_by(*columns)
         return {tuple(row[:-1]): int(row[-1]) for row in self.conn.execute(stmt)}
 
     # -- writes --------------------------------------------------------------------------
@@ -448,7 +459,7 @@ class Finder:
         self.ops = ops
         self.kind = ops.kind
         table = ops.table
-        where = _where(table, compile_criteria(ops.codec.cls, criteria))
+        where = _where(ops.kind_table, compile_criteria(ops.codec.cls, criteria))
         columns = (table.c.id, table.c.data, table.c.version)
         after = table.c.id > sa.bindparam("after", type_=table.c.id.type)
         self._first = sa.select(*columns).where(*where).order_by(table.c.id).limit(PAGE)
@@ -516,5 +527,39 @@ def _clause(column: sa.ColumnElement[Any], cond: Condition) -> sa.ColumnElement[
     return sa.and_(*parts)
 
 
-def _where(table: sa.Table, conditions: Sequence[Condition]) -> list[sa.ColumnElement[bool]]:
-    return [_clause(table.c[c.dimension.name], c) for c in conditions]
+def _where(kind_table: KindTable, conditions: Sequence[Condition]) -> list[sa.ColumnElement[bool]]:
+    table = kind_table.table
+    made = []
+    for cond in conditions:
+        place = kind_table.sets.get(cond.dimension.name)
+        if place is None:
+            made.append(_clause(table.c[cond.dimension.name], cond))
+        else:
+            made.append(_set_clause(table, place, cond))
+    return made
+
+
+def _set_clause(table: sa.Table, place: SetColumn, cond: Condition) -> sa.ColumnElement[bool]:
+    """A set dimension meets a condition when one of its values does; an empty set is
+    None (as `kk_core.dimensions.matches` says)."""
+    child = place.table
+    column = child.c[place.column]
+
+    def having(clause: sa.ColumnElement[bool] | None = None) -> sa.ColumnElement[bool]:
+        query = (
+            sa.select(sa.literal(1)).select_from(child).where(child.c[place.parent] == table.c.id)
+        )
+        return (query if clause is None else query.where(clause)).exists()
+
+    value = cond.value
+    if cond.op == "eq":
+        return ~having() if value is None else having(column == value)
+    if cond.op == "in":
+        present = [v for v in value if v is not None]
+        parts: list[sa.ColumnElement[bool]] = []
+        if present:
+            parts.append(having(column.in_(present)))
+        if None in value:
+            parts.append(~having())
+        return sa.or_(*parts) if parts else sa.false()
+    return having(_clause(column, cond))

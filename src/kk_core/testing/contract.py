@@ -174,7 +174,8 @@ def criteria_for(
     )
     criteria: dict[str, Any] = {}
     for dim in chosen:
-        seen = [dim.read(r) for r in sample]
+        # a set dimension offers each value its records hold (None for an empty set)
+        seen = [v for r in sample for v in dim.values_of(r)]
         present = sorted({v for v in seen if v is not None})
         pool: st.SearchStrategy[Any] = st.sampled_from(seen) if seen else st.none()
         ops = ["eq", "in"]
@@ -247,6 +248,15 @@ def sample_cases(count: int = 42) -> list[Case]:
         age = _AGES[i % len(_AGES)]
         if category is CaseCategory.CHILD_MARRIAGE and age is not None:
             age = min(age, 17)  # a child marriage is a marriage under 19
+        # some child marriages are also about violence and a dropout: one case, one child
+        issues = (
+            frozenset({CaseCategory.VIOLENCE, CaseCategory.SCHOOL_DROPOUT})
+            if category is CaseCategory.CHILD_MARRIAGE and i % 2 == 0
+            else frozenset()
+        )
+        forms = {ViolenceForm.PHYSICAL} | ({ViolenceForm.PSYCHOLOGICAL} if i % 3 == 0 else set())
+        if issues:
+            forms = {ViolenceForm.SEXUAL, ViolenceForm.PSYCHOLOGICAL}
         made.append(
             Case(
                 f"Case-{i:03d}" if i % 5 == 0 else f"case-{i:03d}",
@@ -264,13 +274,14 @@ def sample_cases(count: int = 42) -> list[Case]:
                 ),
                 subcategory="kdrt_ekonomi" if i % 7 == 0 else None,
                 programme="pkh" if category is CaseCategory.SOCIAL_PROTECTION else None,
+                issues=issues,
                 violence=(
                     ViolenceIncident(
-                        frozenset({ViolenceForm.PHYSICAL}),
+                        frozenset(forms),
                         "household" if i % 4 else "pondok_pesantren",
                         perpetrators=(Perpetrator("spouse" if i % 3 else "stepparent"),),
                     )
-                    if category is CaseCategory.VIOLENCE
+                    if category is CaseCategory.VIOLENCE or issues
                     else None
                 ),
                 reporter=(Reporter.CLIENT, Reporter.FAMILY, None)[i % 3],
@@ -328,6 +339,13 @@ CASE_CRITERIA: tuple[dict[str, Any], ...] = (
     {"status": {"reported", "active", "referred"}, "sex": Sex.FEMALE, "year": 2024},
     {"category": ["child_marriage", "school_dropout"], "period": Between(date(2024, 4, 1), None)},
     {"village_id": _OTHER_VILLAGE, "has_disability": True, "age_band": {"age_0_5", "age_6_12"}},
+    {"issue": "violence"},
+    {"issue": {"school_dropout", "civil_registration"}},
+    {"issue": "child_marriage", "category": "child_marriage"},
+    {"violence_form": None},
+    {"violence_form": "psychological"},
+    {"violence_form": {"sexual", None}},
+    {"issue": "violence", "violence_form": ["physical"]},
 )
 
 #: ``by`` combinations of the deterministic count test.
@@ -342,6 +360,9 @@ CASE_COUNTS: tuple[tuple[str, ...], ...] = (
     ("village_id", "category", "sex"),
     ("reported_on",),
     ("closed_on",),
+    ("issue",),
+    ("issue", "violence_form"),
+    ("violence_form", "sex"),
 )
 
 UNICODE_TEXTS: tuple[str, ...] = (
@@ -824,6 +845,46 @@ class StoreContract:
                 )
 
         self._property(check, scenario())
+
+    def test_set_dimensions_count_a_record_under_each_value(self) -> None:
+        """A case's ``issue`` and ``violence_form`` are sets: a criterion matches any of
+        its values, and a count counts the case under each (the secondary issues are
+        counted as the primary one is)."""
+        married = sample_cases(4)[0]
+        case = attrs.evolve(
+            married,
+            id="kasus-ganda",
+            category=CaseCategory.CHILD_MARRIAGE,
+            issues=frozenset({CaseCategory.VIOLENCE, CaseCategory.SCHOOL_DROPOUT}),
+            subject=attrs.evolve(married.subject, age_years=15),
+            violence=ViolenceIncident(
+                frozenset({ViolenceForm.SEXUAL, ViolenceForm.PSYCHOLOGICAL}), "household"
+            ),
+            programme=None,
+        )
+        other = attrs.evolve(
+            case, id="kasus-lain", category=CaseCategory.SCHOOL_DROPOUT, issues=frozenset(),
+            violence=None,
+        )  # fmt: skip
+        with self.store() as store:
+            store.put_many([case, other])
+            assert store.count(Case, by=("issue",)) == {
+                ("child_marriage",): 1,
+                ("school_dropout",): 2,
+                ("violence",): 1,
+            }, "count by issue counts a case under its primary category and each secondary issue"
+            assert [c.id for c in store.find(Case, issue="violence")] == ["kasus-ganda"], (
+                "issue='violence' finds the child-marriage case that is also about violence"
+            )
+            assert store.count(Case, by=("violence_form",)) == {
+                ("psychological",): 1,
+                ("sexual",): 1,
+                (None,): 1,
+            }, "a case without violence is counted under None"
+            assert [c.id for c in store.find(Case, violence_form=None)] == ["kasus-lain"]
+            assert store.count(Case, issue={"violence", "school_dropout"}) == {(): 2}, (
+                "a membership criterion on a set counts each matching case once"
+            )
 
     def test_count_on_empty_store(self) -> None:
         with self.store() as store:

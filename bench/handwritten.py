@@ -14,11 +14,14 @@ from typing import Any
 
 from kk_core.cases import Case, Consent, Subject, ViolenceIncident
 from kk_core.codes import (
+    AccommodationNeed,
     CaseCategory,
     CaseOutcome,
     CaseStatus,
     ConsentGiver,
     DisabilityDomain,
+    DisabilityType,
+    FunctioningSet,
     IncidentPlace,
     IntakeChannel,
     PerpetratorRelation,
@@ -27,6 +30,7 @@ from kk_core.codes import (
     SocialProgramme,
     ViolenceForm,
 )
+from kk_core.disability import Disability
 from kk_core.lifecycle import Event
 
 __all__ = ["case_from_dict", "case_to_dict"]
@@ -50,6 +54,32 @@ def _event(d: dict[str, Any]) -> Event:
     )
 
 
+def _domains(values: list[str]) -> frozenset[DisabilityDomain]:
+    return frozenset(DisabilityDomain(x) for x in values)
+
+
+def _disability(d: dict[str, Any]) -> Disability:
+    return Disability(
+        question_set=FunctioningSet(d["question_set"]),
+        some=_domains(d["some"]),
+        a_lot=_domains(d["a_lot"]),
+        cannot=_domains(d["cannot"]),
+        types=frozenset(DisabilityType(x) for x in d["types"]),
+        accommodations=frozenset(AccommodationNeed(x) for x in d["accommodations"]),
+    )
+
+
+def _disability_dict(d: Disability) -> dict[str, Any]:
+    return {
+        "question_set": d.question_set.value,
+        "some": sorted([x.value for x in d.some]),
+        "a_lot": sorted([x.value for x in d.a_lot]),
+        "cannot": sorted([x.value for x in d.cannot]),
+        "types": sorted([x.value for x in d.types]),
+        "accommodations": sorted([x.value for x in d.accommodations]),
+    }
+
+
 def case_from_dict(d: dict[str, Any]) -> Case:
     """A typical hand-written loader: constructors, enum calls, ``fromisoformat``."""
     s = d["subject"]
@@ -57,7 +87,7 @@ def case_from_dict(d: dict[str, Any]) -> Case:
         Sex(s["sex"]),
         birth_date=_date(s.get("birth_date")),
         age_years=s.get("age_years"),
-        disability=frozenset(DisabilityDomain(x) for x in s.get("disability", ())),
+        disability=_disability(s["disability"]),
         hamlet_id=s.get("hamlet_id"),
         initials=s.get("initials", ""),
         identity=s.get("identity"),
@@ -146,7 +176,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "sex": s.sex.value,
             "birth_date": _iso(s.birth_date),
             "age_years": s.age_years,
-            "disability": sorted([x.value for x in s.disability]),
+            "disability": _disability_dict(s.disability),
             "hamlet_id": s.hamlet_id,
             "initials": s.initials,
             "identity": s.identity,

@@ -53,7 +53,14 @@ def typical_case_dict(i: int) -> dict[str, Any]:
         "subject": {
             "sex": "female" if i % 4 else "male",
             "birth_date": date.fromordinal(_DAY0 - 2_000 - i % 9_000).isoformat(),
-            "disability": ["seeing"] if i % 10 == 0 else [],
+            "disability": {
+                "question_set": "wg_ss",
+                "some": ["walking"] if i % 7 == 0 else [],
+                "a_lot": ["seeing"] if i % 10 == 0 else [],
+                "cannot": [],
+                "types": ["sensory"] if i % 10 == 0 else [],
+                "accommodations": [],
+            },
             "hamlet_id": f"{village}-d{i % 7}",
             "initials": f"{chr(65 + i % 26)}.{chr(65 + i // 26 % 26)}.",
             "identity": f"p1:{i * 2_654_435_761 % 2**256:064x}",

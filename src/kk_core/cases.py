@@ -30,7 +30,6 @@ from kk_core.codes import (
     CaseOutcome,
     CaseStatus,
     ConsentGiver,
-    DisabilityDomain,
     IncidentPlace,
     IntakeChannel,
     PerpetratorRelation,
@@ -39,6 +38,7 @@ from kk_core.codes import (
     SocialProgramme,
     ViolenceForm,
 )
+from kk_core.disability import NO_DISABILITY, Disability, as_disability
 from kk_core.lifecycle import Event
 from kk_core.places import village_code
 from kk_core.privacy import pseudonym_only
@@ -77,8 +77,8 @@ class Subject:
     sex: Sex
     birth_date: date | None = attrs.field(default=None, kw_only=True)
     age_years: int | None = attrs.field(default=None, kw_only=True, validator=_plausible_age)
-    disability: frozenset[DisabilityDomain] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozen_set
+    disability: Disability = attrs.field(
+        default=NO_DISABILITY, kw_only=True, converter=as_disability
     )
     hamlet_id: str | None = attrs.field(
         default=None, kw_only=True, validator=optional_id, repr=quote_value

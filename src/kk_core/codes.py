@@ -341,6 +341,7 @@ class SocialProgramme(Coded):
             "BPNT / Sembako",
             "bantuan sembako",
             "Bantuan Pangan Non Tunai",
+            "Non-cash food assistance (BPNT)",
         ),
     )
     PBI_JKN = (
@@ -348,7 +349,14 @@ class SocialProgramme(Coded):
         "PBI Jaminan Kesehatan (KIS)",
         "Health insurance contribution assistance (PBI-JK)",
         "JKN premiums paid by the state budget for families in DTSEN deciles 1-5.",
-        ("KIS", "Kartu Indonesia Sehat", "JKN-KIS", "PBI-JK", "PBI-JKN (KIS)"),
+        (
+            "KIS",
+            "Kartu Indonesia Sehat",
+            "JKN-KIS",
+            "PBI-JK",
+            "PBI-JKN (KIS)",
+            "Health insurance contribution assistance (PBI-JKN)",
+        ),
     )
     PBI_APBD = (
         "pbi_apbd",
@@ -1000,7 +1008,7 @@ class SupportType(Coded):
         "Home food-industry production certificate (SPP-IRT)",
         "Issued by the bupati through OSS (Peraturan BPOM 22/2018; PP 5/2021); it gives "
         "the P-IRT number printed on the label.",
-        ("SPP-IRT", "P-IRT", "PIRT", "Izin P-IRT"),
+        ("SPP-IRT", "P-IRT", "PIRT", "Izin P-IRT", "Home food-industry permit (P-IRT)"),
     )
     PERMIT_HALAL = (
         "permit_halal",
@@ -1022,7 +1030,7 @@ class SupportType(Coded):
         "Akses modal BUM Desa",
         "Capital: village-owned enterprise (BUM Desa)",
         "Badan Usaha Milik Desa (PP 11/2021).",
-        ("BUMDes", "Akses modal BUMDes", "BUM Desa"),
+        ("BUMDes", "Akses modal BUMDes", "BUM Desa", "Capital: village enterprise (BUMDes)"),
     )
     CAPITAL_COOPERATIVE = (
         "capital_cooperative",
@@ -1439,10 +1447,13 @@ _SOURCES: dict[str, str] = {
 }
 
 
-def _open(name: str, *entries: tuple[str, str, str]) -> CodeList[Coded]:
+def _open(
+    name: str, *entries: tuple[str, str, str] | tuple[str, str, str, tuple[str, ...]]
+) -> CodeList[Coded]:
+    """An open list of (code, label_id, label_en[, other names]) entries."""
     return CodeList(
         name,
-        (CodeEntry(code, label_id, label_en) for code, label_id, label_en in entries),
+        (CodeEntry(*entry[:3], aliases=entry[3] if len(entry) > 3 else ()) for entry in entries),
         version=CODELIST_VERSION,
         extensible=True,
         source=_SOURCES.get(name, ""),
@@ -1659,7 +1670,12 @@ CODE_LISTS.update(
     ),
     question_topic=_open(
         "question_topic",
-        ("social_assistance", "Bantuan sosial (PKH, BPNT, BLT)", "Social assistance"),
+        (
+            "social_assistance",
+            "Bantuan sosial (PKH, Sembako, BLT)",
+            "Social assistance",
+            ("Bantuan sosial (PKH, BPNT, BLT)",),
+        ),
         ("dtsen_status", "Status DTKS / DTSEN", "DTKS / DTSEN status"),
         ("health_insurance", "BPJS Kesehatan / KIS", "Health insurance (JKN, KIS)"),
         ("civil_registration", "Adminduk (akta, KTP, KK, KIA)", "Civil registration"),
@@ -1667,8 +1683,18 @@ CODE_LISTS.update(
         ("violence_reporting", "Melaporkan kekerasan", "Reporting violence"),
         ("child_marriage", "Perkawinan anak / dispensasi", "Child marriage and dispensation"),
         ("disability_services", "Layanan disabilitas", "Disability services"),
-        ("business_permits", "Izin usaha (NIB, P-IRT, halal)", "Business permits"),
-        ("business_capital", "Modal usaha (KUR, BUMDes)", "Business capital"),
+        (
+            "business_permits",
+            "Izin usaha (NIB, SPP-IRT, halal)",
+            "Business permits",
+            ("Izin usaha (NIB, P-IRT, halal)",),
+        ),
+        (
+            "business_capital",
+            "Modal usaha (KUR, BUM Desa, Mekaar, UMi)",
+            "Business capital",
+            ("Modal usaha (KUR, BUMDes)",),
+        ),
         ("village_programmes", "Program dan anggaran desa", "Village programmes and budget"),
         ("other", "Lainnya", "Other"),
     ),

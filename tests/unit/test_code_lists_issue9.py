@@ -181,3 +181,28 @@ def test_permits_and_capital_by_their_official_names() -> None:
     assert SupportType.parse("KUR") is SupportType.CAPITAL_KUR
     assert SupportType.parse("BUMDes") is SupportType.CAPITAL_BUMDES
     assert SupportType.parse("NIB") is SupportType.PERMIT_NIB
+
+
+@pytest.mark.parametrize(
+    ("list_name", "old_label", "code"),
+    [
+        ("support_type", "Izin NIB (OSS)", "permit_nib"),
+        ("support_type", "Izin P-IRT", "permit_pirt"),
+        ("support_type", "Home food-industry permit (P-IRT)", "permit_pirt"),
+        ("support_type", "Akses modal KUR", "capital_kur"),
+        ("support_type", "Akses modal BUMDes", "capital_bumdes"),
+        ("support_type", "Capital: village enterprise (BUMDes)", "capital_bumdes"),
+        ("social_programme", "BPNT / Sembako", "bpnt"),
+        ("social_programme", "Non-cash food assistance (BPNT)", "bpnt"),
+        ("social_programme", "PBI-JKN (KIS)", "pbi_jkn"),
+        ("social_programme", "Health insurance contribution assistance (PBI-JKN)", "pbi_jkn"),
+        ("disability_domain", "Berjalan", "walking"),
+        ("question_topic", "Izin usaha (NIB, P-IRT, halal)", "business_permits"),
+        ("question_topic", "Modal usaha (KUR, BUMDes)", "business_capital"),
+        ("question_topic", "Bantuan sosial (PKH, BPNT, BLT)", "social_assistance"),
+    ],
+)
+def test_relabelled_entries_still_answer_to_their_old_labels(
+    list_name: str, old_label: str, code: str
+) -> None:
+    assert CODE_LISTS[list_name].lookup(old_label).code == code

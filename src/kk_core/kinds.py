@@ -89,7 +89,8 @@ RECORD_UPGRADES: Mapping[RecordType, Callable[[Any], Any]] = MappingProxyType(
 #: Value class → a function reading the plain data an older release stored for a value
 #: held inside records (a person's `Disability`, in a member, a business owner or a
 #: case's subject) into the current shape. The converter applies it wherever the value
-#: appears, before the records' own upgrades have the last word.
+#: appears, after the record's own upgrade (`RECORD_UPGRADES`, which may call it too: it
+#: returns current data unchanged).
 VALUE_UPGRADES: Mapping[type, Callable[[Any], Any]] = MappingProxyType(
     {Disability: upgrade_disability_data}
 )

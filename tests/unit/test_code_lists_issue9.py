@@ -5,8 +5,10 @@ capital, labels as the official terms, and a source for every list."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
 
 from kk_core._coded import CodeEntry
+from kk_core.cases import Case
 from kk_core.codes import (
     CODE_LISTS,
     CaseCategory,
@@ -19,6 +21,7 @@ from kk_core.codes import (
 )
 from kk_core.hookspecs import hookimpl
 from kk_core.plugins import Plugins
+from kk_core.testing.strategies import cases
 
 SUBCATEGORIES = CODE_LISTS["case_subcategory"]
 
@@ -206,3 +209,14 @@ def test_relabelled_entries_still_answer_to_their_old_labels(
     list_name: str, old_label: str, code: str
 ) -> None:
     assert CODE_LISTS[list_name].lookup(old_label).code == code
+
+
+@given(cases(max_steps=0))
+def test_generated_cases_take_a_sub_category_of_their_category(case: Case) -> None:
+    if case.subcategory is None:
+        return
+    rolled_up = SUBCATEGORIES.core_of(case.subcategory)
+    if rolled_up is None:  # a plugin's local code, which stores keep without the plugin
+        assert case.subcategory in {"kdrt_ekonomi", "putus_sekolah_smp", "dtks_baru"}
+    else:
+        assert rolled_up == case.category.value

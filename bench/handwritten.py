@@ -21,11 +21,14 @@ from kk_core.cases import (
     ViolenceIncident,
 )
 from kk_core.codes import (
+    AccommodationNeed,
     CaseCategory,
     CaseOutcome,
     CaseStatus,
     ConsentGiver,
     DisabilityDomain,
+    DisabilityType,
+    FunctioningSet,
     IntakeChannel,
     NeedDomain,
     Reporter,
@@ -33,6 +36,7 @@ from kk_core.codes import (
     Sex,
     ViolenceForm,
 )
+from kk_core.disability import Disability
 from kk_core.lifecycle import Event
 
 __all__ = ["case_from_dict", "case_to_dict"]
@@ -67,6 +71,32 @@ def _perpetrator(p: dict[str, Any]) -> Perpetrator:
     )
 
 
+def _domains(values: list[str]) -> frozenset[DisabilityDomain]:
+    return frozenset(DisabilityDomain(x) for x in values)
+
+
+def _disability(d: dict[str, Any]) -> Disability:
+    return Disability(
+        question_set=FunctioningSet(d["question_set"]),
+        some=_domains(d["some"]),
+        a_lot=_domains(d["a_lot"]),
+        cannot=_domains(d["cannot"]),
+        types=frozenset(DisabilityType(x) for x in d["types"]),
+        accommodations=frozenset(AccommodationNeed(x) for x in d["accommodations"]),
+    )
+
+
+def _disability_dict(d: Disability) -> dict[str, Any]:
+    return {
+        "question_set": d.question_set.value,
+        "some": sorted([x.value for x in d.some]),
+        "a_lot": sorted([x.value for x in d.a_lot]),
+        "cannot": sorted([x.value for x in d.cannot]),
+        "types": sorted([x.value for x in d.types]),
+        "accommodations": sorted([x.value for x in d.accommodations]),
+    }
+
+
 def case_from_dict(d: dict[str, Any]) -> Case:
     """A typical hand-written loader: constructors, enum calls, ``fromisoformat``."""
     s = d["subject"]
@@ -75,7 +105,7 @@ def case_from_dict(d: dict[str, Any]) -> Case:
         birth_year=s.get("birth_year"),
         birth_month=s.get("birth_month"),
         age_years=s.get("age_years"),
-        disability=frozenset(DisabilityDomain(x) for x in s.get("disability", ())),
+        disability=_disability(s["disability"]),
         hamlet_id=s.get("hamlet_id"),
         initials=s.get("initials", ""),
         identity=s.get("identity"),
@@ -189,7 +219,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             "birth_year": s.birth_year,
             "birth_month": s.birth_month,
             "age_years": s.age_years,
-            "disability": sorted([x.value for x in s.disability]),
+            "disability": _disability_dict(s.disability),
             "hamlet_id": s.hamlet_id,
             "initials": s.initials,
             "identity": s.identity,

@@ -71,6 +71,7 @@ from kk_core.codes import (
     DisabilityDomain,
     Division,
     Forum,
+    FunctioningSet,
     IncidentPlace,
     IntakeChannel,
     OverrideReason,
@@ -123,6 +124,8 @@ GROUP_ID = "kk-teros"
 EXAMPLE_KEY = b"teros-example-key--not-for-real-data"
 
 _RANDOM_CASES = 69
+#: The WG Short Set domains, in the order of the release 0.1.0 list (the same draws).
+_WG_DOMAINS = [d for d in DisabilityDomain if d in FunctioningSet.WG_SS.domains]
 
 
 # --------------------------------------------------------------------------- records
@@ -568,13 +571,13 @@ class _Cases:
         elif category is CaseCategory.DISABILITY_SUPPORT:
             sex = rng.choice((Sex.FEMALE, Sex.MALE))
             age = rng.randint(4, 70)
-            disability = set(rng.sample(list(DisabilityDomain), rng.choice((1, 1, 2))))
+            disability = set(rng.sample(_WG_DOMAINS, rng.choice((1, 1, 2))))
             identity = age >= 17
         else:
             age = rng.randint(20, 65)
             sex = rng.choice((Sex.FEMALE, Sex.MALE))
         if category is not CaseCategory.DISABILITY_SUPPORT and rng.random() < 0.06:
-            disability = {rng.choice(list(DisabilityDomain))}
+            disability = {rng.choice(_WG_DOMAINS)}
         return Subject(
             sex,
             birth_date=birth,

@@ -12,6 +12,7 @@ from kk_core.cases import Case, Consent, Subject, ViolenceIncident
 from kk_core.copying import copy_records
 from kk_core.data_updates import DataUpdate
 from kk_core.dimensions import Between
+from kk_core.disability import Disability
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import (
     CodeError,
@@ -55,6 +56,7 @@ __all__ = [
     "Consent",
     "ConstituentGroup",
     "DataUpdate",
+    "Disability",
     "Event",
     "Hamlet",
     "InformationSession",

@@ -51,7 +51,6 @@ from kk_core.codes import (
     CaseCategory,
     CaseOutcome,
     CaseStatus,
-    DisabilityDomain,
     GbvimsType,
     IntakeChannel,
     LegalStage,
@@ -61,6 +60,7 @@ from kk_core.codes import (
     Sex,
     ViolenceForm,
 )
+from kk_core.disability import NO_DISABILITY, Disability, as_disability
 from kk_core.lifecycle import Event
 from kk_core.places import village_code
 from kk_core.privacy import pseudonym_only
@@ -133,8 +133,8 @@ class Subject:
     birth_year: int | None = attrs.field(default=None, kw_only=True, validator=_plausible_year)
     birth_month: int | None = attrs.field(default=None, kw_only=True, validator=_month)
     age_years: int | None = attrs.field(default=None, kw_only=True, validator=_plausible_age)
-    disability: frozenset[DisabilityDomain] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozen_set
+    disability: Disability = attrs.field(
+        default=NO_DISABILITY, kw_only=True, converter=as_disability
     )
     hamlet_id: str | None = attrs.field(
         default=None, kw_only=True, validator=optional_id, repr=quote_value

@@ -147,14 +147,81 @@ class Sex(Coded):
 
 
 class DisabilityDomain(Coded):
-    """Washington Group short-set domains: a person may have difficulty in several."""
+    """Domains of functioning a person may have difficulty in: the six of the Washington
+    Group Short Set (WG-SS), then those only the UNICEF/WG Child Functioning Module (CFM)
+    asks. Which domains a question set asks: `FunctioningSet.domains`."""
 
-    SEEING = ("seeing", "Penglihatan", "Seeing")
-    HEARING = ("hearing", "Pendengaran", "Hearing")
-    WALKING = ("walking", "Berjalan", "Walking or climbing steps")
+    SEEING = ("seeing", "Penglihatan", "Seeing", "Even if wearing glasses.", ("melihat",))
+    HEARING = (
+        "hearing",
+        "Pendengaran",
+        "Hearing",
+        "Even if using a hearing aid.",
+        ("mendengar",),
+    )
+    WALKING = (
+        "walking",
+        "Berjalan atau naik tangga",
+        "Walking or climbing steps",
+        "The CFM asks about walking only (100 or 500 metres from age 5).",
+        ("berjalan",),
+    )
     COGNITION = ("cognition", "Mengingat atau berkonsentrasi", "Remembering or concentrating")
-    SELF_CARE = ("self_care", "Mengurus diri sendiri", "Self-care")
-    COMMUNICATION = ("communication", "Berkomunikasi", "Communicating")
+    SELF_CARE = (
+        "self_care",
+        "Mengurus diri sendiri",
+        "Self-care",
+        "Such as washing all over or dressing.",
+    )
+    COMMUNICATION = (
+        "communication",
+        "Berkomunikasi",
+        "Communicating",
+        "Understanding or being understood, in the usual language.",
+    )
+    FINE_MOTOR = (
+        "fine_motor",
+        "Memungut benda kecil dengan tangan",
+        "Fine motor (picking up small objects)",
+        "CFM, ages 2-4.",
+    )
+    LEARNING = ("learning", "Belajar", "Learning", "CFM.")
+    PLAYING = ("playing", "Bermain", "Playing", "CFM, ages 2-4.")
+    CONTROLLING_BEHAVIOUR = (
+        "controlling_behaviour",
+        "Mengendalikan perilaku",
+        "Controlling behaviour",
+        "CFM. Ages 2-4 are asked how much they kick, bite or hit compared with other "
+        "children: 'a lot more' is recorded as a lot of difficulty.",
+    )
+    REMEMBERING = ("remembering", "Mengingat", "Remembering", "CFM, ages 5-17.")
+    CONCENTRATING = (
+        "concentrating",
+        "Memusatkan perhatian",
+        "Focusing attention",
+        "CFM, ages 5-17.",
+    )
+    ACCEPTING_CHANGE = (
+        "accepting_change",
+        "Menerima perubahan rutinitas",
+        "Accepting changes in routine",
+        "CFM, ages 5-17.",
+    )
+    MAKING_FRIENDS = ("making_friends", "Berteman", "Making friends", "CFM, ages 5-17.")
+    ANXIETY = (
+        "anxiety",
+        "Kecemasan",
+        "Anxiety",
+        "CFM, ages 5-17, asked how often: 'daily' is recorded as a lot of difficulty, "
+        "'weekly' as some.",
+    )
+    DEPRESSION = (
+        "depression",
+        "Depresi",
+        "Depression",
+        "CFM, ages 5-17, asked how often: 'daily' is recorded as a lot of difficulty, "
+        "'weekly' as some.",
+    )
 
 
 class Affiliation(Coded):
@@ -260,61 +327,83 @@ class SocialProgramme(Coded):
     """Social-protection programmes a case may concern: the national core (local
     programmes roll up to it), by the names people use as well as the official ones."""
 
-    PKH = ("pkh", "Program Keluarga Harapan (PKH)", "Family Hope Programme (PKH)")
+    PKH = (
+        "pkh",
+        "Program Keluarga Harapan (PKH)",
+        "Family Hope Programme (PKH)",
+        "Kemensos conditional cash transfer; a Pendamping PKH accompanies the families.",
+        ("bansos PKH",),
+    )
     BPNT = (
         "bpnt",
-        "BPNT / Sembako",
-        "Non-cash food assistance (BPNT)",
-        "",
-        ("Sembako", "Program Sembako", "bantuan sembako"),
+        "Program Sembako (BPNT)",
+        "Basic food programme (Sembako, formerly BPNT)",
+        "Kemensos food assistance, formerly Bantuan Pangan Non Tunai.",
+        (
+            "Sembako",
+            "Program Sembako",
+            "BPNT / Sembako",
+            "bantuan sembako",
+            "Bantuan Pangan Non Tunai",
+            "Non-cash food assistance (BPNT)",
+        ),
     )
     PBI_JKN = (
         "pbi_jkn",
-        "PBI-JKN (KIS)",
-        "Health insurance contribution assistance (PBI-JKN)",
-        "",
-        ("KIS", "Kartu Indonesia Sehat", "JKN-KIS"),
+        "PBI Jaminan Kesehatan (KIS)",
+        "Health insurance contribution assistance (PBI-JK)",
+        "JKN premiums paid by the state budget for families in DTSEN deciles 1-5.",
+        (
+            "KIS",
+            "Kartu Indonesia Sehat",
+            "JKN-KIS",
+            "PBI-JK",
+            "PBI-JKN (KIS)",
+            "Health insurance contribution assistance (PBI-JKN)",
+        ),
     )
     PBI_APBD = (
         "pbi_apbd",
         "PBI APBD (Jamkesda)",
         "Health insurance paid by the regional budget",
-        "",
-        ("Jamkesda", "PBPU Pemda"),
+        "JKN premiums paid by the district or province (formerly Jamkesda).",
+        ("Jamkesda", "PBPU Pemda", "PBI daerah", "KIS daerah"),
     )
     BLT_DANA_DESA = (
         "blt_dana_desa",
         "BLT Dana Desa",
         "Village-fund cash transfer (BLT DD)",
-        "",
-        ("BLT DD", "BLT-DD"),
+        "Recipients agreed in a special village deliberation (musdesus).",
+        ("BLT DD", "BLT-DD", "BLT desa", "Bantuan Langsung Tunai Dana Desa"),
     )
     PIP = (
         "pip",
         "Program Indonesia Pintar (KIP)",
         "Smart Indonesia Programme (PIP)",
-        "",
+        "Cash for schooling of pupils from poor families.",
         ("KIP", "Kartu Indonesia Pintar"),
     )
     ATENSI = (
         "atensi",
-        "ATENSI",
+        "Asistensi Rehabilitasi Sosial (ATENSI)",
         "Social rehabilitation assistance (ATENSI)",
-        "Kemensos Asistensi Rehabilitasi Sosial.",
+        "Kemensos aid for children, older people and persons with disabilities "
+        "(e.g. meals, assistive devices).",
+        ("bantuan permakanan",),
     )
     RICE_AID = (
         "rice_aid",
         "Bantuan pangan beras",
         "Rice food assistance",
-        "",
-        ("bantuan beras", "beras 10 kg"),
+        "Rice per family per month, in rounds set by the national food agency (Bapanas).",
+        ("bantuan beras", "beras 10 kg", "bansos beras"),
     )
     RTLH = (
         "rtlh",
         "Rehabilitasi rumah tidak layak huni (RTLH)",
         "Rehabilitation of uninhabitable houses (RTLH)",
-        "",
-        ("bedah rumah",),
+        "Central (BSPS), district or village budgets.",
+        ("bedah rumah", "BSPS"),
     )
     OTHER = ("other", "Program lain", "Other programme")
 
@@ -911,19 +1000,69 @@ class ReferralStatus(Coded):
 
 
 class SupportType(Coded):
-    """What the Ekonomi division does for a business."""
+    """What the Ekonomi division does for a business: a permit, mentoring or capital."""
 
-    PERMIT_NIB = ("permit_nib", "Izin NIB (OSS)", "Business ID (NIB via OSS)")
-    PERMIT_PIRT = ("permit_pirt", "Izin P-IRT", "Home food-industry permit (P-IRT)")
-    PERMIT_HALAL = ("permit_halal", "Sertifikat halal", "Halal certificate")
+    PERMIT_NIB = (
+        "permit_nib",
+        "Nomor Induk Berusaha (NIB) lewat OSS",
+        "Business ID (NIB via OSS)",
+        "The business identity issued by the OSS system (PP 5/2021); for a low-risk "
+        "micro-business it is also its permit.",
+        ("NIB", "Izin NIB (OSS)", "OSS"),
+    )
+    PERMIT_PIRT = (
+        "permit_pirt",
+        "SPP-IRT (Sertifikat Produksi Pangan Industri Rumah Tangga)",
+        "Home food-industry production certificate (SPP-IRT)",
+        "Issued by the bupati through OSS (Peraturan BPOM 22/2018; PP 5/2021); it gives "
+        "the P-IRT number printed on the label.",
+        ("SPP-IRT", "P-IRT", "PIRT", "Izin P-IRT", "Home food-industry permit (P-IRT)"),
+    )
+    PERMIT_HALAL = (
+        "permit_halal",
+        "Sertifikat halal",
+        "Halal certificate",
+        "Issued by BPJPH (UU 33/2014); micro-businesses may self-declare.",
+        ("halal", "sertifikasi halal"),
+    )
     MENTORING = ("mentoring", "Pendampingan usaha", "Business mentoring")
-    CAPITAL_KUR = ("capital_kur", "Akses modal KUR", "Capital: people's business credit (KUR)")
+    CAPITAL_KUR = (
+        "capital_kur",
+        "Akses modal Kredit Usaha Rakyat (KUR)",
+        "Capital: people's business credit (KUR)",
+        "Subsidised bank credit for micro and small businesses.",
+        ("KUR", "Akses modal KUR", "Kredit Usaha Rakyat"),
+    )
     CAPITAL_BUMDES = (
         "capital_bumdes",
-        "Akses modal BUMDes",
-        "Capital: village enterprise (BUMDes)",
+        "Akses modal BUM Desa",
+        "Capital: village-owned enterprise (BUM Desa)",
+        "Badan Usaha Milik Desa (PP 11/2021).",
+        ("BUMDes", "Akses modal BUMDes", "BUM Desa", "Capital: village enterprise (BUMDes)"),
     )
-    CAPITAL_COOPERATIVE = ("capital_cooperative", "Akses modal koperasi", "Capital: cooperative")
+    CAPITAL_COOPERATIVE = (
+        "capital_cooperative",
+        "Akses modal koperasi",
+        "Capital: cooperative",
+        "",
+        ("koperasi",),
+    )
+    CAPITAL_MEKAAR = (
+        "capital_mekaar",
+        "Akses modal PNM Mekaar",
+        "Capital: PNM Mekaar (group loans for women)",
+        "Membina Ekonomi Keluarga Sejahtera of PT Permodalan Nasional Madani: loans "
+        "without collateral to groups of women micro-entrepreneurs from poor families.",
+        ("Mekaar", "PNM Mekaar", "Membina Ekonomi Keluarga Sejahtera"),
+    )
+    CAPITAL_UMI = (
+        "capital_umi",
+        "Akses modal Pembiayaan Ultra Mikro (UMi)",
+        "Capital: ultra-micro financing (UMi)",
+        "Financing of the Pusat Investasi Pemerintah (Kemenkeu) through non-bank lenders "
+        "(Pegadaian, PNM, BAV) for businesses KUR does not reach (PMK 130/2024).",
+        ("UMi", "Pembiayaan Ultra Mikro"),
+    )
     CAPITAL_OTHER = ("capital_other", "Akses modal lainnya", "Capital: other source")
 
     @property
@@ -1229,19 +1368,112 @@ _BUILT_IN_LOCAL: dict[str, tuple[CodeEntry, ...]] = {
 INTIMATE_RELATIONS = frozenset({"spouse", "former_spouse", "boyfriend", "former_partner"})
 
 
-def _open(name: str, *entries: tuple[str, str, str]) -> CodeList[Coded]:
+#: Where each list comes from (a law, a national system, the field report, or this
+#: library's own modelling), shown in docs/reference/code-lists.md. Lists with a core
+#: name theirs in ``_WITH_CORE``.
+_SOURCES: dict[str, str] = {
+    "division": "Field report of the KK of Desa Teros, Lombok Timur (2025)",
+    "group_function": "Field report of the KK of Desa Teros, Lombok Timur (2025)",
+    "sex": "Dukcapil (jenis kelamin on the KTP-el and KK); SIMFONI-PPA",
+    "disability_domain": (
+        "Washington Group Short Set on Functioning (WG-SS); UNICEF/Washington Group "
+        "Child Functioning Module (2016); Indonesian labels after BPS (Sakernas)"
+    ),
+    "affiliation": (
+        "Field report (Teros 2025); UU 6/2014 on villages and Perda Kab. Lombok Timur 7/2017 (BPD)"
+    ),
+    "position": "Field report (Teros 2025)",
+    "intake_channel": "This library, after UPTD PPA intake practice; SAPA 129 (KemenPPPA)",
+    "case_category": "Field report (Teros 2025); UU 16/2019 (marriage from 19)",
+    "gbvims_type": (
+        "GBVIMS User Guide ch. 3 (GBV Classification Tool) and Primero lookups; "
+        "UU 12/2022 (TPKS) for pemaksaan perkawinan"
+    ),
+    "violence_form": "SIMFONI-PPA (KemenPPPA): bentuk kekerasan, dashboard labels 2024-2025",
+    "age_band": "SIMFONI-PPA (KemenPPPA): usia korban",
+    "risk_level": "This library (case-management practice)",
+    "consent_giver": "UU 27/2022 (PDP) Art. 25; GBV and child-protection case management",
+    "override_reason": (
+        "UU 27/2022 (PDP) Art. 20; UU 12/2022 (TPKS) Art. 39-41; UU 23/2004 (PKDRT) "
+        "Art. 15; UU 35/2014 Art. 76C"
+    ),
+    "case_action": "This library: the case lifecycle",
+    "case_status": "This library: the case lifecycle",
+    "referral_action": "This library: the referral lifecycle",
+    "proposal_action": (
+        "This library: the advocacy lifecycle, after Permendesa PDTT 21/2020 (RKPDes) "
+        "and Permendagri 20/2018 (APBDes)"
+    ),
+    "case_outcome": "This library; UU 12/2022 (TPKS) Art. 23; UU 11/2012 (SPPA)",
+    "referral_status": "This library: the referral lifecycle",
+    "support_type": (
+        "PP 5/2021 (OSS, NIB); Peraturan BPOM 22/2018 (SPP-IRT); UU 33/2014 (halal); "
+        "KUR; PP 11/2021 (BUM Desa); PNM Mekaar; PMK 130/2024 (UMi)"
+    ),
+    "support_status": "This library",
+    "publication_channel": "Field report (Teros 2025); this library",
+    "session_format": "This library",
+    "forum": (
+        "Permendesa PDTT 16/2019 (musyawarah desa); Permendesa PDTT 21/2020 (RKPDes); "
+        "Permendagri 114/2014"
+    ),
+    "proposal_status": (
+        "This library: the advocacy lifecycle, after Permendesa PDTT 21/2020 and "
+        "Permendagri 20/2018"
+    ),
+    "reporter": "UU 12/2022 (TPKS) Art. 39 (who may report); this library",
+    "gbvims_flag": "GBVIMS / Primero case-context flags; possible_trafficking is local",
+    "tpks_form": "UU 12/2022 (TPKS) Art. 4",
+    "penetration": "GBVIMS Classification Tool",
+    "exploitation_kind": "SIMFONI-PPA (eksploitasi); this library",
+    "assent_decision": "Child assent in GBV case management (Caring for Child Survivors)",
+    "assent_method": "Child assent in GBV case management (Caring for Child Survivors)",
+    "need_domain": "GBV and child-protection case-management assessment",
+    "legal_stage": "KUHAP (criminal procedure); UU 11/2012 (SPPA)",
+    "marriage_route": (
+        "Child-marriage routes in Lombok (merariq, KUA, dispensation, nikah siri); "
+        "UU 12/2022 Art. 10; PERMA 5/2019"
+    ),
+    "marriage_court": "UU 16/2019; PERMA 5/2019 (dispensasi kawin)",
+    "dispensation_result": "PERMA 5/2019 (dispensasi kawin)",
+    "child_marriage_result": "This library, after Lombok practice (belas)",
+    "marriage_role": "This library",
+    "business_sector": "This library: the sectors of the KKs' micro-businesses",
+    "issue_area": "INKLUSI (GEDSI) issue areas; this library",
+    "service_provider": "Local: the service providers a district registers (plugins)",
+    "meeting_type": (
+        "Field report (Teros 2025); Permendesa PDTT 16/2019; musdesus for BLT-DD "
+        "(Permendesa PDTT 2/2024, PMK 108/2024)"
+    ),
+    "apbdes_field": "Permendagri 20/2018 (bidang belanja APBDes)",
+    "training_organiser": "Field report (Teros 2025)",
+    "data_recipient": "This library",
+    "question_channel": "This library: the information centre",
+    "question_resolution": "This library: the information centre",
+    "data_set": "This library; DTSEN (Inpres 4/2025)",
+    "question_topic": "This library: the information centre",
+}
+
+
+def _open(
+    name: str, *entries: tuple[str, str, str] | tuple[str, str, str, tuple[str, ...]]
+) -> CodeList[Coded]:
+    """An open list of (code, label_id, label_en[, other names]) entries."""
     return CodeList(
         name,
-        (CodeEntry(code, label_id, label_en) for code, label_id, label_en in entries),
+        (CodeEntry(*entry[:3], aliases=entry[3] if len(entry) > 3 else ()) for entry in entries),
         version=CODELIST_VERSION,
         extensible=True,
+        source=_SOURCES.get(name, ""),
     )
 
 
 #: Every code list by name. Open lists here hold the built-in entries only; the plugin
 #: facade (`kk_core.plugins`) returns them extended with local entries.
 CODE_LISTS: dict[str, CodeList[Coded]] = {
-    name: register_enum_list(CodeList.of(enum_cls, name=name, version=CODELIST_VERSION))
+    name: register_enum_list(
+        CodeList.of(enum_cls, name=name, version=CODELIST_VERSION, source=_SOURCES.get(name, ""))
+    )
     for name, enum_cls in _CLOSED
 }
 for _name, _core, _source in _WITH_CORE:
@@ -1282,7 +1514,6 @@ CODE_LISTS.update(
         ("political_participation", "Partisipasi politik", "Political participation"),
         ("other", "Lainnya", "Other"),
     ),
-    case_subcategory=_open("case_subcategory"),
     service_provider=_open("service_provider"),
 )
 
@@ -1421,7 +1652,11 @@ _CLOSED_V2: tuple[tuple[str, type[Coded]], ...] = (
 )
 CODE_LISTS.update(
     {
-        name: register_enum_list(CodeList.of(enum_cls, name=name, version=CODELIST_VERSION))
+        name: register_enum_list(
+            CodeList.of(
+                enum_cls, name=name, version=CODELIST_VERSION, source=_SOURCES.get(name, "")
+            )
+        )
         for name, enum_cls in _CLOSED_V2
     }
 )
@@ -1443,7 +1678,12 @@ CODE_LISTS.update(
     ),
     question_topic=_open(
         "question_topic",
-        ("social_assistance", "Bantuan sosial (PKH, BPNT, BLT)", "Social assistance"),
+        (
+            "social_assistance",
+            "Bantuan sosial (PKH, Sembako, BLT)",
+            "Social assistance",
+            ("Bantuan sosial (PKH, BPNT, BLT)",),
+        ),
         ("dtsen_status", "Status DTKS / DTSEN", "DTKS / DTSEN status"),
         ("health_insurance", "BPJS Kesehatan / KIS", "Health insurance (JKN, KIS)"),
         ("civil_registration", "Adminduk (akta, KTP, KK, KIA)", "Civil registration"),
@@ -1451,8 +1691,18 @@ CODE_LISTS.update(
         ("violence_reporting", "Melaporkan kekerasan", "Reporting violence"),
         ("child_marriage", "Perkawinan anak / dispensasi", "Child marriage and dispensation"),
         ("disability_services", "Layanan disabilitas", "Disability services"),
-        ("business_permits", "Izin usaha (NIB, P-IRT, halal)", "Business permits"),
-        ("business_capital", "Modal usaha (KUR, BUMDes)", "Business capital"),
+        (
+            "business_permits",
+            "Izin usaha (NIB, SPP-IRT, halal)",
+            "Business permits",
+            ("Izin usaha (NIB, P-IRT, halal)",),
+        ),
+        (
+            "business_capital",
+            "Modal usaha (KUR, BUM Desa, Mekaar, UMi)",
+            "Business capital",
+            ("Modal usaha (KUR, BUMDes)",),
+        ),
         ("village_programmes", "Program dan anggaran desa", "Village programmes and budget"),
         ("other", "Lainnya", "Other"),
     ),
@@ -1465,6 +1715,711 @@ __all__ += [
     "QuestionChannel",
     "QuestionResolution",
     "TrainingOrganiser",
+]
+
+
+# --- Disability, social protection and civil registration as residents meet them (issue 9)
+
+
+class DifficultyLevel(Coded):
+    """How much difficulty a person has in a domain: the four answers of the Washington
+    Group questions. "A lot" and "cannot" meet the WG cut-off for a disability."""
+
+    NONE = (
+        "none",
+        "Tidak mengalami kesulitan",
+        "No difficulty",
+        "",
+        ("tidak ada kesulitan",),
+    )
+    SOME = ("some", "Sedikit kesulitan", "Some difficulty", "", ("sedikit/sedang",))
+    A_LOT = (
+        "a_lot",
+        "Banyak kesulitan",
+        "A lot of difficulty",
+        "Meets the WG cut-off.",
+        ("banyak mengalami kesulitan", "banyak kesulitan/parah"),
+    )
+    CANNOT = (
+        "cannot",
+        "Tidak bisa sama sekali",
+        "Cannot do at all",
+        "Meets the WG cut-off.",
+        ("sama sekali tidak dapat", "tidak dapat sama sekali"),
+    )
+
+    @property
+    def meets_cutoff(self) -> bool:
+        """A lot of difficulty or cannot do at all: what the WG (and BPS) count."""
+        return self in (DifficultyLevel.A_LOT, DifficultyLevel.CANNOT)
+
+
+class FunctioningSet(Coded):
+    """The question set a person's functioning was asked with: the WG Short Set for
+    adults, the Child Functioning Module (answered by the mother or main caregiver) for
+    children aged 2-4 and 5-17, whose domains differ."""
+
+    WG_SS = (
+        "wg_ss",
+        "Washington Group Short Set (WG-SS)",
+        "Washington Group Short Set",
+        "Six domains; for adults, also used from age 5.",
+        ("WG-SS", "Washington Group"),
+    )
+    CFM_2_4 = (
+        "cfm_2_4",
+        "Modul Fungsi Anak, usia 2-4 tahun",
+        "Child Functioning Module, ages 2-4",
+        "UNICEF/Washington Group, answered by the mother or main caregiver.",
+    )
+    CFM_5_17 = (
+        "cfm_5_17",
+        "Modul Fungsi Anak, usia 5-17 tahun",
+        "Child Functioning Module, ages 5-17",
+        "UNICEF/Washington Group, answered by the mother or main caregiver.",
+    )
+
+    @property
+    def domains(self) -> frozenset[DisabilityDomain]:
+        """The domains this question set asks about."""
+        return _FUNCTIONING_DOMAINS[self]
+
+    @classmethod
+    def for_age(cls, age: int) -> FunctioningSet | None:
+        """The set to ask at this age; None under 2 (no set measures it)."""
+        if age < 2:
+            return None
+        if age <= 4:
+            return cls.CFM_2_4
+        if age <= 17:
+            return cls.CFM_5_17
+        return cls.WG_SS
+
+
+_D = DisabilityDomain
+_FUNCTIONING_DOMAINS: dict[FunctioningSet, frozenset[DisabilityDomain]] = {
+    FunctioningSet.WG_SS: frozenset(
+        {_D.SEEING, _D.HEARING, _D.WALKING, _D.COGNITION, _D.SELF_CARE, _D.COMMUNICATION}
+    ),
+    FunctioningSet.CFM_2_4: frozenset(
+        {
+            _D.SEEING,
+            _D.HEARING,
+            _D.WALKING,
+            _D.FINE_MOTOR,
+            _D.COMMUNICATION,
+            _D.LEARNING,
+            _D.PLAYING,
+            _D.CONTROLLING_BEHAVIOUR,
+        }
+    ),
+    FunctioningSet.CFM_5_17: frozenset(
+        {
+            _D.SEEING,
+            _D.HEARING,
+            _D.WALKING,
+            _D.SELF_CARE,
+            _D.COMMUNICATION,
+            _D.LEARNING,
+            _D.REMEMBERING,
+            _D.CONCENTRATING,
+            _D.ACCEPTING_CHANGE,
+            _D.CONTROLLING_BEHAVIOUR,
+            _D.MAKING_FRIENDS,
+            _D.ANXIETY,
+            _D.DEPRESSION,
+        }
+    ),
+}
+del _D
+
+
+class DisabilityType(Coded):
+    """The types (ragam) of disability of UU 8/2016 Art. 4, the view Dinas Sosial
+    tables use. A person may have several; two or more is *ganda atau multi*, which is
+    derived (`kk_core.disability.Disability.ragam`), never recorded on its own."""
+
+    PHYSICAL = (
+        "physical",
+        "Disabilitas fisik",
+        "Physical disability",
+        "Impaired movement: amputation, paralysis, cerebral palsy, after a stroke, leprosy, "
+        "little people.",
+        ("fisik", "daksa", "tunadaksa"),
+    )
+    INTELLECTUAL = (
+        "intellectual",
+        "Disabilitas intelektual",
+        "Intellectual disability",
+        "Thinking impaired by below-average intelligence: slow learners, grahita, Down syndrome.",
+        ("intelektual", "grahita", "tunagrahita"),
+    )
+    MENTAL = (
+        "mental",
+        "Disabilitas mental",
+        "Mental (psychosocial or developmental) disability",
+        "Psychosocial (schizophrenia, bipolar, depression, anxiety) or developmental "
+        "(autism, hyperactivity).",
+        ("psikososial",),
+    )
+    SENSORY = (
+        "sensory",
+        "Disabilitas sensorik",
+        "Sensory disability",
+        "One of the senses: netra (sight), rungu (hearing), wicara (speech).",
+        ("sensorik", "netra", "tunanetra", "rungu", "tunarungu", "wicara", "tunawicara"),
+    )
+    MULTIPLE = (
+        "multiple",
+        "Disabilitas ganda atau multi",
+        "Multiple disabilities",
+        "Two or more of the types above (Art. 4(2)); derived, never recorded alone.",
+        ("ganda", "multi"),
+    )
+
+
+class AccommodationNeed(Coded):
+    """What a person needs to use a service or take part (akomodasi yang layak, UU 8/2016;
+    PP 39/2020 lists them for the judicial process)."""
+
+    SIGN_LANGUAGE_INTERPRETER = (
+        "sign_language_interpreter",
+        "Juru bahasa isyarat (JBI)",
+        "Sign-language interpreter",
+        "",
+        ("JBI", "bahasa isyarat"),
+    )
+    COMPANION = (
+        "companion",
+        "Pendamping disabilitas",
+        "Companion or personal assistant",
+        "Someone the person trusts, to go with them and help them communicate.",
+        ("pendamping",),
+    )
+    ACCESSIBLE_TRANSPORT = (
+        "accessible_transport",
+        "Transportasi yang aksesibel",
+        "Accessible transport",
+    )
+    ACCESSIBLE_VENUE = (
+        "accessible_venue",
+        "Tempat yang aksesibel (ramp, lantai dasar)",
+        "Accessible venue (ramp, ground floor)",
+    )
+    EASY_READ = (
+        "easy_read",
+        "Informasi mudah dibaca / huruf besar",
+        "Easy-read or large-print information",
+    )
+    BRAILLE = ("braille", "Huruf Braille", "Braille")
+    HOME_VISIT = (
+        "home_visit",
+        "Layanan di rumah (kunjungan rumah)",
+        "Service at home (home visit)",
+    )
+    ASSISTIVE_DEVICE = (
+        "assistive_device",
+        "Alat bantu (kursi roda, tongkat, alat bantu dengar)",
+        "Assistive device (wheelchair, cane, hearing aid)",
+        "",
+        ("alat bantu",),
+    )
+    OTHER = ("other", "Lainnya", "Other")
+
+
+class DataStatus(Coded):
+    """Where a family stands in the national social-economic data (DTSEN, Inpres 4/2025,
+    which replaced DTKS in 2025): what most social-protection cases are about. These are
+    the sub-categories of ``social_protection`` in ``case_subcategory``."""
+
+    NOT_IN_DTSEN = (
+        "not_in_dtsen",
+        "Tidak terdaftar di DTSEN / DTKS",
+        "Not in DTSEN (formerly DTKS)",
+        "Needs a village proposal (usulan desa) to be registered.",
+        ("belum masuk DTKS", "tidak terdaftar DTKS", "tidak terdaftar di DTSEN"),
+    )
+    REGISTERED_NOT_RECEIVING = (
+        "registered_not_receiving",
+        "Terdaftar tetapi tidak menerima bantuan",
+        "Registered but not receiving",
+        "Eligible on paper; quota, decile or a data error keeps the aid away.",
+    )
+    DECILE_TOO_HIGH = (
+        "decile_too_high",
+        "Desil terlalu tinggi (dianggap mampu)",
+        "Welfare decile too high (deemed well off)",
+        "Social assistance mostly goes to deciles 1-4 and PBI-JK to 1-5; the decile is "
+        "recorded as a number.",
+        ("desil tinggi",),
+    )
+    PBI_INACTIVE = (
+        "pbi_inactive",
+        "PBI JK / KIS nonaktif (perlu reaktivasi)",
+        "PBI-JK health cover inactive (reactivation)",
+        "Dinas Sosial reactivates it with a letter from the health facility.",
+        ("KIS nonaktif", "PBI nonaktif", "reaktivasi PBI"),
+    )
+    NIK_MISMATCH = (
+        "nik_mismatch",
+        "NIK tidak padan dengan Dukcapil",
+        "NIK does not match the civil registry",
+        "DTSEN is matched to Dukcapil's records: fixed at Dukcapil first.",
+        ("NIK tidak valid", "NIK tidak padan"),
+    )
+    EXCLUDED_BY_DATA = (
+        "excluded_by_data",
+        "Dikecualikan karena data (mis. tercatat ASN / TNI / Polri)",
+        "Excluded by a data match (e.g. recorded as a civil servant's family)",
+    )
+    MOVED_DOMICILE = (
+        "moved_domicile",
+        "Data di daerah lain / pindah domisili",
+        "Recorded in another district (moved)",
+    )
+    DATA_OUTDATED = (
+        "data_outdated",
+        "Data keluarga tidak mutakhir (meninggal, pindah, pisah KK)",
+        "Family data out of date (death, move, split household)",
+    )
+    DISBURSEMENT_PROBLEM = (
+        "disbursement_problem",
+        "Bantuan tidak cair / kartu KKS bermasalah",
+        "Aid not paid out or payment card problem",
+        "",
+        ("bantuan tidak cair", "KKS hilang"),
+    )
+
+
+class CivilDocument(Coded):
+    """Civil-registration documents (adminduk, UU 23/2006 as amended by UU 24/2013)."""
+
+    BIRTH_CERTIFICATE = ("birth_certificate", "Akta kelahiran", "Birth certificate")
+    KTP_EL = (
+        "ktp_el",
+        "KTP elektronik (KTP-el)",
+        "Electronic identity card (KTP-el)",
+        "From age 17 or marriage.",
+        ("KTP", "e-KTP", "KTP-el"),
+    )
+    FAMILY_CARD = (
+        "family_card",
+        "Kartu Keluarga (KK)",
+        "Family card (KK)",
+        "",
+        ("KK", "Kartu Keluarga"),
+    )
+    KIA = (
+        "kia",
+        "Kartu Identitas Anak (KIA)",
+        "Child identity card (KIA)",
+        "For children under 17 (Permendagri 2/2016).",
+    )
+    DEATH_CERTIFICATE = ("death_certificate", "Akta kematian", "Death certificate")
+    MARRIAGE_BOOK = (
+        "marriage_book",
+        "Buku nikah / akta perkawinan",
+        "Marriage book or marriage certificate",
+        "KUA's buku nikah for Muslims (an unregistered marriage needs isbat nikah at the "
+        "Pengadilan Agama); Dukcapil's akta perkawinan for others.",
+        ("buku nikah", "akta nikah", "akta perkawinan", "isbat nikah"),
+    )
+    DIVORCE_CERTIFICATE = (
+        "divorce_certificate",
+        "Akta cerai / akta perceraian",
+        "Divorce certificate",
+        "From the Pengadilan Agama (akta cerai) or Dukcapil (akta perceraian).",
+        ("akta cerai", "akta perceraian"),
+    )
+    SKPWNI = (
+        "skpwni",
+        "Surat keterangan pindah (SKPWNI)",
+        "Certificate of moving (SKPWNI)",
+        "To move domicile, e.g. when the family's data sit in another district.",
+        ("surat pindah", "SKPWNI"),
+    )
+    OTHER = ("other", "Dokumen lain", "Other document")
+
+
+class DocumentNeed(Coded):
+    """What a civil-registration case needs done with its documents. These are the
+    sub-categories of ``civil_registration`` in ``case_subcategory``."""
+
+    NEW_DOCUMENT = (
+        "new_document",
+        "Penerbitan dokumen baru",
+        "New document",
+        "The person never had it (e.g. a child with no birth certificate).",
+        ("penerbitan baru", "buat baru"),
+    )
+    DOCUMENT_CORRECTION = (
+        "document_correction",
+        "Perbaikan / pembetulan data",
+        "Correction of data",
+        "Wrong name, date of birth or NIK on a document.",
+        ("perbaikan data", "pembetulan data"),
+    )
+    DOCUMENT_REPLACEMENT = (
+        "document_replacement",
+        "Penggantian (hilang / rusak)",
+        "Replacement (lost or damaged)",
+        "",
+        ("dokumen hilang", "dokumen rusak"),
+    )
+    DOCUMENT_UPDATE = (
+        "document_update",
+        "Perubahan data karena peristiwa penting",
+        "Update after a life event",
+        "A birth, death, marriage, divorce or move to record on the family card.",
+        ("pemutakhiran data", "perubahan KK"),
+    )
+    COURT_ORDER = (
+        "court_order",
+        "Perlu penetapan pengadilan",
+        "Court order needed",
+        "Isbat nikah, or a change of name or date of birth by a court.",
+        ("penetapan pengadilan",),
+    )
+
+
+class DropoutReason(Coded):
+    """Why a child is out of school (several may apply): what the KK hears, after the
+    reasons Dinas Pendidikan verifies for children out of school (Anak Tidak Sekolah)."""
+
+    COST = (
+        "cost",
+        "Tidak ada biaya",
+        "Cannot afford it",
+        "",
+        ("ekonomi", "biaya"),
+    )
+    WORK = ("work", "Bekerja / membantu orang tua", "Working or helping the parents")
+    MARRIAGE = (
+        "marriage",
+        "Menikah / perkawinan anak",
+        "Marriage (child marriage)",
+        "",
+        ("menikah", "merariq"),
+    )
+    PREGNANCY = ("pregnancy", "Hamil", "Pregnancy")
+    PARENTS_AWAY = (
+        "parents_away",
+        "Ditinggal orang tua merantau (PMI)",
+        "Parents away (migrant work)",
+        "Lombok Timur sends many migrant workers abroad.",
+        ("anak PMI",),
+    )
+    DISTANCE = ("distance", "Sekolah jauh / tidak ada transportasi", "School far away")
+    DISABILITY = (
+        "disability",
+        "Disabilitas / sekolah tidak inklusif",
+        "Disability (no inclusive school)",
+    )
+    ILLNESS = ("illness", "Sakit", "Illness")
+    BULLYING = ("bullying", "Perundungan", "Bullying", "", ("dibully",))
+    NO_DOCUMENTS = (
+        "no_documents",
+        "Tidak punya akta / NIK",
+        "No birth certificate or NIK",
+        "Enrolment and PIP need a NIK.",
+    )
+    NOT_MOTIVATED = (
+        "not_motivated",
+        "Tidak mau sekolah / pengaruh teman",
+        "Unwilling, or peers' influence",
+    )
+    OTHER = ("other", "Lainnya", "Other")
+
+
+_CLOSED_ISSUE_9: tuple[tuple[str, type[Coded], str], ...] = (
+    (
+        "difficulty_level",
+        DifficultyLevel,
+        "Washington Group and Child Functioning Module answers; Indonesian after BPS "
+        "(Sakernas: tingkat kesulitan)",
+    ),
+    (
+        "functioning_set",
+        FunctioningSet,
+        "Washington Group on Disability Statistics; UNICEF/WG Child Functioning Module (2016)",
+    ),
+    ("disability_type", DisabilityType, "UU 8/2016 on persons with disabilities, Art. 4"),
+    (
+        "accommodation_need",
+        AccommodationNeed,
+        "UU 8/2016 (akomodasi yang layak); PP 39/2020 (accommodation in the judicial process)",
+    ),
+    (
+        "data_status",
+        DataStatus,
+        "DTSEN (Inpres 4/2025); statuses Kemensos and Dinas Sosial operators meet (2025)",
+    ),
+    (
+        "civil_document",
+        CivilDocument,
+        "UU 23/2006 as amended by UU 24/2013 (adminduk); Permendagri 2/2016 (KIA); KUA",
+    ),
+    ("document_need", DocumentNeed, "UU 23/2006 as amended by UU 24/2013; Perpres 96/2018"),
+    (
+        "dropout_reason",
+        DropoutReason,
+        "Anak Tidak Sekolah (Kemendikbudristek, Dapodik): reasons Dinas Pendidikan verifies",
+    ),
+)
+for _name, _enum, _source in _CLOSED_ISSUE_9:
+    _SOURCES[_name] = _source
+    CODE_LISTS[_name] = register_enum_list(
+        CodeList.of(_enum, name=_name, version=CODELIST_VERSION, source=_source)
+    )
+
+
+def _sub(
+    code: str, label_id: str, label_en: str, parent: str, *aliases: str, note: str = ""
+) -> CodeEntry:
+    return CodeEntry(code, label_id, label_en, note, parent=parent, aliases=aliases)
+
+
+def _subs_of(enum_cls: type[Coded], parent: CaseCategory) -> tuple[CodeEntry, ...]:
+    """A closed list's members as sub-categories of one category (same codes)."""
+    return tuple(attrs.evolve(e, parent=parent.value) for e in entries_of(enum_cls))
+
+
+#: Sub-categories of every case category, built in: what a KK in Lombok Timur meets.
+_SUBCATEGORIES: tuple[CodeEntry, ...] = (
+    # violence: the laws the cases fall under, and where Lombok Timur's cases come from
+    _sub(
+        "domestic_violence",
+        "Kekerasan dalam rumah tangga (KDRT)",
+        "Domestic violence",
+        "violence",
+        "KDRT",
+        note="UU 23/2004 (PKDRT): physical, psychological, sexual violence or neglect "
+        "within the household.",
+    ),
+    _sub(
+        "sexual_violence",
+        "Kekerasan seksual",
+        "Sexual violence",
+        "violence",
+        "TPKS",
+        note="UU 12/2022 (TPKS), outside the household.",
+    ),
+    _sub(
+        "child_abuse",
+        "Kekerasan terhadap anak",
+        "Violence against a child",
+        "violence",
+        note="UU 35/2014 on child protection, outside the household.",
+    ),
+    _sub("dating_violence", "Kekerasan dalam pacaran", "Dating violence", "violence"),
+    _sub(
+        "online_violence",
+        "Kekerasan berbasis gender online (KBGO)",
+        "Online gender-based violence",
+        "violence",
+        "KBGO",
+        "KSBE",
+        note="UU 12/2022 (TPKS) Art. 14: electronic-based sexual violence.",
+    ),
+    _sub(
+        "trafficking",
+        "Perdagangan orang / PMI nonprosedural",
+        "Trafficking, irregular migrant work",
+        "violence",
+        "TPPO",
+        "PMI nonprosedural",
+        note="UU 21/2007 (TPPO); UU 18/2017 on migrant workers (BP3MI).",
+    ),
+    _sub(
+        "abandonment",
+        "Penelantaran keluarga (ditinggal suami / orang tua)",
+        "Abandonment by a husband or parent",
+        "violence",
+        "penelantaran",
+        note="UU 23/2004 (PKDRT) Art. 9: neglect of those one must provide for.",
+    ),
+    _sub(
+        "bullying",
+        "Perundungan",
+        "Bullying",
+        "violence",
+        "dibully",
+        note="At school: Permendikbudristek 46/2023 (PPKSP).",
+    ),
+    # child marriage: where the child is on its route when the KK meets the case
+    _sub(
+        "marriage_planned",
+        "Rencana perkawinan anak (belum terjadi)",
+        "Child marriage planned (not yet)",
+        "child_marriage",
+        "dijodohkan",
+    ),
+    _sub(
+        "eloped",
+        "Sudah merariq / dibawa lari, belum menikah",
+        "Eloped (merariq), not yet married",
+        "child_marriage",
+        "merariq",
+        "kawin lari",
+        note="Sasak elopement: the hamlet head can still bring the pair back apart (belas).",
+    ),
+    _sub(
+        "dispensation_requested",
+        "Permohonan dispensasi kawin",
+        "Marriage dispensation requested",
+        "child_marriage",
+        "dispensasi kawin",
+        note="PERMA 5/2019: the parents apply to the Pengadilan Agama or Negeri.",
+    ),
+    _sub(
+        "married_unregistered",
+        "Sudah menikah siri (tidak tercatat)",
+        "Married, unregistered (siri)",
+        "child_marriage",
+        "nikah siri",
+    ),
+    _sub(
+        "married_registered",
+        "Sudah menikah tercatat",
+        "Married, registered",
+        "child_marriage",
+    ),
+    _sub(
+        "child_divorce",
+        "Cerai / ditinggalkan setelah perkawinan anak",
+        "Divorced or left after a child marriage",
+        "child_marriage",
+        "janda anak",
+    ),
+    # school dropout: the three kinds of Anak Tidak Sekolah, dropouts by level, at risk
+    _sub("dropout_sd", "Putus sekolah SD / MI", "Dropped out of primary school", "school_dropout"),
+    _sub(
+        "dropout_smp",
+        "Putus sekolah SMP / MTs",
+        "Dropped out of junior secondary school",
+        "school_dropout",
+    ),
+    _sub(
+        "dropout_sma",
+        "Putus sekolah SMA / SMK / MA",
+        "Dropped out of senior secondary school",
+        "school_dropout",
+    ),
+    _sub(
+        "not_continuing",
+        "Lulus tidak melanjutkan",
+        "Finished a level, did not continue",
+        "school_dropout",
+        "LTM",
+        note="Anak Tidak Sekolah: lulus tidak melanjutkan.",
+    ),
+    _sub(
+        "never_enrolled",
+        "Belum pernah bersekolah",
+        "Never enrolled",
+        "school_dropout",
+        "BPB",
+        note="Anak Tidak Sekolah: belum pernah bersekolah (ages 7-18).",
+    ),
+    _sub(
+        "dropout_risk",
+        "Berisiko putus sekolah",
+        "At risk of dropping out",
+        "school_dropout",
+        "rawan putus sekolah",
+        note="Still enrolled, but often absent or about to leave.",
+    ),
+    # social protection and civil registration: the closed lists, same codes
+    *_subs_of(DataStatus, CaseCategory.SOCIAL_PROTECTION),
+    *_subs_of(DocumentNeed, CaseCategory.CIVIL_REGISTRATION),
+    # disability support: the rights of UU 8/2016 residents most ask the KK about
+    _sub(
+        "assistive_device",
+        "Alat bantu disabilitas",
+        "Assistive device",
+        "disability_support",
+        "kursi roda",
+        "alat bantu dengar",
+    ),
+    _sub(
+        "disability_registration",
+        "Pendataan penyandang disabilitas",
+        "Registration as a person with a disability",
+        "disability_support",
+    ),
+    _sub(
+        "disability_assistance",
+        "Bantuan sosial penyandang disabilitas (ATENSI, PKH)",
+        "Social assistance for persons with disabilities",
+        "disability_support",
+    ),
+    _sub(
+        "inclusive_education",
+        "Pendidikan inklusif / SLB",
+        "Inclusive or special education",
+        "disability_support",
+        "SLB",
+    ),
+    _sub(
+        "rehabilitation",
+        "Layanan kesehatan dan rehabilitasi (terapi)",
+        "Health care and rehabilitation",
+        "disability_support",
+        "terapi",
+    ),
+    _sub(
+        "accessibility",
+        "Aksesibilitas layanan dan fasilitas umum",
+        "Accessibility of services and public places",
+        "disability_support",
+    ),
+    _sub(
+        "disability_work",
+        "Pelatihan kerja dan usaha",
+        "Work and business training",
+        "disability_support",
+    ),
+    # other
+    _sub("health_access", "Akses layanan kesehatan", "Access to health care", "other"),
+    _sub(
+        "migrant_worker",
+        "Masalah pekerja migran (PMI)",
+        "Migrant worker problem",
+        "other",
+        "PMI",
+        "TKI",
+    ),
+    _sub("elderly_care", "Lansia tanpa pengasuhan", "Older person without care", "other"),
+)
+
+_SOURCES["case_subcategory"] = (
+    "Categories: case_category. Sub-categories: UU 23/2004 (PKDRT), UU 12/2022 (TPKS), "
+    "UU 35/2014, UU 21/2007 (TPPO) for violence; UU 16/2019 and PERMA 5/2019 for child "
+    "marriage; Anak Tidak Sekolah (Kemendikbudristek) for dropout; DTSEN (Inpres 4/2025) "
+    "for social protection; UU 24/2013 (adminduk) for civil registration; UU 8/2016 for "
+    "disability support"
+)
+#: Open: plugins add local sub-categories, each naming the category it belongs to.
+CODE_LISTS["case_subcategory"] = CodeList(
+    "case_subcategory",
+    (*entries_of(CaseCategory), *(attrs.evolve(e, local=True) for e in _SUBCATEGORIES)),
+    version=CODELIST_VERSION,
+    extensible=True,
+    core=CaseCategory,
+    source=_SOURCES["case_subcategory"],
+)
+for _name, _core, _source in _WITH_CORE:
+    _SOURCES.setdefault(_name, _source)
+
+__all__ += [
+    "AccommodationNeed",
+    "CivilDocument",
+    "DataStatus",
+    "DifficultyLevel",
+    "DisabilityType",
+    "DocumentNeed",
+    "DropoutReason",
+    "FunctioningSet",
 ]
 
 

@@ -36,7 +36,7 @@ from kk_core._checks import INT64_MAX, FieldError
 from kk_core._coded import Coded
 from kk_core._text import quote_value, shorten
 from kk_core.errors import CodeError, Problem, ValidationError
-from kk_core.kinds import RECORD_KINDS, RECORD_UPGRADES, Record, record_type
+from kk_core.kinds import RECORD_KINDS, RECORD_UPGRADES, VALUE_UPGRADES, Record, record_type
 from kk_core.lifecycle import Event
 from kk_core.values import record_problems
 
@@ -736,8 +736,10 @@ def unstructure(record: Record | Any) -> dict[str, Any]:
 def _read_older_shapes(conv: cattrs.Converter) -> None:
     """Kinds whose stored shape changed are structured through their upgrade function
     (`kk_core.kinds.RECORD_UPGRADES`), so data an older release wrote reads as a
-    current record wherever it comes from (a store, a file, an import)."""
-    for cls, upgrade in RECORD_UPGRADES.items():
+    current record wherever it comes from (a store, a file, an import); so are values
+    held inside records (`kk_core.kinds.VALUE_UPGRADES`), registered first because a
+    record's structuring function takes its fields' functions when it is made."""
+    for cls, upgrade in (*VALUE_UPGRADES.items(), *RECORD_UPGRADES.items()):
         current = conv.get_structure_hook(cls)
 
         def structure_upgraded(

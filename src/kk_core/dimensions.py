@@ -233,7 +233,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("hamlet_id"),
         _attr("left_on", date),
         _attr("lives_in_village", bool),
-        Dimension("has_disability", bool, lambda m: bool(m.disability)),
+        Dimension("has_disability", bool, lambda m: m.disability.has_disability),
     ),
     ServiceProvider: _dims(
         _attr("service", code_list="service_kind"),
@@ -266,7 +266,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         Dimension("year", int, lambda c: c.reported_on.year),
         Dimension("sex", str, lambda c: _code(c.subject.sex), code_list="sex"),
         Dimension("age_band", str, _case_age_band, code_list="age_band"),
-        Dimension("has_disability", bool, lambda c: bool(c.subject.disability)),
+        Dimension("has_disability", bool, lambda c: c.subject.disability.has_disability),
         _attr("reporter"),
         Dimension("gbvims_type", str, lambda c: _code(c.gbvims_type), code_list="gbvims_type"),
         Dimension("sexual_violence", bool, lambda c: c.is_sexual_violence),
@@ -299,7 +299,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("sector", code_list="business_sector"),
         _attr("hamlet_id"),
         _attr("owner_sex"),
-        Dimension("owner_has_disability", bool, lambda b: bool(b.owner_disability)),
+        Dimension("owner_has_disability", bool, lambda b: b.owner_disability.has_disability),
     ),
     SupportAction: _dims(
         _attr("business_id"),

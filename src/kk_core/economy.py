@@ -9,7 +9,6 @@ import attrs
 
 from kk_core._checks import (
     an_id,
-    frozen_set,
     hidden,
     non_empty,
     non_negative,
@@ -17,7 +16,8 @@ from kk_core._checks import (
     optional_id,
 )
 from kk_core._text import quote_value
-from kk_core.codes import DisabilityDomain, Sex, SupportStatus, SupportType
+from kk_core.codes import Sex, SupportStatus, SupportType
+from kk_core.disability import NO_DISABILITY, Disability, as_disability
 
 __all__ = ["Business", "SupportAction"]
 
@@ -37,8 +37,8 @@ class Business:
     hamlet_id: str | None = attrs.field(
         default=None, kw_only=True, validator=optional_id, repr=quote_value
     )
-    owner_disability: frozenset[DisabilityDomain] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozen_set
+    owner_disability: Disability = attrs.field(
+        default=NO_DISABILITY, kw_only=True, converter=as_disability
     )
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 

@@ -18,7 +18,8 @@ from kk_core._checks import (
     optional_id,
 )
 from kk_core._text import quote_value
-from kk_core.codes import Affiliation, DisabilityDomain, Division, GroupFunction, Position, Sex
+from kk_core.codes import Affiliation, Division, GroupFunction, Position, Sex
+from kk_core.disability import NO_DISABILITY, Disability, as_disability
 from kk_core.places import village_code
 
 __all__ = ["ConstituentGroup", "Member"]
@@ -64,8 +65,8 @@ class Member:
     birth_year: int | None = attrs.field(
         default=None, kw_only=True, validator=_plausible_birth_year
     )
-    disability: frozenset[DisabilityDomain] = attrs.field(
-        default=frozenset(), kw_only=True, converter=frozen_set
+    disability: Disability = attrs.field(
+        default=NO_DISABILITY, kw_only=True, converter=as_disability
     )
     hamlet_id: str | None = attrs.field(
         default=None, kw_only=True, validator=optional_id, repr=quote_value
@@ -83,7 +84,8 @@ class Member:
 
     @property
     def has_disability(self) -> bool:
-        return bool(self.disability)
+        """By the WG cut-off: a lot of difficulty or cannot do at all in a domain."""
+        return self.disability.has_disability
 
     def is_active_on(self, day: date) -> bool:
         return self.joined_on <= day and (self.left_on is None or day <= self.left_on)

@@ -58,9 +58,10 @@ def kk_register_form_mappings(registry: FormMappingRegistry) -> None:
 def kk_extend_code_lists(registry: CodeListRegistry) -> None:
     """Add local entries to open code lists without editing the library.
 
-    A district adds its service providers, a partner its case sub-categories:
-    ``registry.add("case_subcategory", CodeEntry("kdrt_economic", "...", "..."))``.
-    Closed lists (those backed by an enum, such as ``case_category``) refuse entries.
+    A district adds its service providers, a partner its case sub-categories (each under
+    its category: ``registry.add("case_subcategory", CodeEntry("kdrt_economic", "...",
+    "...", parent="violence"))``). Closed lists (those backed by an enum, such as
+    ``case_category``) refuse entries.
 
     :param registry: validates list names, code syntax and clashes with existing entries.
 

@@ -10,6 +10,7 @@ from kk_core.advocacy import AdvocacyProposal, upgrade_proposal_data
 from kk_core.business_groups import BusinessGroup
 from kk_core.cases import Case, upgrade_case_data
 from kk_core.data_updates import DataUpdate
+from kk_core.disability import Disability, upgrade_disability_data
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import UnknownKindError, quote_value
 from kk_core.groups import ConstituentGroup, Member
@@ -20,7 +21,15 @@ from kk_core.places import Hamlet, Village
 from kk_core.referrals import Referral, ServiceProvider
 from kk_core.training import Training
 
-__all__ = ["RECORD_KINDS", "RECORD_UPGRADES", "Record", "RecordType", "kind_of", "record_type"]
+__all__ = [
+    "RECORD_KINDS",
+    "RECORD_UPGRADES",
+    "VALUE_UPGRADES",
+    "Record",
+    "RecordType",
+    "kind_of",
+    "record_type",
+]
 
 Record: TypeAlias = (
     Village
@@ -75,6 +84,15 @@ RECORD_KINDS: Mapping[str, RecordType] = MappingProxyType(
 #: and JSON files of older releases read as current records.
 RECORD_UPGRADES: Mapping[RecordType, Callable[[Any], Any]] = MappingProxyType(
     {AdvocacyProposal: upgrade_proposal_data, Case: upgrade_case_data}
+)
+
+#: Value class → a function reading the plain data an older release stored for a value
+#: held inside records (a person's `Disability`, in a member, a business owner or a
+#: case's subject) into the current shape. The converter applies it wherever the value
+#: appears, after the record's own upgrade (`RECORD_UPGRADES`, which may call it too: it
+#: returns current data unchanged).
+VALUE_UPGRADES: Mapping[type, Callable[[Any], Any]] = MappingProxyType(
+    {Disability: upgrade_disability_data}
 )
 
 

@@ -28,7 +28,8 @@ class Speaker:
 
 @attrs.frozen
 class Meeting:
-    """Who met, where, about what; members by id, other attendees as counts.
+    """Who met, where, about what; members by id, other attendees as counts (by sex,
+    and with a disability by the WG cut-off: `Audience`).
 
     ``type`` says whether it was the KK's own meeting or a village forum (a musdes, the
     special musdes that sets the BLT-DD recipients…): advocacy steps name the forum

@@ -16,7 +16,12 @@ __all__ = ["Audience", "InformationSession", "Publication"]
 
 @attrs.frozen
 class Audience:
-    """Head counts by sex, with how many of them have a disability (GEDSI reporting)."""
+    """Head counts by sex, with how many of them have a disability (GEDSI reporting).
+
+    ``with_disability`` counts people as `kk_core.disability.Disability.has_disability`
+    does (the Washington Group cut-off: a lot of difficulty, or cannot do at all, in at
+    least one domain), so attendance adds up with the members' own records.
+    """
 
     female: int = attrs.field(default=0, validator=non_negative)
     male: int = attrs.field(default=0, validator=non_negative)

@@ -124,7 +124,10 @@ def test_dimensions_know_their_code_lists() -> None:
 class LocalSubcategories:
     @hookimpl
     def kk_extend_code_lists(self, registry: CodeListRegistry) -> None:
-        registry.add("case_subcategory", CodeEntry("kdrt_ekonomi", "KDRT ekonomi", "Economic"))
+        registry.add(
+            "case_subcategory",
+            CodeEntry("kdrt_ekonomi", "KDRT ekonomi", "Economic", parent="violence"),
+        )
 
 
 def test_open_lists_are_checked_as_plugins_extended_them() -> None:

@@ -314,7 +314,8 @@ def test_support_types_are_permits_mentoring_or_capital() -> None:
     permits = {t for t in SupportType if t.is_permit}
     capital = {t for t in SupportType if t.is_capital}
     assert permits == {SupportType.PERMIT_NIB, SupportType.PERMIT_PIRT, SupportType.PERMIT_HALAL}
-    assert len(capital) == 4
+    assert len(capital) == 6
+    assert {SupportType.CAPITAL_MEKAAR, SupportType.CAPITAL_UMI} <= capital
     assert permits.isdisjoint(capital)
     assert set(SupportType) - permits - capital == {SupportType.MENTORING}
 

@@ -79,7 +79,14 @@ def test_wire_format() -> None:
     assert data["channel"] == "walk_in"
     assert data["category"] == "violence"
     assert (data["subject"]["birth_year"], data["subject"]["birth_month"]) == (2010, 5)
-    assert data["subject"]["disability"] == ["cognition", "hearing"]  # sets: sorted lists
+    assert data["subject"]["disability"] == {  # sets: sorted lists
+        "question_set": "wg_ss",
+        "some": [],
+        "a_lot": ["cognition", "hearing"],
+        "cannot": [],
+        "types": [],
+        "accommodations": [],
+    }
     assert data["violence"]["forms"] == ["physical", "psychological"]
     assert data["timeline"][0] == {
         "at": "2025-02-13T09:30:00+08:00",
@@ -122,6 +129,7 @@ def test_round_trip_by_kind_name_and_by_class() -> None:
 def test_labels_and_loose_spelling_are_accepted_on_input() -> None:
     data = case_data(channel="Datang langsung", category="KEKERASAN")
     data["subject"]["sex"] = "Perempuan"
+    # the shape before model v2 (a list of domains: a lot of difficulty), by label too
     data["subject"]["disability"] = ["Pendengaran", "hearing", "Remembering or concentrating"]
     case: Case = structure(data, "case")
     assert case == a_case()
@@ -248,7 +256,7 @@ def test_other_wrong_types_are_named() -> None:
     found = problems(data)
     assert found["case.id"] == "expected text, got int"
     assert found["case.consent.to_share_data"] == "expected true or false, got 'ya'"
-    assert found["case.subject.disability"] == "expected a list, got str"
+    assert found["case.subject.disability"] == "invalid value for Disability"
     assert found["case.subject.age_years"] == "expected a whole number, got 3.5"
     assert found["case.timeline"] == "expected a list, got dict"
 

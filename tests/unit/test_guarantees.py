@@ -128,7 +128,12 @@ class LocalLists:
     def kk_extend_code_lists(self, registry: CodeListRegistry) -> None:
         registry.add(
             "case_subcategory",
-            CodeEntry("kawin_cerai", "Kawin cerai", "Divorce after child marriage"),
+            CodeEntry(
+                "kawin_cerai",
+                "Kawin cerai",
+                "Divorce after child marriage",
+                parent="child_marriage",
+            ),
         )
         registry.add("business_sector", CodeEntry("kopi", "Kopi", "Coffee"))
 

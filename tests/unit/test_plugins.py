@@ -504,8 +504,12 @@ def test_code_lists_open_list_is_extended() -> None:
         def kk_extend_code_lists(self, registry: Any) -> None:
             registry.add(
                 "case_subcategory",
-                CodeEntry("kdrt_ekonomi", "KDRT ekonomi", "Economic domestic violence"),
-                CodeEntry("nikah_siri", "Nikah siri", "Unregistered marriage"),
+                CodeEntry(
+                    "kdrt_ekonomi", "KDRT ekonomi", "Economic domestic violence", parent="violence"
+                ),
+                CodeEntry(
+                    "kawin_cerai", "Kawin cerai", "Divorce after marriage", parent="child_marriage"
+                ),
             )
             registry.add(
                 "service_provider", CodeEntry("uptd_ppa_lotim", "UPTD PPA Lotim", "UPTD PPA")
@@ -513,9 +517,11 @@ def test_code_lists_open_list_is_extended() -> None:
 
     lists = bare(Local()).code_lists
     subcategories = lists["case_subcategory"]
-    assert subcategories.codes == ("kdrt_ekonomi", "nikah_siri")
-    assert all(entry.local for entry in subcategories)
-    assert subcategories.lookup("Nikah Siri").code == "nikah_siri"
+    built_in = bare().code_lists["case_subcategory"].codes
+    assert subcategories.codes == (*built_in, "kdrt_ekonomi", "kawin_cerai")
+    assert subcategories.get("kawin_cerai").local  # type: ignore[union-attr]
+    assert subcategories.lookup("Kawin Cerai").code == "kawin_cerai"
+    assert subcategories.core_of("kdrt_ekonomi") == "violence"
     assert "uptd_ppa_lotim" in lists["service_provider"].codes
     assert lists["business_sector"].codes == bare().code_lists["business_sector"].codes
 
@@ -558,12 +564,18 @@ def test_code_list_clash_between_plugins_names_both() -> None:
     class First:
         @hookimpl
         def kk_extend_code_lists(self, registry: Any) -> None:
-            registry.add("case_subcategory", CodeEntry("kdrt_ekonomi", "KDRT ekonomi", "Economic"))
+            registry.add(
+                "case_subcategory",
+                CodeEntry("kdrt_ekonomi", "KDRT ekonomi", "Economic", parent="violence"),
+            )
 
     class Second:
         @hookimpl
         def kk_extend_code_lists(self, registry: Any) -> None:
-            registry.add("case_subcategory", CodeEntry("kdrt_ekonomi", "KDRT (ekonomi)", "Econ."))
+            registry.add(
+                "case_subcategory",
+                CodeEntry("kdrt_ekonomi", "KDRT (ekonomi)", "Econ.", parent="violence"),
+            )
 
     with pytest.raises(PluginError) as caught:
         _ = bare(First(), Second()).code_lists

@@ -494,7 +494,8 @@ def test_referral_open_and_overdue() -> None:
 
 def test_business() -> None:
     b = Business("b1", "g", "Tenun Teros", "Inaq Sahnun", Sex.FEMALE, "handicraft")
-    assert b.owner_disability == frozenset()
+    assert not b.owner_disability
+    assert b.owner_disability.is_empty
     for field in ("id", "group_id", "name", "owner_name", "sector"):
         values: dict[str, Any] = attrs.asdict(b, recurse=False)
         values[field] = ""

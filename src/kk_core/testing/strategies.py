@@ -88,6 +88,7 @@ from kk_core.cases import (
 )
 from kk_core.codes import (
     CODE_LISTS,
+    AccommodationNeed,
     Affiliation,
     AgeBand,
     ApbdesField,
@@ -100,11 +101,13 @@ from kk_core.codes import (
     ChildMarriageResult,
     ConsentGiver,
     DataRecipient,
-    DisabilityDomain,
+    DifficultyLevel,
+    DisabilityType,
     DispensationResult,
     Division,
     ExploitationKind,
     Forum,
+    FunctioningSet,
     GroupFunction,
     IntakeChannel,
     LegalStage,
@@ -135,6 +138,7 @@ from kk_core.codes import (
     ViolenceForm,
 )
 from kk_core.data_updates import DataUpdate
+from kk_core.disability import Disability
 from kk_core.economy import Business, SupportAction
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.information_centre import ResidentQuestion
@@ -172,6 +176,7 @@ __all__ = [
     "consents",
     "data_updates",
     "dates",
+    "disabilities",
     "events",
     "groups",
     "hamlets",
@@ -452,6 +457,36 @@ _INITIALS = st.one_of(
 
 # --------------------------------------------------------------------------- parts
 
+#: Most people answer "no difficulty" everywhere; some, a lot and cannot are rarer.
+_LEVELS = st.sampled_from(
+    (
+        *(DifficultyLevel.NONE,) * 5,
+        DifficultyLevel.SOME,
+        DifficultyLevel.A_LOT,
+        DifficultyLevel.CANNOT,
+    )
+)
+
+
+@st.composite
+def disabilities(draw: st.DrawFn) -> Disability:
+    """A person's functioning: a question set, a level for each of its domains, the
+    UU 8/2016 types and accommodation needs (often nothing at all)."""
+    if draw(_BOOLS_MOSTLY) and draw(_BOOLS):
+        return Disability()
+    question_set = draw(_one(FunctioningSet))
+    levels = {domain: draw(_LEVELS) for domain in sorted(question_set.domains)}
+    recorded_types = tuple(t for t in DisabilityType if t is not DisabilityType.MULTIPLE)
+    return Disability.from_levels(
+        levels,
+        question_set=question_set,
+        types=draw(_subset(recorded_types)),
+        accommodations=draw(_subset(AccommodationNeed)),
+    )
+
+
+_DISABILITIES = disabilities()
+
 
 def _subject_on(draw: st.DrawFn, day: date, *, max_age: int | None = None) -> Subject:
     """A subject reported on ``day`` (and at most ``max_age`` then, when given)."""
@@ -477,7 +512,7 @@ def _subject_on(draw: st.DrawFn, day: date, *, max_age: int | None = None) -> Su
         birth_year=birth_year,
         birth_month=birth_month,
         age_years=age_years,
-        disability=draw(_subset(DisabilityDomain)),
+        disability=draw(_DISABILITIES),
         hamlet_id=draw(_OPTIONAL_IDS),
         initials=draw(_INITIALS),
         identity=draw(_optional(_pseudonyms(TEST_KEY))),
@@ -737,7 +772,7 @@ def members(draw: st.DrawFn, group_id: str | None = None) -> Member:
         position=position,
         divisions=divisions,
         birth_year=draw(_optional(_BIRTH_YEARS)),
-        disability=draw(_subset(DisabilityDomain)),
+        disability=draw(_DISABILITIES),
         hamlet_id=draw(_OPTIONAL_IDS),
         lives_in_village=draw(_BOOLS),
         left_on=_days_after(draw, joined_on) if draw(_BOOLS) else None,
@@ -872,7 +907,7 @@ def cases(
         subject,
         reporter=draw(_optional(_one(Reporter))),
         issues=issues,
-        subcategory=draw(_SUBCATEGORIES),
+        subcategory=draw(_subcategories(category)),
         programme=programme,
         violence=violence,
         child_marriage=detail,
@@ -893,11 +928,21 @@ def cases(
 
 
 _BOOLS_MOSTLY = st.sampled_from((True, True, True, False))
-# Codes of the open case_subcategory list: the built-in ones, and local codes a plugin
-# may have added (a store keeps and finds them whether or not the plugin is installed)
-_SUBCATEGORIES = st.none() | st.sampled_from(
-    (*CODE_LISTS["case_subcategory"].codes, "kdrt_ekonomi", "putus_sekolah_smp", "dtks_baru")
-)
+# Codes of the open case_subcategory list under the case's category: the built-in ones,
+# and local codes a plugin may have added (a store keeps and finds them whether or not
+# the plugin is installed)
+_LOCAL_SUBCATEGORIES = {
+    CaseCategory.VIOLENCE: ("kdrt_ekonomi",),
+    CaseCategory.SCHOOL_DROPOUT: ("putus_sekolah_smp",),
+    CaseCategory.SOCIAL_PROTECTION: ("dtks_baru",),
+}
+
+
+@cache
+def _subcategories(category: CaseCategory) -> st.SearchStrategy[str | None]:
+    subcategories = CODE_LISTS["case_subcategory"]
+    under = tuple(c for c in subcategories.codes if subcategories.core_of(c) == category.value)
+    return st.none() | st.sampled_from((*under, *_LOCAL_SUBCATEGORIES.get(category, ())))
 
 
 def _referral_step(draw: st.DrawFn, referral: Referral, at: datetime) -> Referral:
@@ -969,7 +1014,7 @@ def businesses(draw: st.DrawFn, group_id: str | None = None) -> Business:
         draw(_one(Sex)),
         draw(_one(CODE_LISTS["business_sector"].codes)),
         hamlet_id=draw(_OPTIONAL_IDS),
-        owner_disability=draw(_subset(DisabilityDomain)),
+        owner_disability=draw(_DISABILITIES),
     )
 
 

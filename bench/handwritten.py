@@ -25,9 +25,11 @@ from kk_core.codes import (
     CaseCategory,
     CaseOutcome,
     CaseStatus,
+    CivilDocument,
     ConsentGiver,
     DisabilityDomain,
     DisabilityType,
+    DropoutReason,
     FunctioningSet,
     IntakeChannel,
     NeedDomain,
@@ -155,6 +157,10 @@ def case_from_dict(d: dict[str, Any]) -> Case:
         issues=frozenset(CaseCategory(x) for x in d.get("issues", ())),
         subcategory=d.get("subcategory"),
         programme=d.get("programme"),
+        welfare_decile=d.get("welfare_decile"),
+        decile_seen_on=_date(d.get("decile_seen_on")),
+        documents=frozenset(CivilDocument(x) for x in d.get("documents", ())),
+        dropout_reasons=frozenset(DropoutReason(x) for x in d.get("dropout_reasons", ())),
         violence=violence,
         risk=None if risk is None else RiskLevel(risk),
         assessment=assessment,
@@ -228,6 +234,10 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         "issues": sorted([x.value for x in case.issues]),
         "subcategory": case.subcategory,
         "programme": case.programme,
+        "welfare_decile": case.welfare_decile,
+        "decile_seen_on": _iso(case.decile_seen_on),
+        "documents": sorted([x.value for x in case.documents]),
+        "dropout_reasons": sorted([x.value for x in case.dropout_reasons]),
         "violence": None
         if v is None
         else {

@@ -30,6 +30,7 @@ are built once and kept (SQLite files under ``bench/results/.cache``, PostgreSQL
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import os
 import shutil
@@ -224,13 +225,26 @@ def _close(held: dict[str, Any]) -> None:
         held.pop(key).close()
 
 
+def _fingerprint() -> str:
+    """What a kept database depends on: the tables and columns of the schema this
+    library writes, and the workload's source. A change to either builds a new one."""
+    from kk_adapters.sql.schema import build_schema
+
+    tables = build_schema().metadata.sorted_tables
+    shape = [(t.name, [(c.name, str(c.type)) for c in t.columns]) for t in tables]
+    workload = (Path(__file__).parent / "workload.py").read_bytes()
+    return hashlib.sha256(repr(shape).encode() + workload).hexdigest()[:10]
+
+
 def _sqlite_cases(n: int) -> Path:
     """A database of the first ``n`` workload cases, built once and kept."""
-    from kk_adapters.sql.schema import LATEST_VERSION
     from kk_core import open_store
 
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"sqlite-cases-{n}-v{LATEST_VERSION}.db"
+    for stale in CACHE.glob(f"sqlite-cases-{n}-*.db"):
+        if stale.name != f"sqlite-cases-{n}-{_fingerprint()}.db":
+            _remove_db(stale)
+    path = CACHE / f"sqlite-cases-{n}-{_fingerprint()}.db"
     if path.exists():
         conn = sqlite3.connect(path)
         try:
@@ -431,7 +445,7 @@ def _pg_cases(n: int) -> str:
 
     from kk_core import open_store
 
-    schema = f"bench_cases_{n}"
+    schema = f"bench_cases_{n}_{_fingerprint()}"
     with open_store(_pg_store_url(schema)) as store:  # type: ignore[attr-defined]
         if store.count(Case) == {(): n}:
             return schema

@@ -14,6 +14,7 @@ hamlet name a child).
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -51,6 +52,8 @@ from kk_core.codes import (
     CaseCategory,
     CaseOutcome,
     CaseStatus,
+    CivilDocument,
+    DropoutReason,
     GbvimsType,
     IntakeChannel,
     LegalStage,
@@ -88,10 +91,9 @@ def age_on(birth_year: int, birth_month: int | None, day: date) -> int:
     month (of the year, when the month is unknown too): the youngest the person can be,
     so that no child is counted as an adult.
     """
-    years = day.year - birth_year
-    if birth_month is None or day.month <= birth_month:
-        years -= 1
-    return max(years, 0)
+    month = 12 if birth_month is None else birth_month
+    last = calendar.monthrange(birth_year, month)[1]
+    return _whole_years(date(birth_year, month, last), day)
 
 
 _MAX_AGE = 130
@@ -155,7 +157,19 @@ _DETAIL_ISSUE = {
     "violence": CaseCategory.VIOLENCE,
     "child_marriage": CaseCategory.CHILD_MARRIAGE,
     "programme": CaseCategory.SOCIAL_PROTECTION,
+    "welfare_decile": CaseCategory.SOCIAL_PROTECTION,
+    "documents": CaseCategory.CIVIL_REGISTRATION,
+    "dropout_reasons": CaseCategory.SCHOOL_DROPOUT,
 }
+
+
+def _decile(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and (
+        not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10
+    ):
+        raise FieldError(attribute.name, "is a DTSEN decile, 1 to 10")
+
+
 #: Under this age at the marriage, a marriage is a child marriage (UU 16/2019 Art. 7).
 MARRIAGE_AGE = 19
 
@@ -183,6 +197,18 @@ class Case:
     programme: str | None = attrs.field(
         default=None, kw_only=True, converter=plain_code, validator=optional_code, repr=quote_value
     )
+    #: The household's DTSEN welfare decile (1 poorest to 10), as seen on ``decile_seen_on``
+    #: (DTSEN is updated quarterly): most social-protection cases turn on it.
+    welfare_decile: int | None = attrs.field(default=None, kw_only=True, validator=_decile)
+    decile_seen_on: date | None = attrs.field(default=None, kw_only=True)
+    #: The civil-registration documents the case is about (what is needed for them is
+    #: the sub-category: new, correction, replacement…).
+    documents: frozenset[CivilDocument] = attrs.field(
+        default=frozenset(), kw_only=True, converter=frozen_set
+    )
+    dropout_reasons: frozenset[DropoutReason] = attrs.field(
+        default=frozenset(), kw_only=True, converter=frozen_set
+    )
     violence: ViolenceIncident | None = attrs.field(default=None, kw_only=True)
     child_marriage: ChildMarriage | None = attrs.field(default=None, kw_only=True)
     #: Set by the assessment (and changed when the risk changes); None until assessed.
@@ -208,8 +234,10 @@ class Case:
             raise FieldError("issues", f"holds the primary category {self.category.value} again")
         issues = self.all_issues
         for name, issue in _DETAIL_ISSUE.items():
-            if getattr(self, name) is not None and issue not in issues:
+            if getattr(self, name) not in (None, frozenset()) and issue not in issues:
                 raise FieldError(name, f"is recorded only on a case with the issue {issue.value}")
+        if self.decile_seen_on is not None and self.welfare_decile is None:
+            raise FieldError("decile_seen_on", "is given with the welfare_decile it dates")
         closed = self.status is CaseStatus.CLOSED
         if closed and (self.outcome is None or self.closed_on is None):
             raise ValueError("a closed case has an outcome and a closed_on date")
@@ -242,10 +270,10 @@ class Case:
             ):
                 raise FieldError("subject.birth_year", "is after the date the case was reported")
             if subject.age_years is not None:
-                oldest = age_on(subject.birth_year, subject.birth_month, self.reported_on) + (
-                    1 if subject.birth_month is not None else 2
-                )
-                youngest = oldest - (1 if subject.birth_month is not None else 2)
+                # born on the first day of the month (or the year) at the oldest
+                earliest = date(subject.birth_year, subject.birth_month or 1, 1)
+                oldest = _whole_years(earliest, self.reported_on)
+                youngest = age_on(subject.birth_year, subject.birth_month, self.reported_on)
                 if not youngest <= subject.age_years <= oldest:
                     raise FieldError(
                         "subject.age_years",

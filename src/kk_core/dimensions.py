@@ -6,7 +6,8 @@ typed, indexed column; both accept the same criteria, so a query means the same 
 on every store.
 
 A few dimensions hold a *set* of values (``many=True``): a case's ``issue`` (its primary
-category and its secondary issues) and its ``violence_form``. A criterion matches a
+category and its secondary issues), its ``violence_form``, ``document`` and
+``dropout_reason``. A criterion matches a
 record when any of its values matches (``issue="violence"`` finds the child-marriage
 case that is also about violence; ``None`` matches a record with none), and a count
 ``by`` such a dimension counts a record once under each of its values ("counted in
@@ -283,6 +284,21 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("legal_stage"),
         _attr("next_follow_up", date),
         Dimension("violence_form", str, _case_violence_forms, code_list="violence_form", many=True),
+        _attr("welfare_decile", int),
+        Dimension(
+            "document",
+            str,
+            lambda c: frozenset(d.value for d in c.documents),
+            code_list="civil_document",
+            many=True,
+        ),
+        Dimension(
+            "dropout_reason",
+            str,
+            lambda c: frozenset(r.value for r in c.dropout_reasons),
+            code_list="dropout_reason",
+            many=True,
+        ),
     ),
     Referral: _dims(
         _attr("case_id"),

@@ -177,6 +177,16 @@ class Services:
                 problems.append(
                     Problem(path, f"{quote_value(code)} is not a code of {list_name}{known}")
                 )
+        if isinstance(record, Case) and record.subcategory is not None and not problems:
+            under = lists["case_subcategory"].core_of(record.subcategory)
+            if under is not None and under != record.category.value:
+                problems.append(
+                    Problem(
+                        "case.subcategory",
+                        f"{quote_value(record.subcategory)} is a sub-category of {under}, "
+                        f"not of the case's category {record.category.value}",
+                    )
+                )
         return problems
 
     def _put(self, tx: Transaction, outbox: _Outbox, record: R, found: Sequence[Problem] = ()) -> R:

@@ -129,10 +129,10 @@ class LocalLists:
         registry.add(
             "case_subcategory",
             CodeEntry(
-                "kawin_cerai",
-                "Kawin cerai",
-                "Divorce after child marriage",
-                parent="child_marriage",
+                "putus_untuk_bekerja",
+                "Putus sekolah untuk bekerja",
+                "Left school to work",
+                parent="school_dropout",
             ),
         )
         registry.add("business_sector", CodeEntry("kopi", "Kopi", "Coffee"))
@@ -140,8 +140,10 @@ class LocalLists:
 
 def test_open_code_fields_hold_codes_of_the_extended_lists() -> None:
     plain = services()
-    with pytest.raises(ValidationError, match="'kawin_cerai' is not a code of case_subcategory"):
-        plain.record_case(new_case(subcategory="kawin_cerai"), at=AT)
+    with pytest.raises(
+        ValidationError, match="'putus_untuk_bekerja' is not a code of case_subcategory"
+    ):
+        plain.record_case(new_case(subcategory="putus_untuk_bekerja"), at=AT)
     with pytest.raises(ValidationError, match="did you mean trade"):
         plain.register_business(
             Business("b-1", "kk-teros", "Warung", "Inaq Sahnun", Sex.FEMALE, "trad")
@@ -155,9 +157,10 @@ def test_open_code_fields_hold_codes_of_the_extended_lists() -> None:
         )
 
     local = services(LocalLists())
-    assert (
-        local.record_case(new_case(subcategory="kawin_cerai"), at=AT).subcategory == "kawin_cerai"
-    )
+    recorded = local.record_case(new_case(subcategory="putus_untuk_bekerja"), at=AT)
+    assert recorded.subcategory == "putus_untuk_bekerja"
+    with pytest.raises(ValidationError, match="is a sub-category of child_marriage"):
+        local.record_case(new_case("c-2", subcategory="eloped"), at=AT)
     kopi = Business("b-2", "kk-teros", "Kopi Teros", "Amaq Sul", Sex.MALE, "kopi")
     assert local.register_business(kopi).version == 1
 

@@ -228,10 +228,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         4,
-        "Pengaduan v2: case.reporter, gbvims_type, sexual_violence, incident_id, place, "
-        "place_simfoni, legal_stage, next_follow_up; service_provider.core_service; child "
-        "tables kk_case_issue and kk_case_perpetrator; stored cases rewritten in the new "
-        "shape (birth month, perpetrators, consent by service)",
+        "Pengaduan v2 and code lists v2: case.reporter, gbvims_type, sexual_violence, "
+        "incident_id, place, place_simfoni, legal_stage, next_follow_up, welfare_decile; "
+        "service_provider.core_service; child tables kk_case_issue, kk_case_perpetrator, "
+        "kk_case_document and kk_case_dropout_reason; stored cases rewritten in the new "
+        "shape (birth month, perpetrators, consent by service, disability by severity)",
         _pengaduan_v2,
     ),
 )

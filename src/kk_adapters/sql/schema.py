@@ -76,10 +76,16 @@ ADDED_IN: Mapping[tuple[str, str], int] = {
     ("case", "legal_stage"): 4,
     ("case", "next_follow_up"): 4,
     ("service_provider", "core_service"): 4,
+    ("case", "welfare_decile"): 4,
 }
 
 #: Child tables added after version 1, by the version whose migration creates them.
-CHILD_ADDED_IN: Mapping[str, int] = {"kk_case_issue": 4, "kk_case_perpetrator": 4}
+CHILD_ADDED_IN: Mapping[str, int] = {
+    "kk_case_issue": 4,
+    "kk_case_perpetrator": 4,
+    "kk_case_document": 4,
+    "kk_case_dropout_reason": 4,
+}
 
 #: Record kinds added after version 1, by the version whose migration creates their tables.
 KIND_ADDED_IN: Mapping[str, int] = {
@@ -220,6 +226,15 @@ def _case_perpetrators(record_id: str, data: Mapping[str, Any]) -> list[tuple[An
     ]
 
 
+def _case_values(field: str) -> Callable[[str, Mapping[str, Any]], list[tuple[Any, ...]]]:
+    """Rows ``(case_id, value)`` of a set field of a case (its documents, its reasons)."""
+
+    def rows(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        return [(record_id, value) for value in data[field]]
+
+    return rows
+
+
 def _perpetrator_child(p: Mapping[str, Any]) -> bool | None:
     if p["age_years"] is not None:
         return bool(p["age_years"] < 18)
@@ -290,6 +305,18 @@ def _children(
                 sa.Column("is_child", sa.Boolean),
             )
             sa.Index("ix_kk_case_perpetrator_relation_simfoni", perpetrators.c.relation_simfoni)
+            for table_name_, column, field in (
+                ("kk_case_document", "document", "documents"),
+                ("kk_case_dropout_reason", "reason", "dropout_reasons"),
+            ):
+                values = sa.Table(
+                    table_name_,
+                    metadata,
+                    sa.Column("case_id", text_type(), fk(), primary_key=True),
+                    sa.Column(column, text_type(), primary_key=True),
+                )
+                sa.Index(f"ix_{table_name_}_{column}", values.c[column])
+                made.append(ChildTable(values, "case_id", ("case_id", column), _case_values(field)))
             made += [
                 ChildTable(issues, "case_id", ("case_id", "issue", "is_primary"), _case_issues),
                 ChildTable(
@@ -384,6 +411,8 @@ def build_schema(version: int = LATEST_VERSION) -> Schema:
 SET_DIMENSIONS: Mapping[tuple[str, str], tuple[str, str]] = {
     ("case", "issue"): ("kk_case_issue", "issue"),
     ("case", "violence_form"): ("kk_case_violence_form", "form"),
+    ("case", "document"): ("kk_case_document", "document"),
+    ("case", "dropout_reason"): ("kk_case_dropout_reason", "reason"),
 }
 
 

@@ -99,12 +99,14 @@ from kk_core.codes import (
     CaseOutcome,
     CaseStatus,
     ChildMarriageResult,
+    CivilDocument,
     ConsentGiver,
     DataRecipient,
     DifficultyLevel,
     DisabilityType,
     DispensationResult,
     Division,
+    DropoutReason,
     ExploitationKind,
     Forum,
     FunctioningSet,
@@ -880,7 +882,8 @@ def cases(
 
     Without steps the case is as recorded at intake: ``reported``, empty timeline.
     Details only on cases with their issue: violence, a child marriage (of a subject
-    under 19 at it), a programme for social protection.
+    under 19 at it), a programme and a welfare decile for social protection, documents
+    for civil registration, reasons for a dropout.
     """
     reported_on = draw(_DATES)
     category = draw(_one(CaseCategory))
@@ -896,6 +899,8 @@ def cases(
     programme = (
         draw(_optional(_one(_PROGRAMMES))) if CaseCategory.SOCIAL_PROTECTION in every else None
     )
+    social = CaseCategory.SOCIAL_PROTECTION in every
+    decile = draw(_optional(st.integers(1, 10))) if social else None
     subject = _subject_on(draw, reported_on, max_age=18 if marriage else None)
     case = Case(
         draw(_IDS),
@@ -909,6 +914,14 @@ def cases(
         issues=issues,
         subcategory=draw(_subcategories(category)),
         programme=programme,
+        welfare_decile=decile,
+        decile_seen_on=None if decile is None else draw(_optional(_dates(EARLIEST, reported_on))),
+        documents=draw(_subset(CivilDocument, max_size=3))
+        if CaseCategory.CIVIL_REGISTRATION in every
+        else frozenset(),
+        dropout_reasons=draw(_subset(DropoutReason, max_size=3))
+        if CaseCategory.SCHOOL_DROPOUT in every
+        else frozenset(),
         violence=violence,
         child_marriage=detail,
         risk=draw(_optional(_one(RiskLevel))),

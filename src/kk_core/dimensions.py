@@ -56,6 +56,7 @@ from kk_core.data_updates import DataUpdate
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import CodeError, Problem, ValidationError
 from kk_core.groups import ConstituentGroup, Member
+from kk_core.import_marks import ImportMark
 from kk_core.information_centre import ResidentQuestion
 from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
 from kk_core.meetings import Meeting
@@ -395,6 +396,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("hamlet_id"),
         Dimension("has_capital_support", bool, lambda g: g.has_capital_support),
     ),
+    ImportMark: _dims(_attr("source")),
 }
 
 #: Dimensions per kind. The first date dimension listed after ``id`` is the kind's period.

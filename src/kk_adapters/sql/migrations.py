@@ -18,7 +18,11 @@ failed step leaves the database at the previous version):
    ``village_id``, ``budget_field`` and ``carried_over_from``; then every stored
    proposal is rewritten in the current shape (release 0.1.0's statuses and actions
    mapped, the cycle year taken from its first event: see
-   `kk_core.advocacy.upgrade_proposal_data`), data and columns alike.
+   `kk_core.advocacy.upgrade_proposal_data`), data and columns alike;
+4. Pengaduan v2: new case and provider columns and child tables, stored cases and
+   providers rewritten in the current shape;
+5. a table for import marks (`kk_core.import_marks.ImportMark`), the checkpoint of
+   imports such as the KoboToolbox sync.
 
 Adding a dimension to `kk_core.dimensions` means adding a step here: register the
 column in `kk_adapters.sql.schema.ADDED_IN` under the new version and append an
@@ -234,6 +238,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "kk_case_document and kk_case_dropout_reason; stored cases rewritten in the new "
         "shape (birth month, perpetrators, consent by service, disability by severity)",
         _pengaduan_v2,
+    ),
+    Migration(
+        5,
+        "import marks: a table for the kind import_mark (where imported records came "
+        "from: the checkpoint of Kobo imports)",
+        additive_step(5),
     ),
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, LATEST_VERSION + 1))

@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: The schema version this library writes (the last migration's number).
-LATEST_VERSION = 4
+LATEST_VERSION = 5
 
 #: Columns added after version 1, by (kind, column): a migration adds each to old databases.
 ADDED_IN: Mapping[tuple[str, str], int] = {
@@ -93,6 +93,7 @@ KIND_ADDED_IN: Mapping[str, int] = {
     "data_update": 3,
     "resident_question": 3,
     "business_group": 3,
+    "import_mark": 5,
 }
 
 #: Indexes over several columns: (kind, columns, version that added it).

@@ -22,7 +22,7 @@ and hold no personal data (ids, codes and digests only).
 from __future__ import annotations
 
 import hashlib
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
@@ -50,13 +50,11 @@ def letters_digest(text: str, length: int = 24) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length].translate(_LETTERS)
 
 
-def _record_refs(_: object, attribute: attrs.Attribute[object], value: tuple[str, ...]) -> None:
+def _record_refs(_: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
     for ref in value:
         kind, colon, record_id = ref.partition(":")
         if not colon or not kind or not record_id:
-            raise FieldError(
-                attribute.name, f"holds {quote_value(ref)}, not a 'kind:id' reference"
-            )
+            raise FieldError(attribute.name, f"holds {quote_value(ref)}, not a 'kind:id' reference")
 
 
 @attrs.frozen

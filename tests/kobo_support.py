@@ -130,7 +130,7 @@ summary = "catatan"
 "violence.forms" = { field = "kejadian/bentuk", choices = { fisik = "physical", psikis = "psychological", seksual = "sexual", penelantaran = "neglect" } }
 "violence.place" = { field = "kejadian/tempat", choices = { rumah = "household", sekolah = "school", lainnya = "other" } }
 "violence.occurred_on" = "kejadian/tgl_kejadian"
-"consent.giver" = { field = "persetujuan/pemberi", choices = { sendiri = "self", orang_tua = "parent", wali = "guardian", tidak_ada = "" } }
+"consent.giver" = { field = "persetujuan/pemberi", choices = { sendiri = "self", orang_tua = "parent", wali = "guardian", tidak_ada = "none" } }
 "consent.services" = { field = "persetujuan/layanan", choices = { puskesmas = "puskesmas", uptd_ppa = "uptd_ppa", polisi = "police_ppa" } }
 "consent.recorded_on" = "persetujuan/tgl_setuju"
 "consent.assent.decision" = { field = "persetujuan/assent", choices = { ya = "given", tidak = "refused" } }

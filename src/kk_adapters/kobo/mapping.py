@@ -131,11 +131,12 @@ class Value:
 
     @classmethod
     def of(cls, spec: Value | str | Any) -> Value:
-        """A `Value` from shorthand: a `Value` as it is, a string as a field path."""
+        """A `Value` from shorthand: a `Value` as it is; text with ``{…}`` a template,
+        other text a field path; anything else a constant."""
         if isinstance(spec, Value):
             return spec
         if isinstance(spec, str):
-            return cls(field=spec)
+            return cls(template=spec) if _PLACEHOLDER.search(spec) else cls(field=spec)
         return cls(const=spec)
 
     def paths(self) -> list[str]:
@@ -468,11 +469,15 @@ class KoboFormMapping:
         data: dict[str, Any] = {}
         sources: dict[str, Value] = {}
         problems: list[Problem] = []
+        failed: set[str] = set()  # targets whose value could not be read
         for target, value in {"id": rule.id, **rule.fields}.items():
+            before = len(problems)
             got = scope.get(value, target, problems)
             if got is not _UNSET:
                 _put(data, target, got)
                 sources[target] = value
+            elif len(problems) > before:
+                failed.add(target)
         for sub in rule.lists:
             items = []
             for i, entry in enumerate(scope.entry.get(sub.repeat) or (), 1):
@@ -489,16 +494,17 @@ class KoboFormMapping:
                 )
                 item: dict[str, Any] = {}
                 for target, value in sub.fields.items():
+                    before = len(problems)
                     got = inner.get(value, f"{sub.into}.{target}", problems)
                     if got is not _UNSET:
                         _put(item, target, got)
                         sources[f"{sub.into}[{i - 1}].{target}"] = value
+                    elif len(problems) > before:
+                        failed.add(f"{sub.into}.{i - 1}.{target}")
                 if item:
                     items.append(item)
             if items:
                 _put(data, sub.into, items)
-        if problems:
-            raise _Failed(problems)
         for target, path in rule.only_if.items():
             if scope.lookup(path) in (None, "", ()):
                 _remove(data, target)
@@ -512,9 +518,14 @@ class KoboFormMapping:
             # the refer step checks the case's consent covers the service (else rejects)
             data["consent_given"] = True
         try:
-            return structure(data, rule.kind)
+            record = structure(data, rule.kind)
         except ValidationError as error:
-            raise _Failed(_explain(error, rule, sources, scope)) from None
+            # the record's own problems too, but none that only echo an unreadable value
+            more = _explain(error, rule, sources, scope, failed)
+            raise _Failed([*problems, *more]) from None
+        if problems:
+            raise _Failed(problems)
+        return record
 
     def _recorded(
         self, records: list[Record], values: Mapping[str, Any], context: MapContext
@@ -850,7 +861,11 @@ def _drop_empty(data: dict[str, Any], answered: set[str], prefix: str = "") -> N
 
 
 def _explain(
-    error: ValidationError, rule: RecordRule, sources: Mapping[str, Value], scope: _Scope
+    error: ValidationError,
+    rule: RecordRule,
+    sources: Mapping[str, Value],
+    scope: _Scope,
+    failed: set[str] | frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """The converter's problems (``case.subject.birth_year: …``) in Kobo terms: the field
     the value came from, the value (masked), the record field and the reason."""
@@ -860,6 +875,8 @@ def _explain(
         path = problem.path
         target = path[len(prefix) :] if path.startswith(prefix) else ""
         target = re.sub(r"\[(\d+)\]", r".\1", target)
+        if any(target == f or target.startswith(f + ".") for f in failed):
+            continue
         source = _longest(target, sources)
         record_field = f"{rule.kind}.{target}" if target else rule.kind
         if source is None:

@@ -66,7 +66,7 @@ def sync(
     plugins = plugins if plugins is not None else get_plugins()
     opened: list[Any] = []
     try:
-        if isinstance(source, str):
+        if isinstance(source, str) and source.split(":", 1)[0].lower().startswith("kobo"):
             options = {"plugins": plugins}
             if mapping is not None:
                 options["mapping"] = mapping

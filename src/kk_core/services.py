@@ -802,9 +802,16 @@ class Services:
         own transaction, with validation and events. Cases, referrals and proposals only
         change through their own methods, so their timelines stay true."""
         if isinstance(record, Case | Referral | AdvocacyProposal):
-            raise TypeError(
-                f"a {record.kind} changes through its lifecycle: use record_case, refer_case "
-                "or draft_proposal and the methods that follow them"
+            raise ValidationError(
+                [
+                    Problem(
+                        "record",
+                        f"a {record.kind} changes through its lifecycle: use record_case, "
+                        "refer_case or draft_proposal and the methods that follow them "
+                        "(update_case for a case's details)",
+                    )
+                ],
+                subject=record.kind,
             )
         if isinstance(record, Member):  # the same checks as registering them
             return self.register_members([record])[0]  # type: ignore[return-value]

@@ -231,6 +231,8 @@ def _consent_covers(case: Case, service: str | None) -> str | None:
     if consent is None or consent.refused:
         return "no consent to refer is recorded"
     if service is not None and _core_services([service]) - _core_services(consent.services):
+        if core_code("service_kind", service) is None:
+            return f"{quote_value(service)} is not a code of service_kind (give the code)"
         return f"the consent does not cover the service {quote_value(service)}"
     if service is None and not consent.services:
         return "the consent covers no service"

@@ -247,7 +247,13 @@ class Case:
         not_before(self.reported_on, self.closed_on, "closed_on")
         self._check_ages()
         if self.violence is not None:
-            not_before(self.violence.occurred_on, self.reported_on, "reported_on")
+            occurred = self.violence.occurred_on
+            if occurred is not None and occurred > self.reported_on:
+                raise FieldError(
+                    "violence.occurred_on",
+                    f"{occurred.isoformat()} is after the report date "
+                    f"{self.reported_on.isoformat()}",
+                )
         if self.assessment is not None:
             not_before(self.reported_on, self.assessment.assessed_on, "assessment.assessed_on")
         for earlier, later in zip(self.timeline, self.timeline[1:], strict=False):

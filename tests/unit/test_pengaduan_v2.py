@@ -782,3 +782,10 @@ def test_the_services_update_a_case_and_check_its_codes(services: Services) -> N
     updated = services.update_case("kasus-1", {"violence": found}, note="pelaku dikenali")
     assert updated.violence == found
     assert updated.timeline[-1].action == "update"
+
+
+def test_a_service_given_as_a_label_is_named_as_no_code() -> None:
+    consent = Consent(ConsentGiver.MOTHER, DAY, services={"puskesmas"}, assent=YES)
+    case = record_consent(violence_case(), consent, at=at(1))[0]
+    with pytest.raises(TransitionError, match="'Puskesmas' is not a code of service_kind"):
+        refer_case(case, "r-1", at=at(2), service="Puskesmas")

@@ -155,6 +155,8 @@ class Services:
             checks.extend(_case_codes(record))
         elif isinstance(record, ServiceProvider):
             checks.append(("service_provider.service", "service_kind", record.service))
+        elif isinstance(record, Referral) and record.service is not None:
+            checks.append(("referral.service", "service_kind", record.service))
         elif isinstance(record, Business):
             checks.append(("business.sector", "business_sector", record.sector))
         elif isinstance(record, AdvocacyProposal):
@@ -452,6 +454,7 @@ class Services:
                 override_note=override_note if override is not None else "",
                 override_approved_by=approved_by if override is not None else None,
                 follow_up_due=follow_up_due,
+                service=provider.service,
             )
             sent, referral_event = referrals.send_referral(referral, at=when, actor_id=actor_id)
             stored_case = self._put(tx, outbox, referred)

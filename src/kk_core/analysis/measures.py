@@ -79,7 +79,10 @@ class Distinct:
     kind_name = "distinct"
 
     def label(self, lang: str = "id") -> str:
-        return f"Jumlah {self.dimension} berbeda" if lang == "id" else f"Distinct {self.dimension}"
+        from kk_core.analysis.labels import dimension_label
+
+        name = dimension_label(self.dimension, lang).lower()
+        return f"Jumlah {name} berbeda" if lang == "id" else f"Distinct {name}"
 
 
 @attrs.frozen
@@ -90,7 +93,9 @@ class Sum:
     kind_name = "sum"
 
     def label(self, lang: str = "id") -> str:
-        return f"Jumlah {self.dimension}" if lang == "id" else f"Sum of {self.dimension}"
+        from kk_core.analysis.labels import dimension_label
+
+        return dimension_label(self.dimension, lang)
 
 
 def _quantiles(values: Iterable[float]) -> tuple[float, ...]:

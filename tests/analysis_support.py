@@ -77,9 +77,13 @@ def _case(rng: random.Random, i: int, year: int) -> tuple[Case, list[Referral]]:
     category = rng.choices(list(_WEIGHTS), weights=list(_WEIGHTS.values()))[0]
     reported = date(year, 1, 1) + timedelta(days=rng.randrange(365))
     hamlet = rng.choice(HAMLETS)[0]
-    child = category in (CaseCategory.CHILD_MARRIAGE, CaseCategory.SCHOOL_DROPOUT) or rng.random() < 0.4
-    age = rng.randint(13, 17) if category is CaseCategory.CHILD_MARRIAGE else (
-        rng.randint(6, 17) if child else rng.randint(18, 70)
+    child = (
+        category in (CaseCategory.CHILD_MARRIAGE, CaseCategory.SCHOOL_DROPOUT) or rng.random() < 0.4
+    )
+    age = (
+        rng.randint(13, 17)
+        if category is CaseCategory.CHILD_MARRIAGE
+        else (rng.randint(6, 17) if child else rng.randint(18, 70))
     )
     sex = Sex.FEMALE if category is CaseCategory.CHILD_MARRIAGE or rng.random() < 0.7 else Sex.MALE
     violence = None
@@ -103,10 +107,19 @@ def _case(rng: random.Random, i: int, year: int) -> tuple[Case, list[Referral]]:
     if category is CaseCategory.CHILD_MARRIAGE:
         marriage = ChildMarriage(
             event_on=reported - timedelta(days=rng.randrange(20)),
-            routes=frozenset(rng.sample((MarriageRoute.MERARIQ, MarriageRoute.NIKAH_SIRI, MarriageRoute.ARRANGED), rng.randint(1, 2))),
+            routes=frozenset(
+                rng.sample(
+                    (MarriageRoute.MERARIQ, MarriageRoute.NIKAH_SIRI, MarriageRoute.ARRANGED),
+                    rng.randint(1, 2),
+                )
+            ),
         )
     closed = rng.random() < 0.45 and reported < date(year, 11, 1)
-    status = CaseStatus.CLOSED if closed else rng.choice((CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED))
+    status = (
+        CaseStatus.CLOSED
+        if closed
+        else rng.choice((CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED))
+    )
     case = Case(
         f"kasus-{year}-{i:04d}",
         GROUP,
@@ -116,10 +129,14 @@ def _case(rng: random.Random, i: int, year: int) -> tuple[Case, list[Referral]]:
         category,
         Subject(sex, age_years=age, hamlet_id=hamlet),
         subcategory=rng.choice(_SUB[category]) if category in _SUB else None,
-        programme=rng.choice(("pkh", "bpnt", "pbi_jkn")) if category is CaseCategory.SOCIAL_PROTECTION else None,
+        programme=rng.choice(("pkh", "bpnt", "pbi_jkn"))
+        if category is CaseCategory.SOCIAL_PROTECTION
+        else None,
         violence=violence,
         child_marriage=marriage,
-        companion_id=None if status is CaseStatus.REPORTED else f"kk-teros-m{rng.randint(1, 6):02d}",
+        companion_id=None
+        if status is CaseStatus.REPORTED
+        else f"kk-teros-m{rng.randint(1, 6):02d}",
         status=status,
         outcome=CaseOutcome.RESOLVED if closed else None,
         closed_on=reported + timedelta(days=rng.randint(5, 60)) if closed else None,
@@ -133,7 +150,10 @@ def _case(rng: random.Random, i: int, year: int) -> tuple[Case, list[Referral]]:
         outcome = rng.random()
         kwargs: dict[str, object] = {}
         if outcome < 0.15:
-            kwargs = {"status": ReferralStatus.DECLINED, "responded_on": sent + timedelta(days=rng.randint(1, 9))}
+            kwargs = {
+                "status": ReferralStatus.DECLINED,
+                "responded_on": sent + timedelta(days=rng.randint(1, 9)),
+            }
         elif outcome < 0.7:
             responded = sent + timedelta(days=rng.randint(0, 12))
             kwargs = {
@@ -143,10 +163,22 @@ def _case(rng: random.Random, i: int, year: int) -> tuple[Case, list[Referral]]:
                 "outcome": "layanan diberikan",
             }
         elif outcome < 0.85:
-            kwargs = {"status": ReferralStatus.ACCEPTED, "responded_on": sent + timedelta(days=rng.randint(0, 12))}
+            kwargs = {
+                "status": ReferralStatus.ACCEPTED,
+                "responded_on": sent + timedelta(days=rng.randint(0, 12)),
+            }
         kwargs["follow_up_due"] = sent + timedelta(days=rng.randint(7, 30))
         referrals.append(
-            Referral(f"rujukan-{case.id}", case.id, provider, "dirujuk", sent, consent_given=True, service=service, **kwargs)  # type: ignore[arg-type]
+            Referral(
+                f"rujukan-{case.id}",
+                case.id,
+                provider,
+                "dirujuk",
+                sent,
+                consent_given=True,
+                service=service,
+                **kwargs,
+            )  # type: ignore[arg-type]
         )
     return case, referrals
 
@@ -185,7 +217,9 @@ def village_year(year: int = 2025, cases: int = 160, seed: int = 13) -> list[Rec
                     started,
                     status=SupportStatus.ACHIEVED if done else SupportStatus.IN_PROGRESS,
                     completed_on=started + timedelta(days=rng.randint(5, 40)) if done else None,
-                    amount_rupiah=rng.choice((5, 10, 25)) * 1_000_000 if kind.is_capital and done else None,
+                    amount_rupiah=rng.choice((5, 10, 25)) * 1_000_000
+                    if kind.is_capital and done
+                    else None,
                 )
             )
     for s in range(10):
@@ -203,7 +237,13 @@ def village_year(year: int = 2025, cases: int = 160, seed: int = 13) -> list[Rec
             )
         )
     for p, status in enumerate(
-        (ProposalStatus.FUNDED_APBDES, ProposalStatus.IN_MUSDES, ProposalStatus.IN_RKPDES, ProposalStatus.REJECTED, ProposalStatus.DRAFT)
+        (
+            ProposalStatus.FUNDED_APBDES,
+            ProposalStatus.IN_MUSDES,
+            ProposalStatus.IN_RKPDES,
+            ProposalStatus.REJECTED,
+            ProposalStatus.DRAFT,
+        )
     ):
         records.append(
             AdvocacyProposal(

@@ -155,11 +155,15 @@ def _merge(
 
 
 def _coarsen_once(
-    step: str, dims: list[_Dim], counts: dict[tuple[Any, ...], int], k: int
+    step: str,
+    dims: list[_Dim],
+    counts: dict[tuple[Any, ...], int],
+    k: int,
+    keep: tuple[str, ...] = (),
 ) -> tuple[list[_Dim], dict[tuple[Any, ...], int], tuple[str, str]] | None:
     """One merge of a coarsening step, or None when it does not apply to this table."""
     for at, dim in enumerate(dims):
-        if dim.many:
+        if dim.many or dim.name in keep:
             continue
         if (
             step == "age_band"
@@ -207,18 +211,22 @@ def _coarsen_once(
             labels = {"village": _GROUP_LABELS["village"]}
             return (*_merge(dims, counts, at, lambda v: "village", labels), _step_note(step))
     if step == "rare":
-        return _merge_rarest(dims, counts, k)
+        return _merge_rarest(dims, counts, k, keep)
     return None
 
 
 def _merge_rarest(
-    dims: list[_Dim], counts: dict[tuple[Any, ...], int], k: int
+    dims: list[_Dim], counts: dict[tuple[Any, ...], int], k: int, keep: tuple[str, ...] = ()
 ) -> tuple[list[_Dim], dict[tuple[Any, ...], int], tuple[str, str]] | None:
     """The value with the smallest total (below k × the other axis' size) of a code
     dimension merged into "other"."""
     best: tuple[int, int, Any] | None = None
     for at, dim in enumerate(dims):
-        if dim.many or dim.name in ("hamlet_id", "month", "quarter", "year", "age_band"):
+        if (
+            dim.many
+            or dim.name in keep
+            or dim.name in ("hamlet_id", "month", "quarter", "year", "age_band")
+        ):
             continue
         candidates = [v for v in dim.values if v not in ("other", None)]
         if len(candidates) < 2:
@@ -280,23 +288,25 @@ def tabulate(
     measure: Measure | Sequence[Measure] | None = None,
     suppression: Suppression | bool | str | None = "auto",
     coarsen: float | None = None,
+    keep: Sequence[str] = (),
     known: Mapping[str, Iterable[Any]] | None = None,
     title: tuple[str, str] | None = None,
     **criteria: Any,
 ) -> Table:
     """A table of ``kind`` records by ``rows`` (one or two dimensions) and ``columns``
-    (one dimension, or none), among those matching ``criteria``, over a store or any
-    iterable of records.
+        (one dimension, or none), among those matching ``criteria``, over a store or any
+        iterable of records.
 
-    ``measure`` is a count by default (`kk_core.analysis.measures`: `Days`, `Sum`,
-    `Distinct`; several measures make the columns). ``suppression`` is the policy
-    (``True``: k = 5; ``False`` or ``None``: none — the table then says it is not for
-    publication); ``"auto"``, the default, suppresses tables of records about people
-    (`kk_core.analysis.frames.PERSON_KINDS`: cases, referrals, members, businesses and
-    their support, residents' questions) and not those of the KK's public activities
-    (sessions, publications, proposals, meetings), which say so. ``coarsen`` is the share of inner cells (0 to 1) that must
-    be shown; ``known`` gives the values a dimension's rows list (in order), replacing
-    its code list.
+        ``measure`` is a count by default (`kk_core.analysis.measures`: `Days`, `Sum`,
+        `Distinct`; several measures make the columns). ``suppression`` is the policy
+        (``True``: k = 5; ``False`` or ``None``: none — the table then says it is not for
+        publication); ``"auto"``, the default, suppresses tables of records about people
+        (`kk_core.analysis.frames.PERSON_KINDS`: cases, referrals, members, businesses and
+        their support, residents' questions) and not those of the KK's public activities
+        (sessions, publications, proposals, meetings), which say so. ``coarsen`` is the share of inner cells (0 to 1) that must
+        be shown, and ``keep`` names dimensions coarsening leaves alone (``"hamlet_id"``
+    for a table by hamlet); ``known`` gives the values a dimension's rows list (in order), replacing
+        its code list.
     """
     cls = record_type(kind)
     row_names = _as_tuple(rows)
@@ -339,7 +349,10 @@ def tabulate(
         }
         present = [{key[i] for key in counts} for i in range(len(names))]
         dims = _dims(cls, names, present, source, criteria, known or {})
-        return _count_table(cls, dims, counts, len(row_names), policy, coarsen, the_title, criteria)
+        table = _count_table(
+            cls, dims, counts, len(row_names), policy, coarsen, the_title, criteria, tuple(keep)
+        )
+        return _public(table) if public else table
     if col_names and len(measures) > 1:
         raise ValidationError(
             [Problem("columns", "several measures make the columns: give no column dimension")],
@@ -440,6 +453,7 @@ def _count_table(
     coarsen: float | None,
     title: tuple[str, str],
     criteria: Mapping[str, Any],
+    keep: tuple[str, ...] = (),
 ) -> Table:
     merged: list[tuple[str, str]] = []
     shape, inner = _cube(dims, counts)
@@ -448,7 +462,7 @@ def _count_table(
         steps = [name for name, _, _ in COARSENING_STEPS]
         s = 0
         while cube.publishable_share() < coarsen and s < len(steps):
-            done = _coarsen_once(steps[s], dims, counts, policy.k)
+            done = _coarsen_once(steps[s], dims, counts, policy.k, keep)
             if done is None:
                 s += 1
                 continue

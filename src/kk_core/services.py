@@ -808,10 +808,13 @@ class Services:
             )
         ]
 
-    def pseudonymise(self, nik: str) -> str:
+    def pseudonymise(self, nik: str, *, check: bool = True) -> str:
         """The pseudonym of an identity number, keyed by the deployment's ``kk_pseudonym_key``.
 
-        Put it in ``Subject.identity``; the number itself is never stored.
+        Put it in ``Subject.identity``; the number itself is never stored. Without a key
+        it refuses (there is no default key). The number must be a well-formed NIK
+        (`kk_core.privacy.nik_problems`: region, birth date, serial) unless
+        ``check=False`` (a family card number, a NIK of a retired district code).
         """
         key = self.plugins.pseudonym_key()
         if key is None:
@@ -819,7 +822,7 @@ class Services:
                 "no pseudonymisation key: install a plugin implementing kk_pseudonym_key "
                 "(identity numbers are never stored in clear)"
             )
-        return pseudonymise(nik, key)
+        return pseudonymise(nik, key, check=check)
 
     # -- Pendataan: advocacy ----------------------------------------------------------
 

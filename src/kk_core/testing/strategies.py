@@ -1042,6 +1042,7 @@ def referrals(
         consent_given=consent_given,
         override=override,
         follow_up_due=_days_after(draw, sent_on, _DAYS_AHEAD) if draw(_BOOLS) else None,
+        service=draw(_optional(_one(_SERVICES))),
     )
     steps = draw(st.integers(0, max_steps))
     if steps == 0:

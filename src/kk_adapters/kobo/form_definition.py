@@ -62,13 +62,16 @@ class Target:
     """Where an answer goes: the record made by the rule ``rule``, at ``path``
     (``subject.sex``). ``cast`` reads the answer (``"bool"`` for yes/no), ``choices``
     maps choice names to codes when they differ. ``collect``: the answer is a level
-    (``some``) and this question's ``code`` goes into the set ``path.<level>``."""
+    (``some``) and this question's ``code`` goes into the set ``path.<level>``;
+    ``default`` is the value when the question is unanswered."""
 
     rule: str
     path: str
     cast: str | None = None
     choices: Mapping[str, Any] | None = None
     collect: str | None = None
+    #: The value when the question is unanswered (else the record's own default).
+    default: Any = None
 
 
 @attrs.frozen
@@ -193,7 +196,7 @@ def _dated(values: Mapping[str, Any], paths: Sequence[str]) -> Iterator[tuple[st
             continue
         repeat = path.rsplit("/", 1)[0]
         while repeat:
-            if isinstance(values.get(repeat), list):
+            if isinstance(values.get(repeat), list | tuple):
                 for i, entry in enumerate(values[repeat], 1):
                     if isinstance(entry, Mapping) and path in entry:
                         yield f"{repeat}[{i}]{path[len(repeat) :]}", entry[path]
@@ -596,6 +599,8 @@ def _constants(spec: RecordSpec) -> dict[str, Value]:
 
 
 def _value(path: str, target: Target) -> Value:
+    if target.default is not None:
+        return Value(field=path, cast=target.cast, choices=target.choices, default=target.default)
     return Value(field=path, cast=target.cast, choices=target.choices)
 
 

@@ -346,7 +346,9 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
                     "Jangan pilih kategori utama lagi.",
                     "Do not choose the main category again.",
                 ),
-                to=Target("case", "issues"),
+                # unanswered, none: a case's data without ``issues`` would read as
+                # release 0.1.0's shape (`kk_core.cases.upgrade_case_data`)
+                to=Target("case", "issues", default=[]),
             ),
             Question(
                 "subcategory",
@@ -671,11 +673,8 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
                 "date",
                 ("Tanggal rujukan", "Date referred"),
                 required=True,
-                constraint=fl.here.ge(consent_day) & fl.here.le(fl.today),
-                constraint_message=(
-                    "Tidak sebelum persetujuan, dan tidak di masa depan.",
-                    "Not before the consent, nor in the future.",
-                ),
+                constraint=fl.here.le(fl.today),
+                constraint_message=_NOT_FUTURE,
                 not_future=True,
                 to=Target("referral", "sent_on"),
             ),
@@ -724,7 +723,14 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
             ("Pengaduan KK: pencatatan kasus", "KK case intake"),
             tuple(_drop_unlisted(children, choices)),
             choices,
-            (RecordSpec("case", "case", "kasus-{_key}", only_if={"consent.assent": "assent"}),),
+            (
+                RecordSpec(
+                    "case",
+                    "case",
+                    "kasus-{_key}",
+                    only_if={"consent.assent": "assent"},
+                ),
+            ),
             CODELIST_VERSION,
             description="The KK's case intake (generated)",
         )

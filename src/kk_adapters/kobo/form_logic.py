@@ -37,6 +37,7 @@ __all__ = [
     "day_of",
     "here",
     "if_",
+    "last_day",
     "lit",
     "month_of",
     "not_",
@@ -455,26 +456,33 @@ def whole_years(start: Expr, end: Expr) -> Expr:
     return year_of(end) - year_of(start) - if_(early, 1, 0)
 
 
-def _last_day(year: Expr, month: Expr) -> Expr:
+def last_day(year: Expr, month: Expr) -> Expr:
+    """The last day of ``month`` of ``year`` (28 to 31)."""
     leap = (year.mod(4).eq(0) & year.mod(100).ne(0)) | year.mod(400).eq(0)
     short = month.eq(4) | month.eq(6) | month.eq(9) | month.eq(11)
     return if_(month.eq(2), if_(leap, 29, 28), if_(short, 30, 31))
 
 
 def age_on(
-    day: Expr, *, birth_year: Expr, birth_month: Expr, age_years: Expr, reported_on: Expr
+    day: Expr,
+    *,
+    birth_year: Expr,
+    birth_month: Expr,
+    birth_last_day: Expr,
+    age_years: Expr,
+    reported_on: Expr,
 ) -> Expr:
     """The subject's age on ``day`` as `kk_core.cases.Case.age_at` takes it: from the
     birth year and month (the birthday taken as the last day of the birth month, or of
-    the year), else from the age on the report date, counting whole years between the
-    two days."""
-    month = coalesce(birth_month, 12)
-    not_yet = _before_in_year(month_of(day), day_of(day), month, _last_day(birth_year, month))
-    from_birth = year_of(day) - birth_year - if_(not_yet, 1, 0)
+    December when the month is unknown: ``birth_month`` is that month, 12 when unknown,
+    and ``birth_last_day`` its last day, see `last_day`), else from the age on the
+    report date, counting whole years between the two days."""
+    not_yet = _before_in_year(month_of(day), day_of(day), birth_month, birth_last_day)
+    years = year_of(day) - birth_year - if_(not_yet, 1, 0)
     back = age_years - whole_years(day, reported_on)
     from_age = if_(
         day.ge(reported_on),
         age_years + whole_years(reported_on, day),
         if_(back.lt(0), 0, back),
     )
-    return if_(answered(birth_year), from_birth, from_age)
+    return if_(answered(birth_year), if_(years.lt(0), 0, years), from_age)

@@ -189,7 +189,8 @@ def _age(day: Expr) -> Expr:
     return fl.age_on(
         day,
         birth_year=ref("birth_year"),
-        birth_month=ref("birth_month"),
+        birth_month=ref("birth_m"),
+        birth_last_day=ref("birth_last_day"),
         age_years=ref("age_years"),
         reported_on=ref("reported_on"),
     )
@@ -417,6 +418,18 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
                 constraint=fl.here.ge(0) & fl.here.le(130),
                 constraint_message=("Umur 0 sampai 130 tahun.", "An age from 0 to 130."),
                 to=Target("case", "subject.age_years"),
+            ),
+            Question(
+                "birth_m",
+                "calculate",
+                relevant=fl.answered(by),
+                calculation=fl.coalesce(ref("birth_month"), 12),
+            ),
+            Question(
+                "birth_last_day",
+                "calculate",
+                relevant=fl.answered(by),
+                calculation=fl.last_day(by, ref("birth_m")),
             ),
             Question("age_report", "calculate", calculation=_age(reported)),
             Question(
@@ -659,7 +672,7 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
                 "provider",
                 "select_one",
                 ("Lembaga layanan", "Service provider"),
-                list_name="service_provider",
+                list_name="provider",
                 required=True,
                 choice_filter=covered,
                 hint=(
@@ -713,7 +726,7 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
     if ctx.members:
         choices["member"] = _member_choices(ctx)
     if provider_choices:
-        choices["service_provider"] = provider_choices
+        choices["provider"] = provider_choices
     children: list[Question | Group] = [report, case, subject, violence, marriage, consent]
     if provider_choices:
         children.append(referrals)

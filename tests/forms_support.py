@@ -18,7 +18,7 @@ import attrs
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from kk_adapters.kobo.form_definition import FormDefinition, Group, Question
+from kk_adapters.kobo.form_definition import VERSION_FIELD, FormDefinition, Group, Question
 from kk_adapters.kobo.form_logic import Context
 from kk_adapters.kobo.forms import FormContext
 from kk_core import Hamlet, Village
@@ -259,6 +259,7 @@ def api_submission(form: FormDefinition, filled: Filled) -> dict[str, Any]:
         "formhub/uuid": "5d3b1fa8c1e24b7a9f0e6c2d4a8b1e3f",
         "start": (filled.end - timedelta(minutes=25)).isoformat(timespec="milliseconds"),
         "end": filled.end.isoformat(timespec="milliseconds"),
+        VERSION_FIELD: form.version,
     }
     for name, value in filled.answers.items():
         if isinstance(value, list):

@@ -135,6 +135,13 @@ def test_the_form_version_follows_the_code_lists() -> None:
     assert core.version == again.version  # the same lists make the same version
     assert local.version != core.version  # a local entry makes a new one
     assert core.sheets()["settings"][0]["version"] == core.version
+    # the version travels in every submission too (KoboToolbox replaces the setting)
+    first = core.sheets()["survey"][0]
+    assert first == {
+        "type": "calculate",
+        "name": "kk_form_version",
+        "calculation": f"'{core.version}'",
+    }
 
 
 def test_hamlets_are_chosen_from_the_villages_own(plugins: Plugins) -> None:

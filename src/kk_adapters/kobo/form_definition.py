@@ -39,6 +39,7 @@ from kk_core.kinds import Record
 
 __all__ = [
     "LANGUAGES",
+    "VERSION_FIELD",
     "Choice",
     "FormDefinition",
     "FormProblem",
@@ -52,6 +53,10 @@ __all__ = [
 
 #: The form's languages, as XLSForm column suffixes (``label::Bahasa Indonesia (id)``).
 LANGUAGES = ("Bahasa Indonesia (id)", "English (en)")
+
+#: The calculate field every generated form starts with: the form's `FormDefinition.version`
+#: (the code-list version and a digest), carried by every submission.
+VERSION_FIELD = "kk_form_version"
 
 #: A text in both languages: (Indonesian, English).
 Text = tuple[str, str]
@@ -251,12 +256,20 @@ class FormDefinition:
     @property
     def version(self) -> str:
         """The code-list version and a digest of the definition (``2026.1-3f9a0c2e``)."""
-        return f"{self.code_list_version}-{_hash(self._survey_rows())[:4]}{_hash(self._choice_rows())[:4]}"
+        survey = _hash(self._survey_rows(stamped=False))[:4]
+        return f"{self.code_list_version}-{survey}{_hash(self._choice_rows())[:4]}"
 
     # -- the XLSForm ---------------------------------------------------------------------
 
-    def _survey_rows(self) -> list[dict[str, str]]:
+    def _survey_rows(self, *, stamped: bool = True) -> list[dict[str, str]]:
+        """The survey rows; ``stamped``: first a calculate `VERSION_FIELD` holding the
+        version, so every submission carries it (KoboToolbox replaces the settings'
+        ``version`` with its own version id when it deploys a form)."""
         rows: list[dict[str, str]] = []
+        if stamped:
+            rows.append(
+                {"type": "calculate", "name": VERSION_FIELD, "calculation": f"'{self.version}'"}
+            )
 
         def text(row: dict[str, str], column: str, value: Text | None) -> None:
             if value is not None:

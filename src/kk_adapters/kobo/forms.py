@@ -1142,6 +1142,12 @@ def forms_reference(forms: Iterable[FormDefinition]) -> str:
         "(`relevant`), whether it is required, its `constraint` and the record field it",
         "fills (`rule: field`). `${name}` is the answer to the question `name`.",
         "",
+        "Every form starts with a calculate `kk_form_version` holding its version (the",
+        "code-list version and a digest of the form), so every submission says which",
+        "lists it was filled with: KoboToolbox replaces the settings' `version` with its",
+        "own version id when it deploys a form. Every form also has KoboCollect's `start`",
+        "and `end`; a case is recorded at `end`.",
+        "",
     ]
     for form in forms:
         out += [

@@ -77,7 +77,9 @@ def test_every_rule_has_its_message_in_both_languages(plugins: Plugins) -> None:
             if "required" in row:
                 for language in LANGUAGES:
                     assert row.get(f"required_message::{language}", "").strip(), (name, language)
-            if row["type"] != "calculate" and not row["type"].startswith("end_"):
+            if row["type"] not in ("calculate", "start", "end") and not row["type"].startswith(
+                "end_"
+            ):
                 for language in LANGUAGES:
                     assert row.get(f"label::{language}", "").strip(), (name, language)
         settings = form.sheets()["settings"][0]

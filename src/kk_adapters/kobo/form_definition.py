@@ -264,12 +264,15 @@ class FormDefinition:
     def _survey_rows(self, *, stamped: bool = True) -> list[dict[str, str]]:
         """The survey rows; ``stamped``: first a calculate `VERSION_FIELD` holding the
         version, so every submission carries it (KoboToolbox replaces the settings'
-        ``version`` with its own version id when it deploys a form)."""
+        ``version`` with its own version id when it deploys a form), and KoboCollect's
+        ``start`` and ``end`` (a case is recorded at ``end``)."""
         rows: list[dict[str, str]] = []
         if stamped:
-            rows.append(
-                {"type": "calculate", "name": VERSION_FIELD, "calculation": f"'{self.version}'"}
-            )
+            rows += [
+                {"type": "calculate", "name": VERSION_FIELD, "calculation": f"'{self.version}'"},
+                {"type": "start", "name": "start"},
+                {"type": "end", "name": "end"},
+            ]
 
         def text(row: dict[str, str], column: str, value: Text | None) -> None:
             if value is not None:
@@ -382,7 +385,6 @@ class FormDefinition:
             if any(labels):
                 item["label"] = labels
             survey.append(item)
-        survey = [{"type": "start", "name": "start"}, {"type": "end", "name": "end"}, *survey]
         choices = [
             {
                 "list_name": row["list_name"],

@@ -110,22 +110,30 @@ class _Source:
         return cast(Callable[..., Any], self.namespace[name])
 
 
-def _encode_expr(column: Column, x: str, src: _Source) -> str:
+def _encode_expr(column: Column, x: str) -> str:
+    """The cell of a field value (the expression ``x``, read off the record)."""
     cell = column.cell
+    optional = column.optional
     if cell is Cell.TEXT:
-        if column.optional:
+        if optional:
             return f"('' if (v := {x}) is None else (esc(v) if v else \"'\"))"
         return f"esc({x})"
     if cell is Cell.CODES:
-        return f"'; '.join({x})"
-    if cell is Cell.INT:
-        return f"('' if (v := {x}) is None else str(v))" if column.optional else f"str({x})"
-    if cell is Cell.BOOL:
-        if column.optional:
-            return f"('' if (v := {x}) is None else 'true' if v else 'false')"
-        return f"('true' if {x} else 'false')"
-    # codes, dates and date-times are text already in plain data
-    return f"('' if (v := {x}) is None else v)" if column.optional else x
+        items = "[m._value_ for m in v]" if column.members else "v"
+        return f"('; '.join(sorted({items})) if (v := {x}) else '')"
+    if cell is Cell.CODE and column.members:
+        value = "{}._value_"
+    elif cell is Cell.INT:
+        value = "str({})"
+    elif cell is Cell.BOOL:
+        value = "('true' if {} else 'false')"
+    elif cell is Cell.DATE or cell is Cell.DATETIME:
+        value = "{}.isoformat()"
+    else:  # an open-list code: text already
+        value = "{}"
+    if optional:
+        return f"('' if (v := {x}) is None else {value.format('v')})"
+    return value.format(x)
 
 
 def _default(column: Column, src: _Source) -> str:
@@ -187,9 +195,9 @@ def _decode_part(part: Part, index: dict[str, int], src: _Source) -> str:
 
 
 def _encode_part(
-    part: Part, lines: list[str], root: str, src: _Source
+    part: Part, lines: list[str], root: str
 ) -> dict[tuple[str, ...], tuple[str, bool]]:
-    """Lines binding a variable per part; part path → (variable, may be None)."""
+    """Lines binding a variable per nested part; part path → (variable, may be None)."""
     found: dict[tuple[str, ...], tuple[str, bool]] = {part.path: (root, False)}
 
     def walk(p: Part, var: str, maybe_none: bool) -> None:
@@ -197,9 +205,9 @@ def _encode_part(
             name = f"p{len(found)}"
             key = sub.path[-1]
             if maybe_none:
-                lines.append(f"    {name} = None if {var} is None else {var}[{key!r}]")
+                lines.append(f"    {name} = None if {var} is None else {var}.{key}")
             else:
-                lines.append(f"    {name} = {var}[{key!r}]")
+                lines.append(f"    {name} = {var}.{key}")
             found[sub.path] = (name, maybe_none or sub.optional)
             walk(sub, name, maybe_none or sub.optional)
 
@@ -232,24 +240,25 @@ class TableCodec:
         return src.compile(f"def decode(c):\n    return {body}\n", "decode", table.name)
 
     def _make_encode(self, src: _Source) -> Callable[..., list[str]]:
+        """``encode(record)`` for a main table, ``encode(owner, position, element)`` for
+        a list's table, ``encode(owner, element)`` for a set's: the row's cells."""
         table = self.table
         lines: list[str] = []
         keys = ["esc(owner)", "str(position)"][: len(table.key)]
-        if table.element is None:
-            head = "def encode(owner, position, d):" if table.ordered else "def encode(owner, d):"
-            cells = [*keys, _encode_expr(table.columns[0], "d", src)]
+        if table.is_main:
+            head = "def encode(d):"
+        elif table.ordered:
+            head = "def encode(owner, position, d):"
         else:
-            if table.is_main:
-                head = "def encode(d):"
-            else:
-                head = (
-                    "def encode(owner, position, d):" if table.ordered else "def encode(owner, d):"
-                )
-            parts = _encode_part(table.element, lines, "d", src)
+            head = "def encode(owner, d):"
+        if table.element is None:
+            cells = [*keys, _encode_expr(table.columns[0], "d")]
+        else:
+            parts = _encode_part(table.element, lines, "d")
             cells = list(keys)
             for col in table.columns:
                 var, maybe_none = parts[col.path[:-1]]
-                expr = _encode_expr(col, f"{var}[{col.path[-1]!r}]", src)
+                expr = _encode_expr(col, f"{var}.{col.path[-1]}")
                 cells.append(f"('' if {var} is None else {expr})" if maybe_none else expr)
         source = "\n".join([head, *lines, "    return [" + ", ".join(cells) + "]"]) + "\n"
         return src.compile(source, "encode", table.name)
@@ -349,13 +358,15 @@ class KindCodec:
 
     # -- writing ---------------------------------------------------------------------
 
-    def rows(self, data: dict[str, Any]) -> tuple[list[str], list[list[list[str]]]]:
-        """The main row and each child table's rows of a record's plain data."""
-        main = self.main.encode(data)
-        owner = data["id"]
+    def rows(self, record: Record) -> tuple[list[str], list[list[list[str]]]]:
+        """The main row and each child table's rows of a record."""
+        main = self.main.encode(record)
+        if not self.children:
+            return main, []
+        owner = record.id
         children: list[list[list[str]]] = []
         for codec, path in zip(self.children, self._child_paths, strict=True):
-            items = _at(data, path)
+            items = _attribute_at(record, path)
             if not items:
                 children.append([])
             elif codec.table.ordered:
@@ -363,7 +374,7 @@ class KindCodec:
                 children.append([encode(owner, n, item) for n, item in enumerate(items, 1)])
             else:
                 encode = codec.encode
-                children.append([encode(owner, item) for item in items])
+                children.append([encode(owner, item) for item in sorted(items)])
         return main, children
 
     # -- reading ---------------------------------------------------------------------
@@ -431,12 +442,12 @@ class KindCodec:
         return CellProblem(0, None, self.main.column_of(names), message)
 
 
-def _at(data: dict[str, Any], path: tuple[str, ...]) -> Any:
-    value: Any = data
+def _attribute_at(record: Any, path: tuple[str, ...]) -> Any:
+    value: Any = record
     for name in path:
         if value is None:
             return None
-        value = value[name]
+        value = getattr(value, name)
     return value
 
 

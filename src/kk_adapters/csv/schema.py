@@ -107,6 +107,8 @@ class Column:
     #: The field's default as plain data (what an empty cell, or a missing column, reads
     #: as); `NO_DEFAULT` when the field has none.
     default: Any = attrs.field(default=NO_DEFAULT, eq=False)
+    #: Its values are code-list members (enums), not plain text codes.
+    members: bool = False
     #: The column belongs to an optional part (``violence.place``): it may be left out
     #: of a header even when its field has no default.
     under_optional: bool = False
@@ -273,6 +275,7 @@ class _Builder:
                         Cell.CODES,
                         required=required,
                         code_list=listed,
+                        members=_is_coded(item),
                         type_name=_type_name(t),
                         default=default,
                         under_optional=inside,
@@ -287,6 +290,7 @@ class _Builder:
                         optional=inner is not None,
                         required=required,
                         code_list=code_list_of(t).name,
+                        members=True,
                         type_name=_type_name(field.type),
                         default=default,
                         under_optional=inside,
@@ -354,6 +358,7 @@ class _Builder:
                 required=True,
                 code_list=listed,
                 type_name=_type_name(item),
+                members=_is_coded(item),
             )
             table = Table(self.kind, name, path, tuple(key), (value,), None, ordered)
         else:

@@ -24,6 +24,7 @@ such rows in a rejects report instead.
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +38,6 @@ from kk_adapters.csv.files import FileError, HeaderError
 from kk_adapters.csv.folder import FileFormat, Folder, Staged
 from kk_adapters.csv.reading import Duplicate, Group, KindFiles, Orphan
 from kk_adapters.csv.schema import schema_of
-from kk_core.converter import unstructure
 from kk_core.dimensions import Condition, compile_criteria, count_by, matches
 from kk_core.errors import (
     ConflictError,
@@ -69,6 +69,23 @@ _Key = tuple[str, str]
 Fingerprint = tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], ...]]
 
 _CODECS: dict[RecordType, KindCodec] = {}
+#: Records read and made at a time (with the garbage collector paused).
+PAGE_SIZE = 500
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a page of records is made: with many
+    new objects alive it would walk them again and again (DESIGN §5); nothing made here
+    is cyclic garbage."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def kind_codec(kind: str | RecordType) -> KindCodec:
@@ -436,17 +453,32 @@ class CsvStore(_Reads):
         self, cls: RecordType, conditions: tuple[Condition, ...]
     ) -> Iterator[Record | StorageError]:
         wanted = _id_filter(conditions)
+        page: list[Group] = []
+        files: KindFiles | None = None
         for files, entry in self._entries(cls):
             if isinstance(entry, Group):
-                if wanted is not None and not wanted(entry.id):
-                    continue
-                found = self._decode(files, entry)
-                if isinstance(found, StorageError) or not conditions or matches(found, conditions):
-                    yield found
-            elif wanted is None or wanted(
-                entry.id if isinstance(entry, Duplicate) else entry.owner
-            ):
+                if wanted is None or wanted(entry.id):
+                    page.append(entry)
+                    if len(page) >= PAGE_SIZE:
+                        yield from self._page(files, page, conditions)
+                        page = []
+                continue
+            if wanted is None or wanted(entry.id if isinstance(entry, Duplicate) else entry.owner):
+                yield from self._page(files, page, conditions)
+                page = []
                 yield self._stray(files, entry)
+        if page and files is not None:
+            yield from self._page(files, page, conditions)
+
+    def _page(
+        self, files: KindFiles, page: list[Group], conditions: tuple[Condition, ...]
+    ) -> list[Record | StorageError]:
+        """A page of records, made with the garbage collector paused (see `gc_paused`)."""
+        with gc_paused():
+            found = [self._decode(files, group) for group in page]
+        if conditions:
+            found = [r for r in found if isinstance(r, StorageError) or matches(r, conditions)]
+        return found
 
     def _lookup(self, cls: RecordType, record_id: str) -> Record | None:
         current = self._current(cls, {record_id}).get(record_id)
@@ -573,7 +605,7 @@ class CsvStore(_Reads):
                     emit(record)
 
         def emit(record: Record) -> None:
-            main, children = codec.rows(unstructure(record))
+            main, children = codec.rows(record)
             main_write(main)
             for write, rows in zip(child_writes, children, strict=True):
                 for row in rows:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import errno
 import itertools
-import types
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
-from unittest import mock
 
 import pytest
 
-from kk_adapters.csv import folder as folder_module
+from csv_support import disk_full_after
 from kk_core import Record, Store, open_store
 from kk_core.testing.contract import StoreContract
-
-
-def _disk_full(*_: Any, **__: Any) -> Any:
-    raise OSError(errno.ENOSPC, "No space left on device")
 
 
 class TestCsvStore(StoreContract):
@@ -47,12 +39,9 @@ class TestCsvStore(StoreContract):
             writer.close()
         return open_store(self.url(name) + "&read_only=yes")
 
-    @contextmanager
-    def failing_backend(self, store: Store) -> Iterator[None]:
-        # the disk is full: no temporary file can be made in the folder
-        full = types.SimpleNamespace(mkstemp=_disk_full)
-        with mock.patch.object(folder_module, "tempfile", full):
-            yield
+    def failing_backend(self, store: Store) -> AbstractContextManager[None]:
+        # the disk fills up part of the way through writing the new files
+        return disk_full_after(300)
 
 
 class TestCsvStoreExcel(TestCsvStore):

@@ -104,10 +104,11 @@ class TableFile:
         self.name = name if name is not None else path.name
         #: Lines whose row has a filled cell beyond the header: line → its column number.
         self.overflow: dict[int, int] = {}
-        self._handle: IO[str] | None = None
+        self._handle: IO[bytes] | None = None
         self._line = 1
+        self._physical = 0
         try:
-            self._handle = path.open(encoding="utf-8-sig", newline="")
+            self._handle = path.open("rb")
             first = self._readline()
             sep_line = first.strip().lower()
             if sep_line.startswith("sep=") and len(sep_line) == 5:
@@ -129,25 +130,31 @@ class TableFile:
     # -- low level ----------------------------------------------------------------------
 
     def _readline(self) -> str:
+        """The next physical line, decoded (the BOM dropped from the first)."""
         assert self._handle is not None
+        raw = self._handle.readline()
+        self._physical += 1
+        if self._physical == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
         try:
-            return self._handle.readline()
+            return raw.decode("utf-8")
         except UnicodeDecodeError:
             pass
-        raise FileError(f"{self.name}:{self._line}", _NOT_UTF8)
+        raise FileError(f"{self.name}:{self._physical}", _NOT_UTF8)
 
     def _lines(self) -> Iterator[str]:
+        # read as bytes and split at b"\n" only: a lone CR inside a quoted cell stays in
+        # its line, and a line that is not UTF-8 is named by its number
         assert self._handle is not None
         handle = self._handle
-        while True:
+        for raw in handle:
+            self._physical += 1
             try:
-                line = handle.readline()
+                line = raw.decode("utf-8")
             except UnicodeDecodeError:
                 line = None
             if line is None:
-                raise FileError(f"{self.name}:{self._reader.line_num + self._line}", _NOT_UTF8)
-            if not line:
-                return
+                raise FileError(f"{self.name}:{self._physical}", _NOT_UTF8)
             yield line
 
     def stat(self) -> tuple[int, int] | None:

@@ -29,14 +29,15 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import json
 import os
+import secrets
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,9 +46,10 @@ import attrs
 from kk_adapters.csv.files import fsync_directory
 from kk_core.errors import StorageError, quote_value
 
-__all__ = ["FileFormat", "Folder", "Staged"]
+__all__ = ["FileFormat", "Folder", "Staged", "create_temporary"]
 
 LOCK_NAME = ".kk-csv.lock"
+SWAP_LOCK_NAME = ".kk-csv.swap.lock"
 JOURNAL_NAME = ".kk-csv.journal"
 MANIFEST_NAME = ".kk-csv.json"
 _TEMP_SUFFIX = ".tmp"
@@ -72,7 +74,8 @@ class FileFormat:
 
 
 class _Lock:
-    """The folder's lock within this process: a thread lock around the OS file lock."""
+    """One lock file of a folder, within this process: a thread lock around the OS
+    file lock, re-entrant for the thread holding it exclusively."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -81,18 +84,70 @@ class _Lock:
         self.handle: int | None = None
         self.owner: int | None = None
 
+    @contextmanager
+    def exclusive(self, timeout: float, busy: Callable[[], str]) -> Iterator[None]:
+        if not self.thread_lock.acquire(timeout=timeout):
+            raise StorageError(busy())
+        try:
+            if self.depth == 0:
+                try:
+                    fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+                except OSError as exc:
+                    raise StorageError(
+                        f"cannot lock {quote_value(str(self.path.parent), limit=160)} for "
+                        f"writing: {_reason(exc)}"
+                    ) from None
+                if not _wait_for(fd, True, timeout):
+                    os.close(fd)
+                    raise StorageError(busy())
+                self.handle = fd
+                self.owner = threading.get_ident()
+            self.depth += 1
+            try:
+                yield
+            finally:
+                self.depth -= 1
+                if self.depth == 0 and self.handle is not None:
+                    _unlock(self.handle)
+                    os.close(self.handle)
+                    self.handle = None
+                    self.owner = None
+        finally:
+            self.thread_lock.release()
 
-_LOCKS: dict[Path, _Lock] = {}
+    @contextmanager
+    def shared(self, timeout: float, busy: Callable[[], str]) -> Iterator[None]:
+        if self.owner == threading.get_ident():
+            yield  # this thread holds it exclusively
+            return
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            yield  # no lock file: nobody has written here yet (or a read-only medium)
+            return
+        try:
+            if not _wait_for(fd, False, timeout):
+                raise StorageError(busy())
+            try:
+                yield
+            finally:
+                _unlock(fd)
+        finally:
+            os.close(fd)
+
+
+_LOCKS: dict[Path, tuple[_Lock, _Lock]] = {}
 _LOCKS_GUARD = threading.Lock()
 
 
-def _lock_for(root: Path) -> _Lock:
+def _locks_for(root: Path) -> tuple[_Lock, _Lock]:
+    """The write lock and the swap lock of a folder (one pair per folder per process)."""
     key = root.resolve()
     with _LOCKS_GUARD:
-        lock = _LOCKS.get(key)
-        if lock is None:
-            lock = _LOCKS[key] = _Lock(key / LOCK_NAME)
-        return lock
+        found = _LOCKS.get(key)
+        if found is None:
+            found = _LOCKS[key] = (_Lock(key / LOCK_NAME), _Lock(key / SWAP_LOCK_NAME))
+        return found
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
@@ -124,6 +179,20 @@ else:
     def _unlock(fd: int) -> None:
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def create_temporary(folder: Path, prefix: str) -> tuple[Path, IO[str]]:
+    """A new temporary file in ``folder`` (``.<prefix>.<random>.tmp``), open for writing
+    text. Made with the folder's usual permissions (``tempfile`` would make it private)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        path = folder / f".{prefix}.{secrets.token_hex(6)}{_TEMP_SUFFIX}"
+        try:
+            fd = os.open(path, flags, 0o666)
+        except FileExistsError:
+            continue
+        return path, os.fdopen(fd, "w", encoding="utf-8", newline="")
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", str(folder))
 
 
 def _wait_for(fd: int, exclusive: bool, timeout: float) -> bool:
@@ -164,7 +233,7 @@ class Folder:
         self.durable = durable
         self.lock_timeout = lock_timeout
         self.format = file_format
-        self._lock = _lock_for(root)
+        self._write_lock, self._swap_lock = _locks_for(root)
 
     def path(self, name: str) -> Path:
         return self.root / name
@@ -174,37 +243,20 @@ class Folder:
     def _shown(self) -> str:
         return quote_value(str(self.root), limit=160)
 
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        """Hold the folder's write lock (re-entrant within a thread)."""
-        lock = self._lock
-        if not lock.thread_lock.acquire(timeout=self.lock_timeout):
-            raise StorageError(self._busy())
-        try:
-            if lock.depth == 0:
-                try:
-                    fd = os.open(lock.path, os.O_RDWR | os.O_CREAT, 0o666)
-                except OSError as exc:
-                    raise StorageError(
-                        f"cannot lock {self._shown()} for writing: {exc.strerror or exc}"
-                    ) from None
-                if not _wait_for(fd, True, self.lock_timeout):
-                    os.close(fd)
-                    raise StorageError(self._busy())
-                lock.handle = fd
-                lock.owner = threading.get_ident()
-            lock.depth += 1
-            try:
-                yield
-            finally:
-                lock.depth -= 1
-                if lock.depth == 0 and lock.handle is not None:
-                    _unlock(lock.handle)
-                    os.close(lock.handle)
-                    lock.handle = None
-                    lock.owner = None
-        finally:
-            lock.thread_lock.release()
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Hold the folder's write lock (re-entrant within a thread): one writer at a
+        time, for the whole of a commit."""
+        return self._write_lock.exclusive(self.lock_timeout, self._busy)
+
+    def swapping(self) -> AbstractContextManager[None]:
+        """Hold the swap lock while files are moved in (a short moment of a commit)."""
+        return self._swap_lock.exclusive(self.lock_timeout, self._busy_swapping)
+
+    def shared(self) -> AbstractContextManager[None]:
+        """Hold the swap lock shared while a kind's files are opened, so that they are
+        all of one commit; readers never wait for a writer's whole commit, only for the
+        moment its files are moved in."""
+        return self._swap_lock.shared(self.lock_timeout, self._busy_swapping)
 
     def _busy(self) -> str:
         return (
@@ -212,28 +264,11 @@ class Folder:
             f"{self.lock_timeout:g} s for its lock {LOCK_NAME}); try again when it is done"
         )
 
-    @contextmanager
-    def shared(self) -> Iterator[None]:
-        """Hold the folder's read lock while files are opened, so that they are all of
-        one commit; nothing when this thread writes (it holds the write lock)."""
-        lock = self._lock
-        if lock.owner == threading.get_ident():
-            yield
-            return
-        try:
-            fd = os.open(lock.path, os.O_RDONLY)
-        except OSError:
-            yield  # no lock file: nobody has written here yet (or a read-only medium)
-            return
-        try:
-            if not _wait_for(fd, False, self.lock_timeout):
-                raise StorageError(self._busy())
-            try:
-                yield
-            finally:
-                _unlock(fd)
-        finally:
-            os.close(fd)
+    def _busy_swapping(self) -> str:
+        return (
+            f"{self._shown()} is being written by another program (waited "
+            f"{self.lock_timeout:g} s for its lock {SWAP_LOCK_NAME}); try again"
+        )
 
     # -- recovery ----------------------------------------------------------------------
 
@@ -257,24 +292,27 @@ class Folder:
     def recover(self) -> None:
         """Under the write lock: play a journal to the end, remove stray temporary files."""
         journal = self.path(JOURNAL_NAME)
-        moves: list[tuple[str, str]] = []
         try:
-            if journal.exists():
-                moves = [
-                    (str(a), str(b)) for a, b in json.loads(journal.read_text("utf-8"))["moves"]
-                ]
-                for temporary, final in moves:
-                    if self.path(temporary).exists():
-                        os.replace(self.path(temporary), self.path(final))
-                self._sync()
-                journal.unlink()
-                self._sync()
+            with self.swapping():
+                self._play(journal)
             for stray in self.root.glob(f".*{_TEMP_SUFFIX}"):
                 stray.unlink(missing_ok=True)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StorageError(
                 f"cannot finish the interrupted write in {self._shown()}: {_reason(exc)}"
             ) from None
+
+    def _play(self, journal: Path) -> None:
+        """Make the moves a journal names (those not made yet), then drop it."""
+        if not journal.exists():
+            return
+        moves = [(str(a), str(b)) for a, b in json.loads(journal.read_text("utf-8"))["moves"]]
+        for temporary, final in moves:
+            if self.path(temporary).exists():
+                os.replace(self.path(temporary), self.path(final))
+        self._sync()
+        journal.unlink()
+        self._sync()
 
     def _sync(self) -> None:
         if self.durable:
@@ -295,15 +333,11 @@ class Folder:
 
     def stage(self, name: str) -> Staged:
         """A temporary file to write ``name``'s new content into, in this folder."""
-        try:
-            fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=_TEMP_SUFFIX, dir=self.root)
-            handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        except OSError as exc:
-            raise StorageError(f"cannot write in {self._shown()}: {_reason(exc)}") from None
+        temporary, handle = create_temporary(self.root, name)
         if self.format.bom:
             handle.write("\ufeff")
         writer = csv.writer(handle, delimiter=self.format.delimiter, lineterminator="\r\n")
-        return Staged(name, Path(temporary), handle, writer)
+        return Staged(name, temporary, handle, writer)
 
     def finish(self, staged: Staged) -> None:
         """Flush a staged file to disk and close it."""
@@ -325,30 +359,29 @@ class Folder:
         for item in staged:
             info = item.temporary.stat()
             manifest[item.name] = (info.st_size, info.st_mtime_ns)
-        fd, name = tempfile.mkstemp(prefix=f".{MANIFEST_NAME}.", suffix=_TEMP_SUFFIX, dir=self.root)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+        name, out = create_temporary(self.root, MANIFEST_NAME.lstrip("."))
+        with out:
             json.dump({"format": _MANIFEST_FORMAT, "files": manifest}, out, sort_keys=True)
             out.flush()
             if self.durable:
                 os.fsync(out.fileno())
         moves = [(item.temporary.name, item.name) for item in staged]
-        moves.append((Path(name).name, MANIFEST_NAME))
-        fd, journal = tempfile.mkstemp(
-            prefix=f".{JOURNAL_NAME}.", suffix=_TEMP_SUFFIX, dir=self.root
-        )
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+        moves.append((name.name, MANIFEST_NAME))
+        journal, out = create_temporary(self.root, JOURNAL_NAME.lstrip("."))
+        with out:
             json.dump({"moves": moves}, out)
             out.flush()
             if self.durable:
                 os.fsync(out.fileno())
-        os.replace(journal, self.path(JOURNAL_NAME))
-        self._sync()
-        # from here on, the commit happens: a crash now is finished by the next opening
-        for temporary, final in moves:
-            os.replace(self.path(temporary), self.path(final))
-        self._sync()
-        self.path(JOURNAL_NAME).unlink()
-        self._sync()
+        with self.swapping():
+            os.replace(journal, self.path(JOURNAL_NAME))
+            self._sync()
+            # from here on the commit happens: a crash now is finished by the next writer
+            for temporary, final in moves:
+                os.replace(self.path(temporary), self.path(final))
+            self._sync()
+            self.path(JOURNAL_NAME).unlink()
+            self._sync()
 
 
 def _reason(exc: BaseException) -> str:

@@ -544,7 +544,7 @@ class CsvStore(_Reads):
         for (kind, record_id), record in overlay.items():
             by_kind.setdefault(kind, {})[record_id] = record
         with self.folder.exclusive():
-            self.folder.check_journal()
+            self.folder.recover()  # an earlier writer's interrupted commit, stray files
             staged: list[Staged] = []
             try:
                 for kind, changes in by_kind.items():

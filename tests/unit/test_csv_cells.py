@@ -153,3 +153,12 @@ def test_any_text_reads_back_through_its_cell(text: str) -> None:
     if cell:
         first = cell.lstrip()[:1]
         assert cell[0] == "'" or not first or first not in "=+-@\t\r"
+
+
+def test_a_file_for_people_only_gets_an_apostrophe_only_before_a_formula() -> None:
+    from kk_adapters.csv.cells import neutralise_formula
+
+    assert neutralise_formula("=1+1") == "'=1+1"
+    assert neutralise_formula(" -2") == "' -2"
+    assert neutralise_formula("'31/02/2025' is not a day") == "'31/02/2025' is not a day"
+    assert neutralise_formula("") == ""

@@ -27,6 +27,7 @@ __all__ = [
     "escape_text",
     "format_bool",
     "needs_escape",
+    "neutralise_formula",
     "parse_bool",
     "parse_date",
     "parse_datetime",
@@ -58,6 +59,15 @@ def escape_text(text: str) -> str:
     if not text or text[0] not in _SUSPECT_START:
         return text
     return _ESCAPE + text if needs_escape(text) else text
+
+
+def neutralise_formula(text: str) -> str:
+    """A text for a file only people read (a rejects file): an apostrophe in front only
+    when it would start a formula; not meant to be read back."""
+    stripped = text.lstrip()
+    if text and (text[0] in _FORMULA_START or (stripped and stripped[0] in _FORMULA_START)):
+        return _ESCAPE + text
+    return text
 
 
 def unescape_text(cell: str) -> str:

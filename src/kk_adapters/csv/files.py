@@ -94,18 +94,15 @@ def _missing_cell(column: Column) -> str:
     return str(default)
 
 
-class TableFile:
-    """One open CSV file of a table, read as rows in the table's column order."""
+class CsvText:
+    """A CSV file opened as people save it (see the module): UTF-8 with or without a
+    BOM, the delimiter detected, each row with the line it starts on."""
 
-    def __init__(self, path: Path, codec: TableCodec, name: str | None = None) -> None:
+    def __init__(self, path: Path, name: str | None = None) -> None:
         self.path = path
-        self.codec = codec
-        #: How messages name the file (its name in the store's folder, or the path given).
+        #: How messages name the file.
         self.name = name if name is not None else path.name
-        #: Lines whose row has a filled cell beyond the header: line → its column number.
-        self.overflow: dict[int, int] = {}
         self._handle: IO[bytes] | None = None
-        self._line = 1
         self._physical = 0
         try:
             self._handle = path.open("rb")
@@ -113,21 +110,20 @@ class TableFile:
             sep_line = first.strip().lower()
             if sep_line.startswith("sep=") and len(sep_line) == 5:
                 self.delimiter = first.strip()[4]
-                self._line = 2
                 first = self._readline()
             else:
                 self.delimiter = detect_delimiter(first)
+            #: The physical line the header starts on (2 after a ``sep=`` line).
+            self.header_line = self._physical
+            self._base = self._physical - 1
             self._reader = csv.reader(
                 itertools.chain([first], self._lines()), delimiter=self.delimiter
             )
+            #: The first row, each name trimmed.
             self.header = [name.strip() for name in next(self._reader, [])]
-            self._header_line = self._line
         except BaseException:
             self.close()
             raise
-        self._check_header()
-
-    # -- low level ----------------------------------------------------------------------
 
     def _readline(self) -> str:
         """The next physical line, decoded (the BOM dropped from the first)."""
@@ -146,8 +142,7 @@ class TableFile:
         # read as bytes and split at b"\n" only: a lone CR inside a quoted cell stays in
         # its line, and a line that is not UTF-8 is named by its number
         assert self._handle is not None
-        handle = self._handle
-        for raw in handle:
+        for raw in self._handle:
             self._physical += 1
             try:
                 line = raw.decode("utf-8")
@@ -156,6 +151,22 @@ class TableFile:
             if line is None:
                 raise FileError(f"{self.name}:{self._physical}", _NOT_UTF8)
             yield line
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line the row starts on, its cells) for each row after the header."""
+        reader = self._reader
+        base = self._base
+        try:
+            previous = reader.line_num
+            for cells in reader:
+                yield previous + 1 + base, cells
+                previous = reader.line_num
+        except csv.Error as exc:
+            raise FileError(
+                f"{self.name}:{reader.line_num + base}", f"is not a well-formed CSV file ({exc})"
+            ) from None
+        finally:
+            self.close()
 
     def stat(self) -> tuple[int, int] | None:
         """(size, modification time in ns) of the open file."""
@@ -169,6 +180,28 @@ class TableFile:
             with contextlib.suppress(OSError):
                 self._handle.close()
             self._handle = None
+
+
+class TableFile:
+    """One open CSV file of a table, read as rows in the table's column order."""
+
+    def __init__(self, path: Path, codec: TableCodec, name: str | None = None) -> None:
+        self.path = path
+        self.codec = codec
+        self.text = CsvText(path, name)
+        #: How messages name the file (its name in the store's folder, or the path given).
+        self.name = self.text.name
+        self.header = self.text.header
+        self._header_line = self.text.header_line
+        #: Lines whose row has a filled cell beyond the header: line → its column number.
+        self.overflow: dict[int, int] = {}
+        self._check_header()
+
+    def stat(self) -> tuple[int, int] | None:
+        return self.text.stat()
+
+    def close(self) -> None:
+        self.text.close()
 
     def __enter__(self) -> TableFile:
         return self
@@ -242,37 +275,24 @@ class TableFile:
         if self.empty:
             self.close()
             return
-        reader = self._reader
-        base = self._line - 1
         canonical = self._canonical
         width = len(self.codec.columns)
         positions = self.positions
         fills = self._fills
         file_width = self._width
-        try:
-            previous = reader.line_num
-            for cells in reader:
-                line = previous + 1 + base
-                previous = reader.line_num
-                n = len(cells)
-                if canonical and n == width and cells[0]:
-                    yield line, cells
-                    continue
-                if not any(c.strip() for c in cells):
-                    continue
-                if n > file_width or self._unnamed:
-                    self._note_overflow(line, cells)
-                row = [
-                    cells[p] if p is not None and p < n else fills[i]
-                    for i, p in enumerate(positions)
-                ]
-                yield line, row
-        except csv.Error as exc:
-            raise FileError(
-                f"{self.name}:{reader.line_num + base}", f"is not a well-formed CSV file ({exc})"
-            ) from None
-        finally:
-            self.close()
+        for line, cells in self.text.rows():
+            n = len(cells)
+            if canonical and n == width and cells[0]:
+                yield line, cells
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            if n > file_width or self._unnamed:
+                self._note_overflow(line, cells)
+            row = [
+                cells[p] if p is not None and p < n else fills[i] for i, p in enumerate(positions)
+            ]
+            yield line, row
 
     def _note_overflow(self, line: int, cells: list[str]) -> None:
         for number, cell in enumerate(cells, 1):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 from unittest import mock
 
-from kk_adapters.csv import folder as folder_module
+from kk_adapters.csv import _folder as folder_module
 
 __all__ = ["csv_files", "csv_url", "disk_full_after", "snapshot"]
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csv_support import csv_files, csv_url, disk_full_after, snapshot
-from kk_adapters.csv.folder import JOURNAL_NAME
+from kk_adapters.csv._folder import JOURNAL_NAME
 from kk_core import RECORD_KINDS, Case, Record, StorageError, Village, copy_records, open_store
 from kk_core.store import same_content
 from kk_core.testing.contract import sample_cases
@@ -63,7 +63,7 @@ _CRASH = """
 import os, sys
 from pathlib import Path
 import attrs
-from kk_adapters.csv import folder as folder_module
+from kk_adapters.csv import _folder as folder_module
 from kk_core import Case, open_store
 from kk_core.testing.contract import sample_cases
 
@@ -170,7 +170,7 @@ for n in range(count):
 _HOLDER = """
 import sys, time
 from pathlib import Path
-from kk_adapters.csv.folder import Folder
+from kk_adapters.csv._folder import Folder
 folder = Folder(Path(sys.argv[1]), writable=True)
 with folder.exclusive():
     print("locked", flush=True)

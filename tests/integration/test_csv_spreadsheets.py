@@ -20,7 +20,7 @@ import attrs
 import pytest
 
 from csv_support import csv_files, csv_url
-from kk_adapters.csv import files as files_module
+from kk_adapters.csv import _files as files_module
 from kk_adapters.csv.store import CsvStore
 from kk_core import Case, ConflictError, StorageError, ValidationError, Village, open_store
 from kk_core.case_parts import Consent, Perpetrator

@@ -26,12 +26,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from kk_adapters.csv._codec import RowProblems
+from kk_adapters.csv._files import FileError, HeaderError
+from kk_adapters.csv._folder import Folder
+from kk_adapters.csv._reading import Group, KindFiles
 from kk_adapters.csv.cells import neutralise_formula
-from kk_adapters.csv.codec import RowProblems
-from kk_adapters.csv.files import FileError, HeaderError
-from kk_adapters.csv.folder import Folder
 from kk_adapters.csv.mapping import SpreadsheetMapping, load_mapping, read_rows
-from kk_adapters.csv.reading import Group, KindFiles
 from kk_adapters.csv.store import gc_paused, kind_codec
 from kk_core.copying import MAX_PAGE_SIZE, PAGE_SIZE
 from kk_core.errors import (

@@ -67,10 +67,10 @@ from typing import Any, cast
 
 import attrs
 
+from kk_adapters.csv._labels import code_reader
+from kk_adapters.csv._sheets import Sheet, open_sheet
 from kk_adapters.csv.cells import parse_bool, parse_date, parse_datetime, parse_int, split_codes
-from kk_adapters.csv.labels import code_reader
 from kk_adapters.csv.schema import Cell, Column, Part, schema_of
-from kk_adapters.csv.sheets import Sheet, open_sheet
 from kk_adapters.csv.store import gc_paused
 from kk_core._coded import normalize_label
 from kk_core.converter import structure

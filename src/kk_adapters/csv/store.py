@@ -5,7 +5,7 @@ id order. Reads stream every file of a kind at once, one record's rows at a time
 memory stays flat however many records there are. Writes go through a transaction: its
 writes wait in memory, and its commit rewrites each changed kind's files in one pass
 (unchanged rows copied as they are) into temporary files that replace the old ones
-together (`kk_adapters.csv.folder`): a crash leaves the old files or the new ones, never
+together (`kk_adapters.csv._folder`): a crash leaves the old files or the new ones, never
 a mix.
 
 Optimistic concurrency as on every store: a record carries a version, a stale write is
@@ -33,10 +33,10 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 
-from kk_adapters.csv.codec import KindCodec, RowProblems
-from kk_adapters.csv.files import FileError, HeaderError
-from kk_adapters.csv.folder import FileFormat, Folder, Staged
-from kk_adapters.csv.reading import Duplicate, Group, KindFiles, Orphan
+from kk_adapters.csv._codec import KindCodec, RowProblems
+from kk_adapters.csv._files import FileError, HeaderError
+from kk_adapters.csv._folder import FileFormat, Folder, Staged
+from kk_adapters.csv._reading import Duplicate, Group, KindFiles, Orphan
 from kk_adapters.csv.schema import schema_of
 from kk_core.dimensions import Condition, compile_criteria, count_by, matches
 from kk_core.errors import (

@@ -20,7 +20,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from kk_adapters.csv.files import CsvText, FileError
+from kk_adapters.csv._files import CsvText, FileError
 from kk_core.errors import StorageError, quote_value
 
 __all__ = ["Sheet", "column_letter", "open_sheet"]

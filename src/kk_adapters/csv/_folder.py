@@ -43,7 +43,7 @@ from typing import IO, Any
 
 import attrs
 
-from kk_adapters.csv.files import fsync_directory
+from kk_adapters.csv._files import fsync_directory
 from kk_core.errors import StorageError, quote_value
 
 __all__ = ["FileFormat", "Folder", "Staged", "create_temporary"]

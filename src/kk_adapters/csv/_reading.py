@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
-from kk_adapters.csv.codec import CellProblem, KindCodec, RowProblems
-from kk_adapters.csv.files import (
+from kk_adapters.csv._codec import CellProblem, KindCodec, RowProblems
+from kk_adapters.csv._files import (
     FileError,
     Keyed,
     TableFile,
@@ -24,7 +24,7 @@ from kk_adapters.csv.files import (
     keyed_rows,
     sorted_rows,
 )
-from kk_adapters.csv.folder import Folder
+from kk_adapters.csv._folder import Folder
 from kk_core.errors import Problem, quote_value
 from kk_core.kinds import Record
 

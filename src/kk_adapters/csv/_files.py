@@ -32,8 +32,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from kk_adapters.csv._codec import TableCodec
 from kk_adapters.csv.cells import escape_text, unescape_text
-from kk_adapters.csv.codec import TableCodec
 from kk_adapters.csv.schema import NO_DEFAULT, Cell, Column
 from kk_core.errors import Problem, quote_value
 from kk_core.values import MAX_TEXT_LENGTH

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import attrs
 
+from kk_adapters.csv._labels import code_reader
 from kk_adapters.csv.cells import (
     BOOLEAN_WORDS,
     escape_text,
@@ -29,7 +30,6 @@ from kk_adapters.csv.cells import (
     split_codes,
     unescape_text,
 )
-from kk_adapters.csv.labels import code_reader
 from kk_adapters.csv.schema import NO_DEFAULT, Cell, Column, KindSchema, Part, Table
 from kk_core.converter import structure
 from kk_core.errors import ValidationError, quote_value

@@ -8,7 +8,7 @@ that changes nothing (the same content again) is not announced either.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -372,11 +372,50 @@ class Services:
         at: datetime | None = None,
         actor_id: str | None = None,
     ) -> Case:
-        return self._case_step(
-            case_id,
-            at,
-            lambda c, when: case_lifecycle.record_consent(c, consent, at=when, actor_id=actor_id),
-        )
+        """Record a consent; a best-interest decision's ``approved_by`` must be on the
+        board of the case's group on the day of the consent."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> Case:
+            case = tx.get(Case, case_id)
+            when = self._at(at)
+            if consent.approved_by is not None:
+                self._require_coordinator(
+                    tx, consent.approved_by, case.group_id, consent.recorded_on, subject="consent"
+                )
+            recorded, event = case_lifecycle.record_consent(
+                case, consent, at=when, actor_id=actor_id
+            )
+            stored = self._put(tx, outbox, recorded)
+            outbox.cases.append((stored, event))
+            return stored
+
+        return self._run(work)
+
+    def update_case(
+        self,
+        case_id: str,
+        changes: Mapping[str, Any],
+        *,
+        note: str = "",
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Case:
+        """Record what was learnt or corrected later (`case_lifecycle.update_case`); the
+        new details are checked like a new case's (codes, the hamlet)."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> Case:
+            case = tx.get(Case, case_id)
+            updated, event = case_lifecycle.update_case(
+                case, changes, at=self._at(at), actor_id=actor_id, note=note
+            )
+            hamlet = self._hamlet_problems(
+                tx, updated.village_id, updated.subject.hamlet_id, "case.subject.hamlet_id"
+            )
+            stored = self._put(tx, outbox, updated, hamlet)
+            outbox.cases.append((stored, event))
+            return stored
+
+        return self._run(work)
 
     def change_risk(
         self,
@@ -426,9 +465,11 @@ class Services:
         def work(tx: Transaction, outbox: _Outbox) -> tuple[Case, Referral]:
             case = tx.get(Case, case_id)
             provider = self._require(tx, ServiceProvider, provider_id, "referral.provider_id")
-            if override is not None and approved_by is not None:
-                self._require_coordinator(tx, approved_by, case.group_id)
             when = self._at(at)
+            if override is not None and approved_by is not None:
+                self._require_coordinator(
+                    tx, approved_by, case.group_id, when.date(), subject="referral"
+                )
             referred, case_event = case_lifecycle.refer_case(
                 case,
                 referral_id,
@@ -560,10 +601,14 @@ class Services:
                     CaseAction.CLOSE.value,
                     f"referrals still open ({', '.join(still_open)}): complete or cancel them first",
                 )
+            # where the case really went: a declined or cancelled referral is not one
             referred_to = {
                 provider.service
-                for referral in tx.find(Referral, case_id=case_id)
-                if referral.status is not ReferralStatus.CANCELLED
+                for referral in tx.find(
+                    Referral,
+                    case_id=case_id,
+                    status={ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED},
+                )
                 for provider in self._providers(tx, referral.provider_id)
             }
             closed, event = case_lifecycle.close_case(
@@ -582,20 +627,22 @@ class Services:
         except NotFoundError:
             return []
 
-    def _require_coordinator(self, tx: Transaction, member_id: str, group_id: str) -> None:
-        """The member who approves an override: on the case's group's board."""
+    def _require_coordinator(
+        self, tx: Transaction, member_id: str, group_id: str, on: date, subject: str
+    ) -> None:
+        """The member who approves an override or a best-interest decision: on the board
+        of the case's group, and a member on that day."""
         member = self._require(tx, Member, member_id, "approved_by")
+        why = None
         if member.group_id != group_id or member.position is Position.MEMBER:
-            raise ValidationError(
-                [
-                    Problem(
-                        "approved_by",
-                        f"{quote_value(member_id)} is not on the board of {quote_value(group_id)} "
-                        "(an override is approved by its chair or a coordinator)",
-                    )
-                ],
-                subject="referral",
+            why = (
+                f"{quote_value(member_id)} is not on the board of {quote_value(group_id)} "
+                "(the chair or a coordinator approves it)"
             )
+        elif member.joined_on > on or (member.left_on is not None and member.left_on <= on):
+            why = f"{quote_value(member_id)} is not a member of the group on {on.isoformat()}"
+        if why is not None:
+            raise ValidationError([Problem("approved_by", why)], subject=subject)
 
     def assess_case(
         self,
@@ -755,9 +802,16 @@ class Services:
         own transaction, with validation and events. Cases, referrals and proposals only
         change through their own methods, so their timelines stay true."""
         if isinstance(record, Case | Referral | AdvocacyProposal):
-            raise TypeError(
-                f"a {record.kind} changes through its lifecycle: use record_case, refer_case "
-                "or draft_proposal and the methods that follow them"
+            raise ValidationError(
+                [
+                    Problem(
+                        "record",
+                        f"a {record.kind} changes through its lifecycle: use record_case, "
+                        "refer_case or draft_proposal and the methods that follow them "
+                        "(update_case for a case's details)",
+                    )
+                ],
+                subject=record.kind,
             )
         if isinstance(record, Member):  # the same checks as registering them
             return self.register_members([record])[0]  # type: ignore[return-value]

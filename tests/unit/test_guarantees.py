@@ -102,7 +102,7 @@ def test_a_failing_listener_does_not_hide_a_committed_change() -> None:
 
 def test_put_refuses_records_with_a_lifecycle() -> None:
     svc = services()
-    with pytest.raises(TypeError, match="changes through its lifecycle"):
+    with pytest.raises(ValidationError, match="changes through its lifecycle"):
         svc.put(new_case())
 
 

@@ -438,8 +438,8 @@ class FormDefinition:
                     )
                 continue
             target = node.to
-            if target is None or (walked.repeat is not None and not _own_record(self, walked)):
-                continue
+            if target is None or walked.repeat is not None:
+                continue  # a repeat's questions map through their repeat (list or record)
             if target.collect is not None:
                 collects.setdefault((target.rule, target.path), {})[walked.path] = target.collect
                 continue
@@ -563,20 +563,6 @@ class FormDefinition:
         node = self.questions()[name]
         return self._offered(node, Context(answers, today, entry=entry))
 
-    def is_relevant(
-        self,
-        name: str,
-        answers: Mapping[str, Any],
-        today: date,
-        entry: Mapping[str, Any] | None = None,
-    ) -> bool:
-        """Whether the question (or group) ``name`` is asked given the answers so far."""
-        for walked in self.walk():
-            if walked.node.name == name:
-                ctx = Context(answers, today, entry=entry)
-                return all(r.truth(ctx) for r in walked.relevants)
-        raise KeyError(name)
-
     def calculate(self, answers: dict[str, Any], today: date) -> dict[str, Any]:
         """The answers with the form's calculations filled in (or taken out where they
         are not relevant), in form order."""
@@ -617,12 +603,6 @@ def _value(path: str, target: Target) -> Value:
     if target.default is not None:
         return Value(field=path, cast=target.cast, choices=target.choices, default=target.default)
     return Value(field=path, cast=target.cast, choices=target.choices)
-
-
-def _own_record(form: FormDefinition, walked: _Walked) -> bool:
-    """A question inside a repeat maps through its repeat (a list or a record), never
-    directly into a top-level record."""
-    return False
 
 
 def _questions_of(group: Group) -> Iterator[Question]:

@@ -64,6 +64,12 @@ def test_every_generated_form_converts_with_pyxform(plugins: Plugins, tmp_path: 
         assert f'version="{form.version}"' in xform
         assert 'lang="Bahasa Indonesia (id)"' in xform
         assert 'lang="English (en)"' in xform
+        if form.form_id == CASE_FORM_ID:
+            # the hamlets of the village chosen: a choice filter on a secondary instance
+            nodeset = "instance('hamlet')/root/item[(village =  /data/report/village )]"
+            assert f'itemset nodeset="{nodeset}"' in xform
+            # a constraint message in both languages
+            assert "jr:constraintMsg" in xform
 
 
 def test_every_rule_has_its_message_in_both_languages(plugins: Plugins) -> None:

@@ -146,15 +146,19 @@ class ViolenceIncident:
     def __attrs_post_init__(self) -> None:
         if not self.forms:
             raise FieldError("forms", "has at least one form of violence")
-        sexual = (
+        if self.penetration is not None and not self.is_sexual:
+            raise FieldError("penetration", "is recorded for sexual violence only")
+        if self.exploitation is not None and ViolenceForm.EXPLOITATION not in self.forms:
+            raise FieldError("exploitation", "is recorded when the forms include exploitation")
+
+    @property
+    def is_sexual(self) -> bool:
+        """Sexual violence: the form, a UU TPKS form, or a sexual exploitation."""
+        return bool(
             ViolenceForm.SEXUAL in self.forms
             or self.tpks_forms
             or self.exploitation is ExploitationKind.SEXUAL
         )
-        if self.penetration is not None and not sexual:
-            raise FieldError("penetration", "is recorded for sexual violence only")
-        if self.exploitation is not None and ViolenceForm.EXPLOITATION not in self.forms:
-            raise FieldError("exploitation", "is recorded when the forms include exploitation")
 
 
 @attrs.frozen

@@ -884,7 +884,7 @@ class CaseOutcome(Coded):
         "settled_family",
         "Diselesaikan secara kekeluargaan",
         "Settled within the family",
-        "Never for sexual violence by an adult: UU TPKS Art. 23.",
+        "Never for a sexual-violence case, whoever the perpetrator: UU TPKS Art. 23.",
     )
     DIVERSION = (
         "diversion",

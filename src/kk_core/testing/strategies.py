@@ -604,8 +604,15 @@ def _with_details(
             except ValueError:
                 marriage = attrs.evolve(marriage, event_on=None)
         age = case.age_at(marriage.event_on or case.reported_on)
+        # the subject is the bride or the groom by her or his sex, the other the other
+        own = MarriageRole.BRIDE if case.subject.sex is Sex.FEMALE else MarriageRole.GROOM
+        other = MarriageRole.GROOM if own is MarriageRole.BRIDE else MarriageRole.BRIDE
         parties = tuple(
-            attrs.evolve(p, age_years=age) if p.is_subject and p.age_years is not None else p
+            attrs.evolve(
+                p,
+                role=own if p.is_subject else other,
+                age_years=age if p.is_subject and p.age_years is not None else p.age_years,
+            )
             for p in marriage.parties
         )
         marriage = attrs.evolve(marriage, parties=parties)
@@ -624,13 +631,20 @@ def _child_marriage(draw: st.DrawFn, reported_on: date) -> ChildMarriage:
         parties.append(
             MarriageParty(MarriageRole.GROOM, age_years=draw(_optional(st.integers(14, 60))))
         )
+    decided = draw(_optional(_one(DispensationResult))) if dispensation else None
+    result = draw(_optional(_one(ChildMarriageResult)))
+    if (
+        result is ChildMarriageResult.MARRIED_REGISTERED
+        and decided is not DispensationResult.GRANTED
+    ):
+        result = ChildMarriageResult.MARRIED_UNREGISTERED  # registered only by dispensation
     return ChildMarriage(
         event_on=reported_on - timedelta(days=draw(st.integers(0, 300))) if draw(_BOOLS) else None,
         parties=tuple(parties),
         routes=routes,
         court=draw(_optional(_one(MarriageCourt))) if dispensation else None,
-        dispensation=draw(_optional(_one(DispensationResult))) if dispensation else None,
-        result=draw(_optional(_one(ChildMarriageResult))),
+        dispensation=decided,
+        result=result,
         against_will=draw(_BOOLS),
     )
 

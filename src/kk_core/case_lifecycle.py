@@ -92,6 +92,7 @@ from kk_core.lifecycle import (
 )
 
 __all__ = [
+    "ASSENT_AGE",
     "CASE_LIFECYCLE",
     "DIVERSION_AGE",
     "REFERRAL_SERVICES_FOR_SEXUAL_VIOLENCE",
@@ -648,6 +649,7 @@ def assess_case(
 def change_risk(
     case: Case, risk: RiskLevel, *, at: datetime, actor_id: str | None = None, note: str = ""
 ) -> tuple[Case, Event]:
+    """A new risk level between assessments (the note says why; it names the level)."""
     step = Step(CaseAction.CHANGE_RISK, at, actor_id=actor_id, note=note or f"risk: {risk.value}")
     return CASE_LIFECYCLE.apply(case, step, risk=risk)
 

@@ -47,6 +47,7 @@ from kk_core.codes import (
 )
 
 __all__ = [
+    "CHILD_AGE",
     "Assent",
     "Assessment",
     "ChildMarriage",
@@ -205,6 +206,7 @@ class ChildMarriage:
 
     @property
     def subject_party(self) -> MarriageParty | None:
+        """The party who is the case's subject, when one is named."""
         return next((p for p in self.parties if p.is_subject), None)
 
 
@@ -255,6 +257,7 @@ class Consent:
 
     @property
     def refused(self) -> bool:
+        """No consent was given (the giver ``none``): a refusal."""
         return self.giver is ConsentGiver.NONE
 
 

@@ -71,6 +71,7 @@ from kk_core.places import village_code
 from kk_core.privacy import pseudonym_only
 
 __all__ = [
+    "MARRIAGE_AGE",
     "Assent",
     "Assessment",
     "Case",

@@ -456,8 +456,12 @@ class Case:
         if CaseCategory.CHILD_MARRIAGE in self.all_issues:
             marriage = self.child_marriage or ChildMarriage()
             age = self._marriage_age()
-            forced = classify_marriage(marriage, age=age).core is GbvimsType.FORCED_MARRIAGE
-            return age is None or forced
+            classified = classify_marriage(marriage, age=age)
+            if classified.core is GbvimsType.FORCED_MARRIAGE:
+                return True
+            # in doubt (age unknown), a child — unless the marriage never took place
+            never = (ChildMarriageResult.PREVENTED, ChildMarriageResult.POSTPONED)
+            return age is None and marriage.result not in never
         return False
 
     def _marriage_age(self) -> int | None:

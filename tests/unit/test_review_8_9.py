@@ -408,6 +408,23 @@ def test_6_the_detail_agrees_with_itself_and_the_subject() -> None:
     assert marriage_case(subject, granted).child_marriage == granted
 
 
+@pytest.mark.parametrize("result", [ChildMarriageResult.PREVENTED, ChildMarriageResult.POSTPONED])
+def test_7_a_marriage_that_never_took_place_is_no_gbvims_incident(
+    result: ChildMarriageResult,
+) -> None:
+    planned = ChildMarriage(routes={MarriageRoute.ARRANGED})
+    case = marriage_case(Subject(Sex.FEMALE, age_years=15), planned)
+    assert case.gbvims_type is GbvimsType.FORCED_MARRIAGE  # still planned: it would be
+    assert case.is_sexual_violence
+    stopped = update_case(case, {"child_marriage": attrs.evolve(planned, result=result)}, at=at(1))[
+        0
+    ]
+    assert stopped.gbvims[0].core is GbvimsType.NON_GBV
+    assert not stopped.gbvims[0].flags
+    assert not stopped.is_sexual_violence
+    assert close_case(stopped, CaseOutcome.MARRIAGE_PREVENTED, at=at(2))[0].outcome
+
+
 # -------------------------------------------------------------------------- services
 
 

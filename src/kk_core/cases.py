@@ -56,6 +56,7 @@ from kk_core.codes import (
     CivilDocument,
     DispensationResult,
     DropoutReason,
+    FunctioningSet,
     GbvimsType,
     IntakeChannel,
     LegalStage,
@@ -294,7 +295,28 @@ class Case:
                     )
         if CaseCategory.CHILD_MARRIAGE in self.all_issues:
             self._check_marriage()
+        self._check_question_set()
         self._check_not_before_birth()
+
+    def _check_question_set(self) -> None:
+        """A Child Functioning Module is for the ages it was made for (2-4, 5-17), give
+        or take the year between the asking and the report. The WG Short Set is taken
+        at any age: it is the adults' set, used from age 5, and every record made
+        before model v2 holds it (they stay valid)."""
+        question_set = self.subject.disability.question_set
+        if question_set is FunctioningSet.WG_SS:
+            return
+        age = self.age_at(self.reported_on)
+        if age is None:
+            return
+        fits = {FunctioningSet.for_age(a) for a in (age - 1, age, age + 1) if a >= 0}
+        if question_set not in fits:
+            asked = FunctioningSet.for_age(age)
+            raise FieldError(
+                "subject.disability.question_set",
+                f"is {question_set.value}, but the subject is {age}: "
+                + (f"ask {asked.value}" if asked is not None else "no question set is for under 2"),
+            )
 
     def _check_marriage(self) -> None:
         """A child marriage: a party under 19 at the marriage (the subject, judged by the

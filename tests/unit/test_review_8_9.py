@@ -38,7 +38,9 @@ from kk_core.codes import (
     CaseStatus,
     ChildMarriageResult,
     ConsentGiver,
+    DisabilityDomain,
     DispensationResult,
+    FunctioningSet,
     GbvimsFlag,
     GbvimsType,
     IntakeChannel,
@@ -53,6 +55,7 @@ from kk_core.codes import (
     TpksForm,
     ViolenceForm,
 )
+from kk_core.disability import Disability
 from kk_core.errors import TransitionError
 from kk_core.plugins import Plugins
 from kk_core.services import Services
@@ -423,6 +426,19 @@ def test_7_a_marriage_that_never_took_place_is_no_gbvims_incident(
     assert not stopped.gbvims[0].flags
     assert not stopped.is_sexual_violence
     assert close_case(stopped, CaseOutcome.MARRIAGE_PREVENTED, at=at(2))[0].outcome
+
+
+def test_14_a_child_functioning_module_is_for_the_ages_it_was_made_for() -> None:
+    toddlers = Disability(question_set=FunctioningSet.CFM_2_4, a_lot={DisabilityDomain.PLAYING})
+    with pytest.raises(ValueError, match="is cfm_2_4, but the subject is 30: ask wg_ss"):
+        violence_case(subject=Subject(Sex.FEMALE, age_years=30, disability=toddlers))
+    children = Disability(question_set=FunctioningSet.CFM_5_17)
+    with pytest.raises(ValueError, match="is cfm_5_17, but the subject is 40"):
+        violence_case(subject=Subject(Sex.FEMALE, age_years=40, disability=children))
+    case = violence_case(subject=Subject(Sex.FEMALE, age_years=8, disability=children))
+    # asked with the module, no difficulty: kept, not turned into the WG Short Set
+    assert case.subject.disability.question_set is FunctioningSet.CFM_5_17
+    assert not case.subject.disability.has_disability
 
 
 # -------------------------------------------------------------------------- services

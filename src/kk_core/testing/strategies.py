@@ -475,12 +475,18 @@ _LEVELS = st.sampled_from(
 
 
 @st.composite
-def disabilities(draw: st.DrawFn) -> Disability:
-    """A person's functioning: a question set, a level for each of its domains, the
-    UU 8/2016 types and accommodation needs (often nothing at all)."""
+def disabilities(draw: st.DrawFn, age: int | None = None) -> Disability:
+    """A person's functioning: a question set (the one for ``age`` when given), a level
+    for each of its domains, the UU 8/2016 types and accommodation needs (often nothing
+    at all)."""
     if draw(_BOOLS_MOSTLY) and draw(_BOOLS):
         return Disability()
-    question_set = draw(_one(FunctioningSet))
+    if age is None:
+        question_set = draw(_one(FunctioningSet))
+    else:
+        question_set = FunctioningSet.for_age(age) or FunctioningSet.WG_SS
+        if age < 2:
+            return Disability()
     levels = {domain: draw(_LEVELS) for domain in sorted(question_set.domains)}
     recorded_types = tuple(t for t in DisabilityType if t is not DisabilityType.MULTIPLE)
     return Disability.from_levels(
@@ -518,7 +524,7 @@ def _subject_on(draw: st.DrawFn, day: date, *, max_age: int | None = None) -> Su
         birth_year=birth_year,
         birth_month=birth_month,
         age_years=age_years,
-        disability=draw(_DISABILITIES),
+        disability=draw(disabilities(age=age_then)),
         hamlet_id=draw(_OPTIONAL_IDS),
         initials=draw(_INITIALS),
         identity=draw(_optional(_pseudonyms(TEST_KEY))),

@@ -164,7 +164,13 @@ def hidden(value: Any) -> str:
 
 
 def frozen_set(value: Iterable[Any]) -> frozenset[Any]:
-    """attrs converter: any iterable (list, set, tuple) to a frozenset."""
+    """attrs converter: any iterable (list, set, tuple) to a frozenset — not a string,
+    whose letters would become the members (``issues="violence"``)."""
+    if isinstance(value, str | bytes):
+        raise TypeError(
+            f"a set of values, not a single {type(value).__name__} {quote_value(value)}: "
+            "write {...}"
+        )
     return frozenset(value)
 
 

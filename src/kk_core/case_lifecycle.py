@@ -15,9 +15,11 @@ assign          active, referred           (same)    a member is named
 record_consent  reported, active, referred (same)    who may consent (see below)
 assess          reported, active, referred (same)    an assessment dated within the case
 change_risk     reported, active, referred (same)
-plan            reported, active, referred (same)    at least one action
+plan            reported, active, referred (same)    at least one action, none due before
+                                                     the report
 follow_up       reported, active, referred (same)    the next date is not in the past
-legal_step      reported, active, referred (same)    a stage is given; diversion: see below
+legal_step      reported, active, referred (same)    a stage is given, not one the process
+                                                     has passed; diversion: see below
 update          every state                (same)    only the case's details change; a closed
                                                      case's outcome still fits it
 note            reported, active, referred (same)    the note has text
@@ -434,6 +436,28 @@ def _diversion_stage(case: Case, step: Step) -> str | None:
     return None
 
 
+#: The stages of a criminal process in their order; diversion and a stop (SP3) may come
+#: at any point, and the process may take up again after either.
+_STAGE_ORDER = (
+    LegalStage.REPORTED_TO_POLICE,
+    LegalStage.INVESTIGATION,
+    LegalStage.PROSECUTION,
+    LegalStage.TRIAL,
+    LegalStage.VERDICT,
+)
+
+
+def _stage_forwards(case: Case, step: Step) -> str | None:
+    """The process does not go back: no report to the police after a verdict."""
+    current, new = case.legal_stage, step.ref
+    if current not in _STAGE_ORDER or new not in _STAGE_ORDER:
+        return None
+    stage = LegalStage(new)
+    if _STAGE_ORDER.index(stage) < _STAGE_ORDER.index(current):
+        return f"the process is at {current.value}: it does not go back to {stage.value}"
+    return None
+
+
 def _assessed_in_time(case: Case, step: Step) -> str | None:
     assessment: Assessment = step.details["assessment"]
     if assessment.assessed_on > step.at.date():
@@ -444,7 +468,18 @@ def _assessed_in_time(case: Case, step: Step) -> str | None:
 
 
 def _has_actions(case: Case, step: Step) -> str | None:
-    return None if step.details["plan"] else "a case plan has at least one action"
+    plan: tuple[PlanAction, ...] = step.details["plan"]
+    if not plan:
+        return "a case plan has at least one action"
+    for i, action in enumerate(plan):
+        if action.due_on < case.reported_on:
+            return (
+                f"action {i} is due on {action.due_on.isoformat()}, before the report "
+                f"({case.reported_on.isoformat()})"
+            )
+        if action.done_on is not None and action.done_on < case.reported_on:
+            return f"action {i} is done on {action.done_on.isoformat()}, before the report"
+    return None
 
 
 def _next_date_ahead(case: Case, step: Step) -> str | None:
@@ -558,6 +593,7 @@ CASE_LIFECYCLE: Lifecycle[Case] = Lifecycle(
             (
                 requires("ref", "legal stage required", "no stage of the legal process given"),
                 _G("diversion only for a child perpetrator", _diversion_stage),
+                _G("the process goes forwards", _stage_forwards),
             ),
         ),
         Transition(

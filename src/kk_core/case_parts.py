@@ -243,14 +243,15 @@ class Consent:
     note: str = attrs.field(default="", kw_only=True, repr=hidden)
 
     def __attrs_post_init__(self) -> None:
-        if self.giver is ConsentGiver.NONE and (self.services or self.to_share_data):
+        if self.giver is ConsentGiver.NONE and self.services:
             raise FieldError("services", "is empty when no consent was given")
-        if self.giver is ConsentGiver.BEST_INTEREST and (
-            not self.note.strip() or self.approved_by is None
-        ):
+        if self.giver is ConsentGiver.NONE and self.to_share_data:
+            raise FieldError("to_share_data", "is false when no consent was given")
+        if self.giver is ConsentGiver.BEST_INTEREST and not self.note.strip():
+            raise FieldError("note", "gives the reason for a best-interest decision")
+        if self.giver is ConsentGiver.BEST_INTEREST and self.approved_by is None:
             raise FieldError(
-                "note",
-                "gives the reason for a best-interest decision, and approved_by its coordinator",
+                "approved_by", "names the coordinator who approved the best-interest decision"
             )
         if self.assent is not None and self.assent.recorded_on > self.recorded_on:
             raise FieldError("assent", "is recorded on or before the consent it goes with")

@@ -287,6 +287,14 @@ GRAVE = {
     TpksForm.FORCED_PROSTITUTION,
     TpksForm.TRAFFICKING,
 }
+#: A criminal process in its order (diversion and a stop branch off it).
+CRIMINAL_PROCESS = (
+    LegalStage.REPORTED_TO_POLICE,
+    LegalStage.INVESTIGATION,
+    LegalStage.PROSECUTION,
+    LegalStage.TRIAL,
+    LegalStage.VERDICT,
+)
 #: Never the place a sexual-violence case was referred before it closes.
 NOT_FOR_CLOSING = {"bhabinkamtibmas"}
 
@@ -458,7 +466,13 @@ class CaseLifecycle(_Machine):
 
     def attempt_plan(self, minutes: int, zone: tzinfo, plan: list[PlanAction]) -> None:
         at = self._at(minutes, zone)
-        ok = self._allowed(CaseAction.PLAN, at) and bool(plan)
+        reported = self.record.reported_on
+        ok = (
+            self._allowed(CaseAction.PLAN, at)
+            and bool(plan)
+            and all(a.due_on >= reported for a in plan)
+            and all(a.done_on is None or a.done_on >= reported for a in plan)
+        )
         if self._step("plan", at, ok, lambda: case_lifecycle.plan_case(self.record, plan, at=at)):
             assert self.record.plan == tuple(plan)
 
@@ -476,8 +490,13 @@ class CaseLifecycle(_Machine):
 
     def attempt_legal_step(self, minutes: int, zone: tzinfo, stage: LegalStage) -> None:
         at = self._at(minutes, zone)
-        ok = self._allowed(CaseAction.LEGAL_STEP, at) and (
-            stage is not LegalStage.DIVERSION or may_divert(self.record)
+        chain = list(CRIMINAL_PROCESS)
+        now = self.record.legal_stage
+        backwards = now in chain and stage in chain and chain.index(stage) < chain.index(now)
+        ok = (
+            self._allowed(CaseAction.LEGAL_STEP, at)
+            and (stage is not LegalStage.DIVERSION or may_divert(self.record))
+            and not backwards
         )
         if self._step(
             "legal_step",

@@ -12,6 +12,7 @@ from kk_adapters.memory import MemoryStore
 from kk_core import ConstituentGroup, Member, ServiceProvider
 from kk_core.case_lifecycle import (
     close_case,
+    plan_case,
     record_consent,
     record_legal_step,
     refer_case,
@@ -26,6 +27,7 @@ from kk_core.cases import (
     Consent,
     MarriageParty,
     Perpetrator,
+    PlanAction,
     Subject,
     ViolenceIncident,
 )
@@ -439,6 +441,63 @@ def test_14_a_child_functioning_module_is_for_the_ages_it_was_made_for() -> None
     # asked with the module, no difficulty: kept, not turned into the WG Short Set
     assert case.subject.disability.question_set is FunctioningSet.CFM_5_17
     assert not case.subject.disability.has_disability
+
+
+# ------------------------------------------------------------------------------ LOW
+
+
+def test_15_unknown_update_fields_are_quoted_and_capped() -> None:
+    case = violence_case()
+    with pytest.raises(TransitionError) as info:
+        update_case(case, {"x" * 5000: 1, "5203171234567890": 2}, at=at(1))
+    message = str(info.value)
+    assert len(message) < 600
+    assert "5203171234567890" not in message
+
+
+def test_15_a_string_is_no_set() -> None:
+    with pytest.raises(TypeError, match="a set of values, not a single str"):
+        Case(
+            "kasus-9",
+            "kk-teros",
+            VILLAGE,
+            DAY,
+            IntakeChannel.WALK_IN,
+            CaseCategory.VIOLENCE,
+            Subject(Sex.FEMALE, age_years=14),
+            issues="school_dropout",  # type: ignore[arg-type]
+        )
+    with pytest.raises(TypeError, match="not a single str"):
+        ViolenceIncident("physical", "household")  # type: ignore[arg-type]
+
+
+def test_15_a_consent_names_the_field_at_fault() -> None:
+    with pytest.raises(ValueError, match=r"^to_share_data "):
+        Consent(ConsentGiver.NONE, DAY, to_share_data=True)
+    with pytest.raises(ValueError, match=r"^approved_by "):
+        Consent(ConsentGiver.BEST_INTEREST, DAY, note="ibu di luar negeri")
+    with pytest.raises(ValueError, match=r"^note "):
+        Consent(ConsentGiver.BEST_INTEREST, DAY, approved_by="m-ketua")
+
+
+def test_15_the_legal_process_does_not_go_back() -> None:
+    case = violence_case(age=30, forms=frozenset({ViolenceForm.PHYSICAL}))
+    case = record_legal_step(case, LegalStage.VERDICT, at=at(1))[0]
+    with pytest.raises(TransitionError, match="does not go back to reported_to_police"):
+        record_legal_step(case, LegalStage.REPORTED_TO_POLICE, at=at(2))
+    # a stop (SP3) may come at any point, and the process take up again after it
+    case = record_legal_step(case, LegalStage.STOPPED, at=at(2))[0]
+    assert record_legal_step(case, LegalStage.INVESTIGATION, at=at(3))[0].legal_stage is (
+        LegalStage.INVESTIGATION
+    )
+
+
+def test_15_no_plan_action_is_due_before_the_report() -> None:
+    case = violence_case()
+    with pytest.raises(TransitionError, match="action 0 is due on 2000-01-01, before the report"):
+        plan_case(case, [PlanAction("kunjungan rumah", "m-ketua", date(2000, 1, 1))], at=at(1))
+    planned = plan_case(case, [PlanAction("kunjungan rumah", "m-ketua", DAY)], at=at(1))[0]
+    assert planned.plan[0].due_on == DAY
 
 
 # -------------------------------------------------------------------------- services

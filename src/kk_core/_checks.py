@@ -14,6 +14,7 @@ from kk_core._text import nik_in_text, quote_value
 
 __all__ = [
     "INT64_MAX",
+    "MAX_AGE",
     "FieldError",
     "a_code",
     "an_id",
@@ -29,6 +30,7 @@ __all__ = [
     "optional_id",
     "plain_code",
     "plain_codes",
+    "plausible_age",
     "within_int64",
 ]
 
@@ -161,6 +163,16 @@ def hidden(value: Any) -> str:
 # attrs converters. ``converter=frozenset`` / ``converter=tuple`` would make mypy's attrs
 # plugin type the __init__ parameter as ``Iterable[_T_co]`` with an unsolved variable, so
 # no typed caller could pass a list or a set; these take any iterable.
+
+
+#: The oldest age a record takes (a typo like 200 is refused).
+MAX_AGE = 130
+
+
+def plausible_age(_: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    """attrs validator: an age in years, 0 to `MAX_AGE`, or None."""
+    if value is not None and not 0 <= value <= MAX_AGE:
+        raise FieldError(attribute.name, f"must be between 0 and {MAX_AGE}")
 
 
 def frozen_set(value: Iterable[Any]) -> frozenset[Any]:

@@ -25,6 +25,7 @@ from kk_core._checks import (
     optional_id,
     plain_code,
     plain_codes,
+    plausible_age,
 )
 from kk_core._text import quote_value
 from kk_core.codes import (
@@ -58,14 +59,8 @@ __all__ = [
     "ViolenceIncident",
 ]
 
-_MAX_AGE = 130
 #: Under this age a person is a child (UU 35/2014 on child protection; UU TPKS).
 CHILD_AGE = 18
-
-
-def _age(_: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
-    if value is not None and not 0 <= value <= _MAX_AGE:
-        raise FieldError(attribute.name, f"must be between 0 and {_MAX_AGE}")
 
 
 @attrs.frozen
@@ -82,7 +77,7 @@ class Perpetrator:
         default="unknown", converter=plain_code, validator=a_code, repr=quote_value
     )
     sex: Sex | None = attrs.field(default=None, kw_only=True)
-    age_years: int | None = attrs.field(default=None, kw_only=True, validator=_age)
+    age_years: int | None = attrs.field(default=None, kw_only=True, validator=plausible_age)
     age_band: AgeBand | None = attrs.field(default=None, kw_only=True)
     is_child: bool | None = attrs.field(default=None, kw_only=True)
     #: The victim's caregiver (a parent, a guardian, whoever looks after the child): a
@@ -167,7 +162,7 @@ class MarriageParty:
     """One party of a (planned) marriage: the age is the age at the marriage."""
 
     role: MarriageRole
-    age_years: int | None = attrs.field(default=None, kw_only=True, validator=_age)
+    age_years: int | None = attrs.field(default=None, kw_only=True, validator=plausible_age)
     #: This party is the case's subject (the child the case is about).
     is_subject: bool = attrs.field(default=False, kw_only=True)
 

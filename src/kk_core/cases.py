@@ -33,6 +33,7 @@ from kk_core._checks import (
     optional_code,
     optional_id,
     plain_code,
+    plausible_age,
 )
 from kk_core._text import quote_value, shorten
 from kk_core.case_parts import (
@@ -100,13 +101,7 @@ def age_on(birth_year: int, birth_month: int | None, day: date) -> int:
     return _whole_years(date(birth_year, month, last), day)
 
 
-_MAX_AGE = 130
 _INITIALS = re.compile(r"^[^\W\d_][^\W\d_. ]?(?:[. ]{0,2}[^\W\d_]){0,5}\.?$")
-
-
-def _plausible_age(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
-    if value is not None and not 0 <= value <= _MAX_AGE:
-        raise FieldError(attribute.name, f"must be between 0 and {_MAX_AGE}")
 
 
 def _plausible_year(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
@@ -138,7 +133,7 @@ class Subject:
     sex: Sex
     birth_year: int | None = attrs.field(default=None, kw_only=True, validator=_plausible_year)
     birth_month: int | None = attrs.field(default=None, kw_only=True, validator=_month)
-    age_years: int | None = attrs.field(default=None, kw_only=True, validator=_plausible_age)
+    age_years: int | None = attrs.field(default=None, kw_only=True, validator=plausible_age)
     disability: Disability = attrs.field(
         default=NO_DISABILITY, kw_only=True, converter=as_disability
     )

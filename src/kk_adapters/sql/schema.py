@@ -16,7 +16,8 @@ Child tables hold the repeated parts analysts query on their own, rewritten with
 record on every write (derived data, never read back by the store): the case timeline
 (``kk_case_event``), the forms of violence of a case (``kk_case_violence_form``), its
 issues, the primary one marked (``kk_case_issue``), its perpetrators
-(``kk_case_perpetrator``),
+(``kk_case_perpetrator``), its GBVIMS context flags (``kk_case_gbvims_flag``, read off
+the case itself rather than its data: `DERIVED_SET_DIMENSIONS`),
 the members present at a meeting (``kk_meeting_member``) or trained
 (``kk_training_member``), the members who did a data update
 (``kk_data_update_member``) and the businesses of a business group

@@ -7,8 +7,9 @@ the detail of each (`kk_core.case_parts`). Its ``status`` only changes through
 for every record however it was made (form, CSV, database).
 
 Ages are taken on the day of the incident when it is known (the marriage, the violence),
-else on the day of the report: a victim who was 17 at the incident is a child in every
-count. Birth dates are kept to the month at most (UU PDP: a full birth date and a
+else on the day of the report: a victim who was 17 at the incident — or may have been,
+the birthday not being known — is a child in every count, and a child marriage is
+judged by the youngest the subject can have been at the marriage. Birth dates are kept to the month at most (UU PDP: a full birth date and a
 hamlet name a child).
 """
 

@@ -561,7 +561,9 @@ def upgrade_case_data(data: Any) -> Any:
     * ``violence.perpetrator_relations`` and ``perpetrator_sex`` → ``perpetrators``, one
       per relation, each of that sex;
     * ``consent.to_refer`` → ``services``: every core service kind when it was true (the
-      old consent covered any referral), none when false;
+      old consent covered any referral), none when false — a consent covers exactly the
+      kinds it names, so a referral to a local service (the RSUD's *visum*) needs a new
+      consent, and the giver is judged again at every referral;
     * no secondary ``issues``, no reporter, no assessment or case plan; the ``risk`` it
       had stays (it was set at intake, not by an assessment); an outcome
       ``legal_process`` stays readable (new cases in a legal process stay open).

@@ -47,6 +47,7 @@ __all__ = [
     "starts_with",
     "today",
     "whole_years",
+    "youngest_age_on",
     "year_of",
 ]
 
@@ -463,6 +464,24 @@ def last_day(year: Expr, month: Expr) -> Expr:
     return if_(month.eq(2), if_(leap, 29, 28), if_(short, 30, 31))
 
 
+def _youngest_from_age(day: Expr, age_years: Expr, reported_on: Expr) -> Expr:
+    """Whole years on ``day`` of someone born, at the latest, ``age_years`` before the
+    report date (on that day of the year; 29 February falls on the 28th)."""
+    born_year = year_of(reported_on) - age_years
+    leap = (born_year.mod(4).eq(0) & born_year.mod(100).ne(0)) | born_year.mod(400).eq(0)
+    feb29 = month_of(reported_on).eq(2) & day_of(reported_on).eq(29) & not_(leap)
+    born_day = if_(feb29, 28, day_of(reported_on))
+    early = _before_in_year(month_of(day), day_of(day), month_of(reported_on), born_day)
+    years = year_of(day) - born_year - if_(early, 1, 0)
+    return if_(years.lt(0), 0, years)
+
+
+def _from_birth(day: Expr, birth_year: Expr, birth_month: Expr, birth_last_day: Expr) -> Expr:
+    not_yet = _before_in_year(month_of(day), day_of(day), birth_month, birth_last_day)
+    years = year_of(day) - birth_year - if_(not_yet, 1, 0)
+    return if_(years.lt(0), 0, years)
+
+
 def age_on(
     day: Expr,
     *,
@@ -476,13 +495,34 @@ def age_on(
     birth year and month (the birthday taken as the last day of the birth month, or of
     December when the month is unknown: ``birth_month`` is that month, 12 when unknown,
     and ``birth_last_day`` its last day, see `last_day`), else from the age on the
-    report date, counting whole years between the two days."""
-    not_yet = _before_in_year(month_of(day), day_of(day), birth_month, birth_last_day)
-    years = year_of(day) - birth_year - if_(not_yet, 1, 0)
+    report date, counting whole years between the two days — but 17 when the subject
+    may have been a child that day (the youngest she can be is under 18)."""
     back = age_years - whole_years(day, reported_on)
-    from_age = if_(
+    likely = if_(
         day.ge(reported_on),
         age_years + whole_years(reported_on, day),
         if_(back.lt(0), 0, back),
     )
-    return if_(answered(birth_year), if_(years.lt(0), 0, years), from_age)
+    youngest = _youngest_from_age(day, age_years, reported_on)
+    from_age = if_(likely.eq(18) & youngest.lt(18), youngest, likely)
+    return if_(
+        answered(birth_year), _from_birth(day, birth_year, birth_month, birth_last_day), from_age
+    )
+
+
+def youngest_age_on(
+    day: Expr,
+    *,
+    birth_year: Expr,
+    birth_month: Expr,
+    birth_last_day: Expr,
+    age_years: Expr,
+    reported_on: Expr,
+) -> Expr:
+    """The youngest the subject can be on ``day`` (`kk_core.cases.Case.youngest_age_at`):
+    what the legal age limits are judged by (under 19 for a child marriage)."""
+    return if_(
+        answered(birth_year),
+        _from_birth(day, birth_year, birth_month, birth_last_day),
+        _youngest_from_age(day, age_years, reported_on),
+    )

@@ -196,6 +196,17 @@ def _age(day: Expr) -> Expr:
     )
 
 
+def _youngest(day: Expr) -> Expr:
+    return fl.youngest_age_on(
+        day,
+        birth_year=ref("birth_year"),
+        birth_month=ref("birth_m"),
+        birth_last_day=ref("birth_last_day"),
+        age_years=ref("age_years"),
+        reported_on=ref("reported_on"),
+    )
+
+
 def _has_issue(code: str) -> Expr:
     return ref("category").eq(code) | fl.selected(ref("issues"), code)
 
@@ -279,18 +290,11 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
     )
     services = lists["service_kind"]
     provider_choices = tuple(
-        Choice(p.id, (p.name, p.name), {"service": services.core_of(p.service) or p.service})
-        for p in ctx.providers
+        Choice(p.id, (p.name, p.name), {"service": p.service}) for p in ctx.providers
     )
-    # a provider is offered when the consent covers its service: its core kind, or a
-    # local kind rolling up to it
+    # a provider is offered when the consent names its service kind: a consent covers
+    # exactly the kinds it names (`kk_core.case_lifecycle`)
     covered = fl.selected(ref("services"), fl.column("service"))
-    for entry in services:
-        core = services.core_of(entry.code)
-        if core is not None and core != entry.code:
-            covered = covered | (
-                fl.column("service").eq(core) & fl.selected(ref("services"), entry.code)
-            )
     where = _where_questions("case", hamlet_to="subject.hamlet_id", with_hamlet=bool(ctx.hamlets))
 
     report = Group(
@@ -526,7 +530,7 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
                     "Date of the marriage (or planned marriage, elopement)",
                 ),
                 required=True,
-                constraint=_age(fl.here).lt(MARRIAGE_AGE) & _not_before_birth(),
+                constraint=_youngest(fl.here).lt(MARRIAGE_AGE) & _not_before_birth(),
                 constraint_message=(
                     f"Perkawinan anak: umur di bawah {MARRIAGE_AGE} tahun pada hari perkawinan "
                     "(UU 16/2019), dan tidak sebelum lahir.",
@@ -686,8 +690,14 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
                 "date",
                 ("Tanggal rujukan", "Date referred"),
                 required=True,
-                constraint=fl.here.le(fl.today),
-                constraint_message=_NOT_FUTURE,
+                constraint=fl.here.le(fl.today)
+                & (_age(fl.here).lt(CHILD_AGE) | fl.one_of(giver, adult_givers)),
+                constraint_message=(
+                    "Tidak di masa depan; bila klien sudah dewasa pada hari rujukan, "
+                    "persetujuan yang diberikan untuknya sebagai anak tidak berlaku lagi.",
+                    "Not in the future; once the client is an adult on the day of the "
+                    "referral, a consent given for her as a child no longer covers it.",
+                ),
                 not_future=True,
                 to=Target("referral", "sent_on"),
             ),

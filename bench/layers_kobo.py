@@ -33,15 +33,13 @@ from typing import Any
 from bench.harness import ROOT, MinRatio, Side, ThroughputLayer, Trial
 
 sys.path.insert(0, str(ROOT / "tests"))
-from kobo_support import KEY, LPA_FORM, LPA_MAPPING, bench_answers  # noqa: E402
-
-from kk_adapters.kobo.mapping import MapContext  # noqa: E402
-from kk_adapters.kobo.mapping_file import parse_mapping  # noqa: E402
-from kk_adapters.kobo.readers import read_json  # noqa: E402
-from kk_adapters.kobo.schema import FormSchema  # noqa: E402
-from kk_adapters.kobo.submissions import SubmissionTyper  # noqa: E402
-from kk_core.cases import Case, Consent, Perpetrator, Subject, ViolenceIncident  # noqa: E402
-from kk_core.codes import (  # noqa: E402
+from kk_adapters.kobo.mapping import MapContext
+from kk_adapters.kobo.mapping_file import parse_mapping
+from kk_adapters.kobo.readers import read_json
+from kk_adapters.kobo.schema import FormSchema
+from kk_adapters.kobo.submissions import SubmissionTyper
+from kk_core.cases import Case, Consent, Perpetrator, Subject, ViolenceIncident
+from kk_core.codes import (
     CaseCategory,
     CaseStatus,
     ConsentGiver,
@@ -50,9 +48,10 @@ from kk_core.codes import (  # noqa: E402
     Sex,
     ViolenceForm,
 )
-from kk_core.lifecycle import Event  # noqa: E402
-from kk_core.privacy import pseudonymise  # noqa: E402
-from kk_core.referrals import Referral  # noqa: E402
+from kk_core.lifecycle import Event
+from kk_core.privacy import pseudonymise
+from kk_core.referrals import Referral
+from kobo_support import KEY, LPA_FORM, LPA_MAPPING, bench_answers
 
 CACHE = ROOT / "bench" / "results" / ".cache"
 SCHEMA = FormSchema.from_content(LPA_FORM)
@@ -134,7 +133,11 @@ _FORMS = {"fisik": ViolenceForm.PHYSICAL, "psikis": ViolenceForm.PSYCHOLOGICAL,
           "seksual": ViolenceForm.SEXUAL, "penelantaran": ViolenceForm.NEGLECT}  # fmt: skip
 _PLACES = {"rumah": "household", "sekolah": "school", "lainnya": "other"}
 _RELATIONS = {"ayah": "parent", "paman": "family", "tetangga": "neighbour", "tidak_tahu": "unknown"}
-_GIVERS = {"sendiri": ConsentGiver.SELF, "orang_tua": ConsentGiver.PARENT, "wali": ConsentGiver.GUARDIAN}
+_GIVERS = {
+    "sendiri": ConsentGiver.SELF,
+    "orang_tua": ConsentGiver.PARENT,
+    "wali": ConsentGiver.GUARDIAN,
+}
 _SERVICES = {"puskesmas": "puskesmas", "uptd_ppa": "uptd_ppa", "polisi": "police_ppa"}
 _PROVIDERS = {"pkm_lh": "pkm-labuhan-haji", "uptd": "uptd-ppa-lotim"}
 

@@ -239,12 +239,31 @@ def _from_answer(value: Value) -> bool:
     return value.field is not None or value.collect is not None or bool(value.paths())
 
 
-_Target = tuple[str, Value, tuple[str, ...], bool]
+#: How `_Scope.read` takes a value: through `_Scope.get` (every option), or straight
+#: from the answer (a field and nothing else), or through its choice table alone.
+_SLOW, _PLAIN, _CHOICE = 0, 1, 2
+#: Answers a plain field passes on as they are (what `_plain` would return unchanged).
+_AS_THEY_ARE = (str, int, date)
+
+
+def _mode(value: Value) -> int:
+    if (
+        value.field is None
+        or value.cast is not None
+        or value.pseudonymise
+        or value.convert is not None
+        or value.default is not _UNSET
+    ):
+        return _SLOW
+    return _PLAIN if value.choices is None else _CHOICE
+
+
+_Target = tuple[str, Value, tuple[str, ...], bool, int]
 
 
 def _targets(fields: Mapping[str, Value]) -> tuple[_Target, ...]:
     return tuple(
-        (target, value, tuple(target.split(".")), _from_answer(value))
+        (target, value, tuple(target.split(".")), _from_answer(value), _mode(value))
         for target, value in fields.items()
     )
 
@@ -506,9 +525,9 @@ class KoboFormMapping:
         answered: set[str] = set()  # record fields (dotted) whose value came from an answer
         problems: list[Problem] = []
         failed: set[str] = set()  # targets whose value could not be read
-        for target, value, parts, from_answer in plan.fields:
+        for target, value, parts, from_answer, mode in plan.fields:
             before = len(problems)
-            got = scope.get(value, target, problems)
+            got = scope.read(value, mode, target, problems)
             if got is not _UNSET:
                 _put_parts(data, parts, got)
                 sources[target] = value
@@ -531,9 +550,9 @@ class KoboFormMapping:
                     scope.context,
                 )
                 item: dict[str, Any] = {}
-                for target, value, parts, from_answer in sub_fields:
+                for target, value, parts, from_answer, mode in sub_fields:
                     before = len(problems)
-                    got = inner.get(value, f"{sub.into}.{target}", problems)
+                    got = inner.read(value, mode, f"{sub.into}.{target}", problems)
                     if got is not _UNSET:
                         _put_parts(item, parts, got)
                         sources[f"{sub.into}[{i - 1}].{target}"] = value
@@ -677,6 +696,26 @@ class _Scope:
             if path.startswith(repeat + "/"):
                 return self.at + path[len(repeat) :]
         return path
+
+    def read(self, value: Value, mode: int, target: str, problems: list[Problem]) -> Any:
+        """`get`, the common cases first: an answer used as it is, or a select_one's
+        choice with its code (anything else, and every problem, through `get`)."""
+        if mode:
+            path = value.field
+            assert path is not None
+            entry = self.entry
+            found = entry[path] if path in entry else self.values.get(path)
+            if found is None or found == "" or found == ():
+                return _UNSET
+            if mode == _PLAIN:
+                if isinstance(found, _AS_THEY_ARE):
+                    return found
+            elif type(found) is str:
+                assert value.choices is not None
+                code = value.choices.get(found, _UNSET)
+                if type(code) is str:
+                    return _UNSET if code == "" else code
+        return self.get(value, target, problems)
 
     def get(self, value: Value, target: str, problems: list[Problem]) -> Any:
         try:

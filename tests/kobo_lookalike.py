@@ -322,7 +322,7 @@ class KoboLookalike:
             rows = [asset.submissions[i] for i in sorted(wanted) if i in asset.submissions]
         else:
             rows = (asset.submissions[i] for i in sorted(asset.submissions))
-        found = [r for r in rows if _matches(r, mongo)]
+        found = [r for r in rows if _matches(r, mongo)] if mongo else list(rows)
         if sort:
             ((key, direction),) = sort.items()
             found.sort(key=lambda r: r.get(key), reverse=int(direction) < 0)

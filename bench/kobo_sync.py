@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="profile the first sync")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
 
     from kk_adapters.kobo.sync import sync
     from kk_core import open_store

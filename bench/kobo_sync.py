@@ -49,6 +49,7 @@ PHASES = (
     ("case lifecycle (report, consent, refer)", "kobo/mapping.py", "_recorded"),
     ("reference checks", "kobo/importing.py", "problems"),
     ("marks and stored copies looked up", "kobo/importing.py", "marks_for"),
+    ("comparing with the stored copies (digests)", "kobo/importing.py", "_plan"),
     ("writing (put_many, SQLite)", "kobo/importing.py", "_commit"),
 )
 
@@ -125,8 +126,9 @@ def _areas(path: Path) -> list[tuple[str, float]]:
         for label, file, name in PHASES:
             if filename.endswith(file) and func == name:
                 found[label] = found.get(label, 0.0) + cumtime
-    found["other (sync loop, report, waiting)"] = max(total - sum(found.values()), 0.0)
-    return list(found.items())
+    other = max(total - sum(found.values()), 0.0)
+    ranked = sorted(found.items(), key=lambda item: -item[1])
+    return [*ranked, ("other (sync loop, report, waiting)", other)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         total = sum(t for _, t in areas)
         print("\nwhere the first sync's time went (cProfile, inclusive time by phase):")
         for label, seconds in areas:
-            print(f"  {label:<34} {seconds:8.1f} s  {100 * seconds / total:5.1f} %")
+            print(f"  {label:<44} {seconds:8.1f} s  {100 * seconds / total:5.1f} %")
     args.out.mkdir(parents=True, exist_ok=True)
     result = {
         "n": args.n,

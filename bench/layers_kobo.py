@@ -2,7 +2,7 @@
 
 The workload is the LPA case-intake form of the tests (``tests/kobo_support.py``): a
 violence case with its subject (a NIK to pseudonymise), the forms of violence, a
-perpetrator (a repeat), consent, and one referral (a repeat), about 1 KB a submission
+perpetrator (a repeat), consent, and one referral (a repeat), about 1.3 KB a submission
 as the API gives it. Each submission becomes a `Case` recorded through its lifecycle
 (report, consent, refer: three events) and a `Referral` (sent).
 

@@ -100,7 +100,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem;color:#0b4f6c}h2{font-size:1.2rem;margin
 border-bottom:2px solid #0b4f6c;padding-bottom:.2rem;color:#0b4f6c}
 .meta{color:#4a5a6a;margin-top:0}.intro{background:#eef5f8;padding:.6rem .9rem;border-radius:4px}
 table.kk-table{border-collapse:collapse;margin:.8rem 0;font-size:.88rem;width:auto;min-width:22rem}
-table.kk-table caption{text-align:left;font-weight:bold;padding:.3rem 0}
+table.kk-table caption{text-align:left;font-weight:bold;padding:.3rem 0;width:max-content;max-width:calc(100vw - 2rem)}
 table.kk-table th,table.kk-table td{border:1px solid #c9d3dc;padding:.25rem .5rem}
 table.kk-table thead th{background:#0b4f6c;color:#fff;font-weight:600;vertical-align:bottom}
 table.kk-table tbody th{text-align:left;font-weight:normal;background:#f6f8fa}

@@ -31,7 +31,7 @@ def _bench(*args: str) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1800,  # the whole quick run: 13 min on a 2-core machine at load 12
         check=False,
     )
 

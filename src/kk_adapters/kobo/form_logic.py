@@ -47,8 +47,8 @@ __all__ = [
     "starts_with",
     "today",
     "whole_years",
-    "youngest_age_on",
     "year_of",
+    "youngest_age_on",
 ]
 
 

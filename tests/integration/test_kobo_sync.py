@@ -281,7 +281,7 @@ def test_rejects_keep_the_submission_whole_with_its_nik_hidden(
     assert rejected.submission_id == 4
     assert rejected.where == "submission _id 4"
     shown = {p.path: p.message for p in rejected.problems}
-    assert shown["identitas/sumber"] == "choice 'surat' has no code in the mapping (for channel)"
+    assert shown["identitas/sumber"] == "'surat' is not a choice of list 'sumber' (for channel)"
     kept = rejected.submission
     assert kept["identitas/nik"] == HIDDEN
     assert kept["catatan"] == "ibu korban, NIK <16 digits hidden>"

@@ -123,10 +123,24 @@ def test_problems_are_named_in_kobo_terms_and_masked() -> None:
             CONTEXT,
         )
     shown = {p.path: p.message for p in caught.value.problems}
-    assert shown["identitas/sumber"] == "choice 'sms' has no code in the mapping (for channel)"
+    assert shown["identitas/sumber"] == "'sms' is not a choice of list 'sumber' (for channel)"
     assert "must be a month from 1 to 12" in shown["identitas/bulan_lahir"]
     assert "case.subject.birth_month" in shown["identitas/bulan_lahir"]
     assert "is not an identity number" in shown["identitas/nik"]
+
+
+def test_an_answer_not_among_the_forms_choices_is_not_blamed_on_the_mapping() -> None:
+    many = {"identitas/sumber": "sms"}
+    with pytest.raises(ValidationError) as caught:
+        MAPPING.map_submission(_lpa(**many), CONTEXT)
+    (shown,) = [p.message for p in caught.value.problems if p.path == "identitas/sumber"]
+    assert shown == "'sms' is not a choice of list 'sumber' (for channel)"
+    # A mapping never checked against the form cannot tell: the old wording stays.
+    unchecked = parse_mapping(LPA_MAPPING)
+    with pytest.raises(ValidationError) as caught:
+        unchecked.map_submission(_lpa(**many), CONTEXT)
+    (shown,) = [p.message for p in caught.value.problems if p.path == "identitas/sumber"]
+    assert shown == "choice 'sms' has no code in the mapping (for channel)"
 
 
 def test_a_nik_typed_into_free_text_is_refused_masked() -> None:

@@ -29,7 +29,7 @@ import itertools
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -327,6 +327,9 @@ class KoboFormMapping:
         self.description = description
         self._case_rules = [r for r in self.rules if r.kind == "case"]
         self._plans = {r.name: _Plan.of(r) for r in self.rules}
+        # Field path -> the form's choice list, once `check` has held the mapping against
+        # the form: an answer with no code is then not a choice of that list at all.
+        self._choice_lists: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"KoboFormMapping({self.form_id!r}, {len(self.rules)} rules)"
@@ -396,6 +399,8 @@ class KoboFormMapping:
                 _required_problems(cls, set(targets) | {s.into for s in rule.lists}, where)
             )
             problems.extend(_template_rules(rule, self.rules, where))
+        if not problems:
+            self._choice_lists = _choice_lists(versions, self.rules)
         return problems
 
     def _value_problems(
@@ -503,7 +508,7 @@ class KoboFormMapping:
                     if isinstance(entry, Mapping)
                 ]
             for entry, index, at in entries:
-                scope = _Scope(values, entry, index, at, key, ids, context)
+                scope = _Scope(values, entry, index, at, key, ids, context, self._choice_lists)
                 if rule.when is not None and not _when(rule, scope):
                     continue
                 try:
@@ -548,6 +553,7 @@ class KoboFormMapping:
                     scope.key,
                     scope.ids,
                     scope.context,
+                    scope.lists,
                 )
                 item: dict[str, Any] = {}
                 for target, value, parts, from_answer, mode in sub_fields:
@@ -683,6 +689,8 @@ class _Scope:
     key: str | None
     ids: Mapping[str, str]
     context: MapContext
+    #: Field path -> the form's choice list (known once the mapping was checked).
+    lists: Mapping[str, str] = attrs.field(factory=dict)
 
     def lookup(self, path: str) -> Any:
         if path in self.entry:
@@ -777,7 +785,7 @@ class _Scope:
 
     def _finish(self, value: Value, found: Any) -> Any:
         if value.choices is not None:
-            found = _choose(value, found)
+            found = _choose(value, found, self.lists.get(value.field or ""))
             if found is _UNSET:
                 return _UNSET
         if value.cast is not None:
@@ -816,19 +824,28 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _choose(value: Value, found: Any) -> Any:
+def _not_a_choice(found: Any, list_name: str | None) -> _Bad:
+    """An answer the mapping has no code for: when the mapping was checked against the
+    form, every choice of the form has one, so the answer is not a choice of the form's
+    list (an edited submission, a choice since removed)."""
+    if list_name is not None:
+        return _Bad(f"{quote_value(found)} is not a choice of list {quote_value(list_name)}")
+    return _Bad(f"choice {quote_value(found)} has no code in the mapping")
+
+
+def _choose(value: Value, found: Any, list_name: str | None = None) -> Any:
     assert value.choices is not None
     choices = value.choices
     if isinstance(found, tuple):
         codes = []
         for name in found:
             if name not in choices:
-                raise _Bad(f"choice {quote_value(name)} has no code in the mapping")
+                raise _not_a_choice(name, list_name)
             if choices[name] != "":
                 codes.append(choices[name])
         return codes
     if not isinstance(found, str) or found not in choices:
-        raise _Bad(f"choice {quote_value(found)} has no code in the mapping")
+        raise _not_a_choice(found, list_name)
     code = choices[found]
     return _UNSET if code == "" else code
 
@@ -1088,6 +1105,27 @@ def _case_history(
 
 
 # -- schema checks ---------------------------------------------------------------------
+
+
+def _choice_lists(versions: list[FormSchema], rules: Iterable[RecordRule]) -> dict[str, str]:
+    """Field path -> the form's choice list, for every field read through choices."""
+    lists = {}
+    for value in _chosen_values(rules):
+        assert value.field is not None
+        list_name, _names = _choice_names(versions, value.field)
+        if list_name is not None:
+            lists[value.field] = list_name
+    return lists
+
+
+def _chosen_values(rules: Iterable[RecordRule]) -> Iterator[Value]:
+    """Every value of ``rules`` that reads a field through a choice table."""
+    for rule in rules:
+        values = [rule.id, *rule.fields.values()]
+        values += [v for sub in rule.lists for v in sub.fields.values()]
+        for value in values:
+            if value.field is not None and value.choices is not None:
+                yield value
 
 
 def _question(versions: Iterable[FormSchema], path: str) -> Question | None:

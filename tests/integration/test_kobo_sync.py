@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +258,28 @@ def test_two_submissions_giving_one_case_number(
     assert "case:LPA-2025-001" in rejected.problems[0].path
     assert "was not made from this submission" in rejected.problems[0].message
     assert target.get(Case, "LPA-2025-001").summary == "Korban datang bersama kakaknya."
+
+
+def test_a_duplicate_submission_does_not_take_over_the_records(
+    server: KoboLookalike, target: Store, mapping_file: Path, plugins: Plugins
+) -> None:
+    """kpi's Duplicate (or two members recording the same thing) gives a new ``_id`` and
+    rootUuid: records equal to the first's are still not the duplicate's own."""
+    moment = datetime(2025, 3, 4, 1, 40, tzinfo=UTC)
+    server.add_submission(LPA_UID, lpa_answers(1), submitted_at=moment)
+    run(server, target, mapping_file, plugins)
+    before = target.get(Case, "LPA-2025-001")
+    twin = server.add_submission(LPA_UID, lpa_answers(1), submitted_at=moment)
+    report = run(server, target, mapping_file, plugins)
+    assert (report.submissions.new, report.submissions.rejected) == (0, 1)
+    (rejected,) = report.rejects
+    assert rejected.submission_id == twin["_id"]
+    assert "case:LPA-2025-001" in rejected.problems[0].path
+    assert "was not made from this submission" in rejected.problems[0].message
+    server.edit_submission(LPA_UID, twin["_id"], {"catatan": "diedit di salinan"})
+    report = run(server, target, mapping_file, plugins)
+    assert report.submissions.rejected == 1
+    assert target.get(Case, "LPA-2025-001") == before
 
 
 def test_rejects_keep_the_submission_whole_with_its_nik_hidden(

@@ -610,7 +610,12 @@ class KoboFormMapping:
             )
         except TransitionError as error:
             where = "record_case" if rule is None else f"records.{rule.name}"
-            raise _Failed([Problem(where, str(error))]) from None
+            behind = [] if rule is None else _answers_behind(rule, error.action, values)
+            if not behind:
+                raise _Failed([Problem(where, str(error))]) from None
+            paths = ", ".join(path for path, _shown in behind)
+            answers = "; ".join(shown for _path, shown in behind)
+            raise _Failed([Problem(paths, f"{error} (answers: {answers})")]) from None
         except ValidationError as error:
             raise _Failed(list(error.problems)) from None
 
@@ -988,7 +993,14 @@ def _explain(
         source = _longest(target, sources)
         record_field = f"{rule.kind}.{target}" if target else rule.kind
         if source is None:
-            problems.append(Problem(record_field, f"{problem.message} (no answer gives it)"))
+            # no value came: name the field the mapping reads it from, when it has one
+            mapped = _longest(target, rule.fields)
+            field = None if mapped is None else rule.fields[mapped].field
+            if field is not None:
+                shown = scope.shown(field)
+                problems.append(Problem(shown, f"{problem.message} ({record_field}, unanswered)"))
+            else:
+                problems.append(Problem(record_field, f"{problem.message} (no answer gives it)"))
             continue
         value = sources[source]
         shown = scope.shown(value.field) if value.field is not None else value.source()
@@ -996,6 +1008,46 @@ def _explain(
         quoted = f", answer {quote_value(_text(answer))}" if answer is not None else ""
         problems.append(Problem(shown, f"{problem.message} ({record_field}{quoted})"))
     return problems
+
+
+#: The record fields a refused lifecycle step of a case depends on (by its action): who
+#: consented and the child's assent, and the age that decides whether it is a child's.
+_STEP_TARGETS = {
+    "record_consent": ("consent.giver", "consent.assent", "subject.birth", "subject.age"),
+    "refer": (
+        "consent.giver",
+        "consent.assent",
+        "consent.services",
+        "subject.birth",
+        "subject.age",
+    ),
+    "assess": ("assessment", "risk"),
+    "assign": ("companion_id",),
+}
+
+
+def _answers_behind(
+    rule: RecordRule, action: str, values: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The Kobo field paths (and their answers, masked) behind a refused lifecycle step,
+    as far as the mapping knows them: ``persetujuan/pemberi = 'sendiri'``."""
+    step = next((k for k in _STEP_TARGETS if action.startswith(k)), None)
+    if step is None:
+        return []
+    behind: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for target, value in rule.fields.items():
+        if value.field is None or value.field in seen or target.endswith("recorded_on"):
+            continue
+        if not any(target == t or target.startswith(t) for t in _STEP_TARGETS[step]):
+            continue
+        seen.add(value.field)
+        answer = values.get(value.field)
+        if answer is None or answer == "" or answer == ():
+            behind.append((value.field, f"{value.field} unanswered"))
+        else:
+            behind.append((value.field, f"{value.field} = {quote_value(_text(answer))}"))
+    return behind
 
 
 def _longest(target: str, sources: Mapping[str, Value]) -> str | None:

@@ -532,6 +532,40 @@ def test_no_mapping_is_an_error_naming_the_form(server: KoboLookalike, target: S
         sync(kobo_url(server), target, plugins=Plugins(load_entry_points=True))
 
 
+@pytest.mark.parametrize(
+    ("form", "place", "said"),
+    [
+        ('id = "formulir_lain"', "lpa.toml: form.id", "is for form 'formulir_lain', not"),
+        (
+            'id = "lpa_kasus"\nasset = "aSomeOtherAsset"',
+            "lpa.toml: form.asset",
+            "is for asset 'aSomeOtherAsset', not",
+        ),
+    ],
+)
+def test_a_mapping_of_another_form_is_refused(
+    server: KoboLookalike,
+    target: Store,
+    plugins: Plugins,
+    tmp_path: Path,
+    form: str,
+    place: str,
+    said: str,
+) -> None:
+    _add(server, 1)
+    path = tmp_path / "lpa.toml"
+    path.write_text(LPA_MAPPING.replace('id = "lpa_kasus"', form, 1), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        run(server, target, path, plugins)
+    (problem,) = caught.value.problems
+    assert problem.path == place
+    assert said in problem.message
+    assert target.count(Case)[()] == 0
+    # the asset uid kpi deploys the form under is its id too
+    path.write_text(LPA_MAPPING.replace('id = "lpa_kasus"', f'id = "{LPA_UID}"', 1))
+    assert run(server, target, path, plugins).submissions.new == 1
+
+
 def test_the_kobo_store_reads_records(
     server: KoboLookalike, mapping_file: Path, plugins: Plugins
 ) -> None:

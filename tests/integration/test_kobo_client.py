@@ -312,6 +312,32 @@ def test_the_token_is_in_no_repr_log_error_or_chain(
     assert caplog.records  # httpx did log its requests
 
 
+def test_the_token_is_in_no_traceback_local(server: KoboLookalike) -> None:
+    secret = server.token
+    server.fail_next = [503] * 3
+    with client_for(server, retries=1) as client, pytest.raises(KoboUnavailableError) as caught:
+        client.asset(LPA_UID)
+    shown = traceback.TracebackException.from_exception(caught.value, capture_locals=True)
+    assert any(frame.locals for frame in shown.stack)
+    for frame in shown.stack:
+        if frame.filename == __file__:
+            continue  # this test's own ``secret``
+        for name, value in (frame.locals or {}).items():
+            assert secret not in value, f"{frame.name}: local {name}"
+    assert all(seen == f"Token {secret}" for seen in server.auth_seen)
+
+
+def test_the_repr_is_safe_after_a_failed_constructor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KK_NO_SUCH_TOKEN", raising=False)
+    with pytest.raises(ValidationError) as caught:
+        KoboClient("http://127.0.0.1:1", token_env="KK_NO_SUCH_TOKEN")
+    shown = traceback.TracebackException.from_exception(caught.value, capture_locals=True)
+    assert any(
+        "KoboClient(None, token=***)" in (frame.locals or {}).get("self", "")
+        for frame in shown.stack
+    )
+
+
 def test_attachments_are_downloaded(server: KoboLookalike, tmp_path: Path) -> None:
     row = server.add_submission(
         LPA_UID, lpa_answers(), attachments={"foto luka.jpg": b"\xff\xd8jpeg", "../../x.sh": b"#!"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +260,28 @@ def test_two_submissions_giving_one_case_number(
     assert target.get(Case, "LPA-2025-001").summary == "Korban datang bersama kakaknya."
 
 
+def test_a_duplicate_submission_does_not_take_over_the_records(
+    server: KoboLookalike, target: Store, mapping_file: Path, plugins: Plugins
+) -> None:
+    """kpi's Duplicate (or two members recording the same thing) gives a new ``_id`` and
+    rootUuid: records equal to the first's are still not the duplicate's own."""
+    moment = datetime(2025, 3, 4, 1, 40, tzinfo=UTC)
+    server.add_submission(LPA_UID, lpa_answers(1), submitted_at=moment)
+    run(server, target, mapping_file, plugins)
+    before = target.get(Case, "LPA-2025-001")
+    twin = server.add_submission(LPA_UID, lpa_answers(1), submitted_at=moment)
+    report = run(server, target, mapping_file, plugins)
+    assert (report.submissions.new, report.submissions.rejected) == (0, 1)
+    (rejected,) = report.rejects
+    assert rejected.submission_id == twin["_id"]
+    assert "case:LPA-2025-001" in rejected.problems[0].path
+    assert "was not made from this submission" in rejected.problems[0].message
+    server.edit_submission(LPA_UID, twin["_id"], {"catatan": "diedit di salinan"})
+    report = run(server, target, mapping_file, plugins)
+    assert report.submissions.rejected == 1
+    assert target.get(Case, "LPA-2025-001") == before
+
+
 def test_rejects_keep_the_submission_whole_with_its_nik_hidden(
     server: KoboLookalike, target: Store, mapping_file: Path, plugins: Plugins, finished: Finished
 ) -> None:
@@ -281,7 +304,7 @@ def test_rejects_keep_the_submission_whole_with_its_nik_hidden(
     assert rejected.submission_id == 4
     assert rejected.where == "submission _id 4"
     shown = {p.path: p.message for p in rejected.problems}
-    assert shown["identitas/sumber"] == "choice 'surat' has no code in the mapping (for channel)"
+    assert shown["identitas/sumber"] == "'surat' is not a choice of list 'sumber' (for channel)"
     kept = rejected.submission
     assert kept["identitas/nik"] == HIDDEN
     assert kept["catatan"] == "ibu korban, NIK <16 digits hidden>"
@@ -507,6 +530,40 @@ def test_no_mapping_is_an_error_naming_the_form(server: KoboLookalike, target: S
         ValidationError, match="no mapping for form 'aLpaKasus2025x' or 'lpa_kasus'"
     ):
         sync(kobo_url(server), target, plugins=Plugins(load_entry_points=True))
+
+
+@pytest.mark.parametrize(
+    ("form", "place", "said"),
+    [
+        ('id = "formulir_lain"', "lpa.toml: form.id", "is for form 'formulir_lain', not"),
+        (
+            'id = "lpa_kasus"\nasset = "aSomeOtherAsset"',
+            "lpa.toml: form.asset",
+            "is for asset 'aSomeOtherAsset', not",
+        ),
+    ],
+)
+def test_a_mapping_of_another_form_is_refused(
+    server: KoboLookalike,
+    target: Store,
+    plugins: Plugins,
+    tmp_path: Path,
+    form: str,
+    place: str,
+    said: str,
+) -> None:
+    _add(server, 1)
+    path = tmp_path / "lpa.toml"
+    path.write_text(LPA_MAPPING.replace('id = "lpa_kasus"', form, 1), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        run(server, target, path, plugins)
+    (problem,) = caught.value.problems
+    assert problem.path == place
+    assert said in problem.message
+    assert target.count(Case)[()] == 0
+    # the asset uid kpi deploys the form under is its id too
+    path.write_text(LPA_MAPPING.replace('id = "lpa_kasus"', f'id = "{LPA_UID}"', 1))
+    assert run(server, target, path, plugins).submissions.new == 1
 
 
 def test_the_kobo_store_reads_records(

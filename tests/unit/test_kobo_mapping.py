@@ -88,8 +88,9 @@ def test_a_referral_without_consent_is_refused_with_the_rule() -> None:
     with pytest.raises(ValidationError) as caught:
         MAPPING.map_submission(refused, CONTEXT)
     (problem,) = caught.value.problems
-    assert problem.path == "records.case"
+    assert "persetujuan/pemberi" in problem.path
     assert "consent before referral" in problem.message
+    assert "persetujuan/pemberi = 'tidak_ada'" in problem.message
 
 
 def test_the_consent_must_cover_the_providers_service() -> None:
@@ -123,10 +124,51 @@ def test_problems_are_named_in_kobo_terms_and_masked() -> None:
             CONTEXT,
         )
     shown = {p.path: p.message for p in caught.value.problems}
-    assert shown["identitas/sumber"] == "choice 'sms' has no code in the mapping (for channel)"
+    assert shown["identitas/sumber"] == "'sms' is not a choice of list 'sumber' (for channel)"
     assert "must be a month from 1 to 12" in shown["identitas/bulan_lahir"]
     assert "case.subject.birth_month" in shown["identitas/bulan_lahir"]
     assert "is not an identity number" in shown["identitas/nik"]
+
+
+def test_an_answer_not_among_the_forms_choices_is_not_blamed_on_the_mapping() -> None:
+    many = {"identitas/sumber": "sms"}
+    with pytest.raises(ValidationError) as caught:
+        MAPPING.map_submission(_lpa(**many), CONTEXT)
+    (shown,) = [p.message for p in caught.value.problems if p.path == "identitas/sumber"]
+    assert shown == "'sms' is not a choice of list 'sumber' (for channel)"
+    # A mapping never checked against the form cannot tell: the old wording stays.
+    unchecked = parse_mapping(LPA_MAPPING)
+    with pytest.raises(ValidationError) as caught:
+        unchecked.map_submission(_lpa(**many), CONTEXT)
+    (shown,) = [p.message for p in caught.value.problems if p.path == "identitas/sumber"]
+    assert shown == "choice 'sms' has no code in the mapping (for channel)"
+
+
+def test_lifecycle_refusals_name_the_answers_behind_them() -> None:
+    child = {"identitas/tahun_lahir": "2012"}
+    with pytest.raises(ValidationError) as caught:
+        MAPPING.map_submission(_lpa(**child, **{"persetujuan/pemberi": "sendiri"}), CONTEXT)
+    (problem,) = caught.value.problems
+    assert "persetujuan/pemberi" in problem.path
+    assert "identitas/tahun_lahir" in problem.path
+    assert "a child's own consent is not enough" in problem.message
+    assert "persetujuan/pemberi = 'sendiri'" in problem.message
+    assert "identitas/tahun_lahir = '2012'" in problem.message
+    assert "persetujuan/assent unanswered" in problem.message
+    refused = {"persetujuan/pemberi": "orang_tua", "persetujuan/assent": "tidak"}
+    with pytest.raises(ValidationError) as caught:
+        MAPPING.map_submission(_lpa(**child, **refused), CONTEXT)
+    (problem,) = caught.value.problems
+    assert "the child has not assented" in problem.message
+    assert "persetujuan/assent = 'tidak'" in problem.message
+
+
+def test_a_missing_required_value_names_the_field_it_is_read_from() -> None:
+    with pytest.raises(ValidationError) as caught:
+        MAPPING.map_submission(_lpa(**{"identitas/jk": None}), CONTEXT)
+    (problem,) = caught.value.problems
+    assert problem.path == "identitas/jk"
+    assert problem.message == "required field missing (case.subject.sex, unanswered)"
 
 
 def test_a_nik_typed_into_free_text_is_refused_masked() -> None:
@@ -164,7 +206,9 @@ def test_unanswered_nested_values_are_left_out() -> None:
     with pytest.raises(ValidationError) as caught:  # half an answer is not enough
         MAPPING.map_submission(_lpa(**{"kejadian/bentuk": None}), CONTEXT)
     (problem,) = caught.value.problems
-    assert str(problem) == "case.violence.forms: required field missing (no answer gives it)"
+    assert str(problem) == (
+        "kejadian/bentuk: required field missing (case.violence.forms, unanswered)"
+    )
 
 
 def test_umkm_support_and_its_business() -> None:

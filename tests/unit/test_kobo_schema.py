@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -10,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kk_adapters.kobo.mapping_file import parse_mapping
 from kk_adapters.kobo.schema import FormSchema, SchemaSet, value_kind
 from kk_adapters.kobo.submissions import GeoPoint, SubmissionTyper, item_key, type_value
 from kk_core.errors import ValidationError
-from kobo_support import LPA_FORM, NIK, lpa_answers
+from kobo_support import LPA_FORM, LPA_MAPPING, LPA_UID, NIK, lpa_answers
 
 # -- schema --------------------------------------------------------------------------------
 
@@ -116,6 +118,28 @@ def test_schema_set_from_an_asset_with_versions() -> None:
     assert list(schemas.versions) == ["v1", "v2"]
     assert schemas.latest.version == "v2"
     assert schemas.for_version("v1").question("n").type == "text"  # type: ignore[union-attr]
+
+
+def test_an_undeployed_draft_is_not_a_version() -> None:
+    """kpi's asset JSON has the latest edit as ``content``/``version_id``, deployed or
+    not; submissions are made with deployed versions only, so a draft (here adding a
+    choice the mapping has no code for) must not block reading the data."""
+    draft = copy.deepcopy(LPA_FORM)
+    draft["choices"].append({"list_name": "sumber", "name": "sms", "label": ["Sms", "sms"]})
+    asset = {
+        "uid": LPA_UID,
+        "version_id": "vDraft",
+        "deployed_version_id": "vDeployed",
+        "content": draft,
+        "versions": [{"uid": "vDeployed", "content": LPA_FORM}],
+    }
+    schemas = SchemaSet.from_json(asset)
+    assert list(schemas.versions) == ["vDeployed"]
+    assert schemas.latest.version == "vDeployed"
+    parse_mapping(LPA_MAPPING, schemas)  # no "choices without a code"
+    # Without the deployed versions, the asset's content is all there is.
+    alone = {key: value for key, value in asset.items() if key != "versions"}
+    assert list(SchemaSet.from_json(alone).versions) == ["vDraft"]
 
 
 # -- typing -----------------------------------------------------------------------------

@@ -83,6 +83,28 @@ class _Token:
     __str__ = __repr__
 
 
+def _token_auth(http: Any, token: _Token) -> httpx.Auth:
+    """An `httpx.Auth` that writes the ``Authorization`` header into each request itself:
+    no frame of ours holds the header in a local, so a traceback rendered with its
+    locals (``capture_locals``, ``pytest -l``) cannot show the token."""
+
+    class _TokenAuth(http.Auth):  # type: ignore[misc]
+        __slots__ = ("_token",)
+
+        def __init__(self, secret: _Token) -> None:
+            self._token = secret
+
+        def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+            request.headers["Authorization"] = "Token " + self._token.reveal()
+            yield request
+
+        def __repr__(self) -> str:
+            return "TokenAuth(***)"
+
+    auth: httpx.Auth = _TokenAuth(token)
+    return auth
+
+
 def _import_httpx() -> Any:
     try:
         import httpx
@@ -166,11 +188,15 @@ class KoboClient:
             follow_redirects=False,
             transport=transport,
             headers={"Accept": "application/json"},
+            auth=_token_auth(http, self._token),
         )
         self.requests = 0  # how many HTTP requests were sent (retries included)
 
     def __repr__(self) -> str:
-        return f"KoboClient({self.server!r}, token=***)"
+        # Safe before __init__ has finished (a failed constructor shows ``self`` in a
+        # traceback rendered with its locals).
+        server = getattr(self, "server", None)
+        return f"KoboClient({server!r}, token=***)"
 
     def __enter__(self) -> KoboClient:
         return self
@@ -218,14 +244,13 @@ class KoboClient:
     ) -> httpx.Response:
         http = _import_httpx()
         url = self._same_origin(url)
-        headers = {"Authorization": f"Token {self._token.reveal()}"}
         attempt = 0
         while True:
             failure: str | None = None
             response: httpx.Response | None = None
             try:
                 self.requests += 1
-                request = self._http.build_request("GET", url, params=params, headers=headers)
+                request = self._http.build_request("GET", url, params=params)
                 response = self._http.send(request, stream=stream)
             except http.TimeoutException:
                 failure = "timed out"

@@ -475,10 +475,14 @@ class Importer:
             stored = held.get(key)
             if stored is None:
                 writes.append(with_version(record, 0))
-            elif same_content(stored, record):
-                same.append(record)
             elif _ref(record) in old_refs:
-                writes.append(with_version(record, stored.version))
+                # Only a record this submission's earlier revision made is its own: one
+                # equal to another's (a duplicated submission, two members recording the
+                # same meeting) would otherwise be taken over, and an edit overwrite it.
+                if same_content(stored, record):
+                    same.append(record)
+                else:
+                    writes.append(with_version(record, stored.version))
             else:
                 problems.append(
                     Problem(

@@ -29,7 +29,7 @@ import itertools
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -327,6 +327,9 @@ class KoboFormMapping:
         self.description = description
         self._case_rules = [r for r in self.rules if r.kind == "case"]
         self._plans = {r.name: _Plan.of(r) for r in self.rules}
+        # Field path -> the form's choice list, once `check` has held the mapping against
+        # the form: an answer with no code is then not a choice of that list at all.
+        self._choice_lists: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"KoboFormMapping({self.form_id!r}, {len(self.rules)} rules)"
@@ -396,6 +399,8 @@ class KoboFormMapping:
                 _required_problems(cls, set(targets) | {s.into for s in rule.lists}, where)
             )
             problems.extend(_template_rules(rule, self.rules, where))
+        if not problems:
+            self._choice_lists = _choice_lists(versions, self.rules)
         return problems
 
     def _value_problems(
@@ -503,7 +508,7 @@ class KoboFormMapping:
                     if isinstance(entry, Mapping)
                 ]
             for entry, index, at in entries:
-                scope = _Scope(values, entry, index, at, key, ids, context)
+                scope = _Scope(values, entry, index, at, key, ids, context, self._choice_lists)
                 if rule.when is not None and not _when(rule, scope):
                     continue
                 try:
@@ -548,6 +553,7 @@ class KoboFormMapping:
                     scope.key,
                     scope.ids,
                     scope.context,
+                    scope.lists,
                 )
                 item: dict[str, Any] = {}
                 for target, value, parts, from_answer, mode in sub_fields:
@@ -604,7 +610,12 @@ class KoboFormMapping:
             )
         except TransitionError as error:
             where = "record_case" if rule is None else f"records.{rule.name}"
-            raise _Failed([Problem(where, str(error))]) from None
+            behind = [] if rule is None else _answers_behind(rule, error.action, values)
+            if not behind:
+                raise _Failed([Problem(where, str(error))]) from None
+            paths = ", ".join(path for path, _shown in behind)
+            answers = "; ".join(shown for _path, shown in behind)
+            raise _Failed([Problem(paths, f"{error} (answers: {answers})")]) from None
         except ValidationError as error:
             raise _Failed(list(error.problems)) from None
 
@@ -683,6 +694,8 @@ class _Scope:
     key: str | None
     ids: Mapping[str, str]
     context: MapContext
+    #: Field path -> the form's choice list (known once the mapping was checked).
+    lists: Mapping[str, str] = attrs.field(factory=dict)
 
     def lookup(self, path: str) -> Any:
         if path in self.entry:
@@ -777,7 +790,7 @@ class _Scope:
 
     def _finish(self, value: Value, found: Any) -> Any:
         if value.choices is not None:
-            found = _choose(value, found)
+            found = _choose(value, found, self.lists.get(value.field or ""))
             if found is _UNSET:
                 return _UNSET
         if value.cast is not None:
@@ -816,19 +829,28 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _choose(value: Value, found: Any) -> Any:
+def _not_a_choice(found: Any, list_name: str | None) -> _Bad:
+    """An answer the mapping has no code for: when the mapping was checked against the
+    form, every choice of the form has one, so the answer is not a choice of the form's
+    list (an edited submission, a choice since removed)."""
+    if list_name is not None:
+        return _Bad(f"{quote_value(found)} is not a choice of list {quote_value(list_name)}")
+    return _Bad(f"choice {quote_value(found)} has no code in the mapping")
+
+
+def _choose(value: Value, found: Any, list_name: str | None = None) -> Any:
     assert value.choices is not None
     choices = value.choices
     if isinstance(found, tuple):
         codes = []
         for name in found:
             if name not in choices:
-                raise _Bad(f"choice {quote_value(name)} has no code in the mapping")
+                raise _not_a_choice(name, list_name)
             if choices[name] != "":
                 codes.append(choices[name])
         return codes
     if not isinstance(found, str) or found not in choices:
-        raise _Bad(f"choice {quote_value(found)} has no code in the mapping")
+        raise _not_a_choice(found, list_name)
     code = choices[found]
     return _UNSET if code == "" else code
 
@@ -971,7 +993,14 @@ def _explain(
         source = _longest(target, sources)
         record_field = f"{rule.kind}.{target}" if target else rule.kind
         if source is None:
-            problems.append(Problem(record_field, f"{problem.message} (no answer gives it)"))
+            # no value came: name the field the mapping reads it from, when it has one
+            mapped = _longest(target, rule.fields)
+            field = None if mapped is None else rule.fields[mapped].field
+            if field is not None:
+                shown = scope.shown(field)
+                problems.append(Problem(shown, f"{problem.message} ({record_field}, unanswered)"))
+            else:
+                problems.append(Problem(record_field, f"{problem.message} (no answer gives it)"))
             continue
         value = sources[source]
         shown = scope.shown(value.field) if value.field is not None else value.source()
@@ -979,6 +1008,46 @@ def _explain(
         quoted = f", answer {quote_value(_text(answer))}" if answer is not None else ""
         problems.append(Problem(shown, f"{problem.message} ({record_field}{quoted})"))
     return problems
+
+
+#: The record fields a refused lifecycle step of a case depends on (by its action): who
+#: consented and the child's assent, and the age that decides whether it is a child's.
+_STEP_TARGETS = {
+    "record_consent": ("consent.giver", "consent.assent", "subject.birth", "subject.age"),
+    "refer": (
+        "consent.giver",
+        "consent.assent",
+        "consent.services",
+        "subject.birth",
+        "subject.age",
+    ),
+    "assess": ("assessment", "risk"),
+    "assign": ("companion_id",),
+}
+
+
+def _answers_behind(
+    rule: RecordRule, action: str, values: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The Kobo field paths (and their answers, masked) behind a refused lifecycle step,
+    as far as the mapping knows them: ``persetujuan/pemberi = 'sendiri'``."""
+    step = next((k for k in _STEP_TARGETS if action.startswith(k)), None)
+    if step is None:
+        return []
+    behind: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for target, value in rule.fields.items():
+        if value.field is None or value.field in seen or target.endswith("recorded_on"):
+            continue
+        if not any(target == t or target.startswith(t) for t in _STEP_TARGETS[step]):
+            continue
+        seen.add(value.field)
+        answer = values.get(value.field)
+        if answer is None or answer == "" or answer == ():
+            behind.append((value.field, f"{value.field} unanswered"))
+        else:
+            behind.append((value.field, f"{value.field} = {quote_value(_text(answer))}"))
+    return behind
 
 
 def _longest(target: str, sources: Mapping[str, Value]) -> str | None:
@@ -1088,6 +1157,27 @@ def _case_history(
 
 
 # -- schema checks ---------------------------------------------------------------------
+
+
+def _choice_lists(versions: list[FormSchema], rules: Iterable[RecordRule]) -> dict[str, str]:
+    """Field path -> the form's choice list, for every field read through choices."""
+    lists = {}
+    for value in _chosen_values(rules):
+        assert value.field is not None
+        list_name, _names = _choice_names(versions, value.field)
+        if list_name is not None:
+            lists[value.field] = list_name
+    return lists
+
+
+def _chosen_values(rules: Iterable[RecordRule]) -> Iterator[Value]:
+    """Every value of ``rules`` that reads a field through a choice table."""
+    for rule in rules:
+        values = [rule.id, *rule.fields.values()]
+        values += [v for sub in rule.lists for v in sub.fields.values()]
+        for value in values:
+            if value.field is not None and value.choices is not None:
+                yield value
 
 
 def _question(versions: Iterable[FormSchema], path: str) -> Question | None:

@@ -414,7 +414,10 @@ class SchemaSet:
     @classmethod
     def from_json(cls, data: Any, *, where: str = "asset") -> SchemaSet:
         """From an asset JSON, with its ``versions`` (``[{"uid": …, "content": …}]``) when
-        given, or from a bare ``content``."""
+        given, or from a bare ``content``. With the versions given (the deployed ones, as
+        `KoboClient.schemas` fetches them), the asset's own ``content`` is held only when
+        it is the deployed version (``version_id`` = ``deployed_version_id``): an
+        undeployed draft is not a version any submission was made with."""
         if isinstance(data, Mapping) and "survey" in data:
             return cls.single(FormSchema.from_content(data, where=where))
         if not isinstance(data, Mapping) or not isinstance(data.get("content"), Mapping):
@@ -436,9 +439,15 @@ class SchemaSet:
                     )
                 )
         held = {s.version for s in versions}
-        if current.version not in held:
+        # kpi's ``content``/``version_id`` are the latest edit, deployed or not; no
+        # submission is made with an undeployed draft, so with the deployed versions
+        # given, a draft is left out (it must not block reading the data).
+        deployed = data.get("deployed_version_id")
+        draft = bool(versions) and isinstance(deployed, str) and current.version != deployed
+        if current.version not in held and not draft:
             versions.append(current)
-        return cls(versions, latest=current.version)
+        latest = deployed if draft and deployed in held else current.version
+        return cls(versions, latest=latest)
 
     @property
     def versions(self) -> Sequence[str | None]:

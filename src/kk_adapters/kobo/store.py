@@ -463,11 +463,42 @@ def _file_schemas(path: Path, schema: Any) -> SchemaSet:
     )
 
 
+def _check_form(
+    mapping: KoboFormMapping, schemas: SchemaSet, asset_uid: str | None, where: str
+) -> None:
+    """A mapping written for another form is refused: its ``[form] asset`` must be the
+    asset read, and its ``[form] id`` the form's id (the content's ``id_string``, or the
+    asset uid kpi deploys it under). The import marks are named after the form id, so a
+    mapping of another form would also keep the checkpoint under the wrong name."""
+    problems = []
+    if mapping.asset_uid is not None and asset_uid is not None and mapping.asset_uid != asset_uid:
+        problems.append(
+            Problem(
+                f"{where}form.asset",
+                f"the mapping is for asset {quote_value(mapping.asset_uid)}, not "
+                f"{quote_value(asset_uid)}: give the mapping of this form",
+            )
+        )
+    known = [k for k in (schemas.form_id, asset_uid, mapping.asset_uid) if k]
+    if schemas.form_id is not None and mapping.form_id not in known:
+        problems.append(
+            Problem(
+                f"{where}form.id",
+                f"the mapping is for form {quote_value(mapping.form_id)}, not "
+                f"{quote_value(schemas.form_id)}: give the mapping of this form",
+            )
+        )
+    if problems:
+        raise ValidationError(problems, subject="form mapping")
+
+
 def _mapping(
     given: Any, schemas: SchemaSet, asset_uid: str | None, plugins: Plugins | None
 ) -> FormMapping:
     if isinstance(given, str | Path):
-        return load_mapping(given, schemas)
+        loaded = load_mapping(given, schemas)
+        _check_form(loaded, schemas, asset_uid, f"{Path(given).name}: ")
+        return loaded
     if given is not None:
         if not callable(getattr(given, "map", None)):
             raise ValidationError(
@@ -475,6 +506,7 @@ def _mapping(
                 subject="kobo store",
             )
         if isinstance(given, KoboFormMapping):
+            _check_form(given, schemas, asset_uid, "mapping: ")
             given.check(schemas)
         return given  # type: ignore[no-any-return]
     registered = (plugins if plugins is not None else get_plugins()).form_mappings

@@ -17,31 +17,14 @@ import click
 
 from kk_cli import output
 from kk_cli.commands import adapters, export, migrate, validate
-from kk_cli.exit_codes import ExitCode, exit_code_for
+from kk_cli.exit_codes import EXIT_STATUSES, ExitCode, exit_code_for
 from kk_core.errors import KKError
 
 __all__ = ["EXIT_CODES_HELP", "cli", "main"]
 
 #: The exit statuses, as ``kk --help`` lists them.
 EXIT_CODES_HELP = "\n".join(
-    [
-        "Exit status:",
-        "",
-        "\b",
-        *(
-            f"  {code.value:<4}{line}"
-            for code, line in (
-                (ExitCode.OK, "done"),
-                (ExitCode.PROBLEMS, "done, and problems were found (listed on stdout)"),
-                (ExitCode.USAGE, "wrong command line (or a password on it)"),
-                (ExitCode.INPUT, "an input was refused (a store URL, an option, a kind)"),
-                (ExitCode.STORAGE, "a store could not be opened, read or written"),
-                (ExitCode.PLUGIN, "a plugin failed"),
-                (ExitCode.INTERNAL, "a bug (run with --debug and report the traceback)"),
-                (ExitCode.INTERRUPTED, "interrupted"),
-            )
-        ),
-    ]
+    ["Exit status:", "", "\b", *(f"  {code.value:<4}{short}" for code, short, _ in EXIT_STATUSES)]
 )
 
 

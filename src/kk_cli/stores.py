@@ -15,13 +15,17 @@ upgrades anything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
+from kk_core.errors import StorageError
 from kk_core.plugins import Plugins
 from kk_core.store import Store, redact_url, url_secrets
+
+if TYPE_CHECKING:
+    from kk_adapters.sql.store import UpgradePlan
 
 __all__ = [
     "EXPORT_TO_ENV",
@@ -33,6 +37,7 @@ __all__ = [
     "open_for_writing",
     "scheme_of",
     "shown",
+    "sql_plan",
     "store_option",
     "target_option",
 ]
@@ -114,10 +119,36 @@ def check_scheme(plugins: Plugins, url: str) -> None:
 
 
 def open_for_reading(plugins: Plugins, url: str, **options: Any) -> Store:
-    """A store the command only reads: read-only where the adapter has the option."""
-    if scheme_of(url) in READ_ONLY_SCHEMES:
+    """A store the command only reads: read-only where the adapter has the option.
+
+    A SQL database at an older schema version is refused with the command that
+    upgrades it (reading must not upgrade it behind the user's back).
+    """
+    scheme = scheme_of(url)
+    if scheme in SQL_SCHEMES:
+        check_scheme(plugins, url)
+        plan = sql_plan(url)
+        if plan.exists and plan.steps:
+            state = "is empty" if plan.current == 0 else f"is at schema version {plan.current}"
+            raise StorageError(
+                f"{plan.url} {state}; this library reads version {plan.latest}. Upgrade it "
+                "first with kk migrate (kk migrate --dry-run says what would change)"
+            )
+    if scheme in READ_ONLY_SCHEMES:
         options.setdefault("read_only", True)
     return plugins.open_store(url, **options)
+
+
+def sql_plan(url: str) -> UpgradePlan:
+    """`kk_adapters.sql.plan_upgrade`, or a `StorageError` naming the missing extra."""
+    try:
+        from kk_adapters.sql.store import plan_upgrade
+    except ImportError as exc:
+        raise StorageError(
+            f"SQL stores need the {exc.name or 'sqlalchemy'!r} package, which is not "
+            "installed: pip install 'kelompok-konstituen[sql]'"
+        ) from None
+    return plan_upgrade(url)
 
 
 def open_for_writing(plugins: Plugins, url: str, **options: Any) -> Store:

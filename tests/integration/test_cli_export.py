@@ -164,6 +164,7 @@ def test_an_old_source_is_not_upgraded(tmp_path: Path) -> None:
     result = kk("export", "--store", sqlite_url(old), "--to", "memory://", "--kind", "village")
     assert result.exit_code == ExitCode.STORAGE
     assert "is at schema version 2" in result.stderr
+    assert "Upgrade it first with kk migrate" in result.stderr
     assert digest(old) == before
 
 

@@ -45,7 +45,10 @@ def describe(plugins: Plugins) -> dict[str, Any]:
     }
 
 
-@click.command("adapters")
+@click.command(
+    "adapters",
+    short_help="List the installed plugins, their store schemes, disabled ones.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def command(as_json: bool) -> None:
     """List the installed plugins, the store URL schemes they handle, and those disabled.

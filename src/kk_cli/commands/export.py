@@ -61,7 +61,10 @@ def report_data(report: ImportReport, target: str) -> dict[str, Any]:
     }
 
 
-@click.command("export")
+@click.command(
+    "export",
+    short_help="Copy records from one store into another.",
+)
 @store_option("The store to copy from (it is only read).")
 @target_option("The store to copy into (created if the adapter creates stores).")
 @click.option(

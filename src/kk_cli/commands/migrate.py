@@ -8,12 +8,13 @@ stores (``sqlite``, ``postgresql``) have a schema; other stores are refused.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import click
 
 from kk_cli import output
-from kk_cli.stores import SQL_SCHEMES, check_scheme, scheme_of, shown, store_option
+from kk_cli.stores import SQL_SCHEMES, check_scheme, scheme_of, shown, sql_plan, store_option
 from kk_core.errors import StorageError
 from kk_core.plugins import get_plugins
 
@@ -41,7 +42,10 @@ def _plan_data(plan: Any) -> dict[str, Any]:
     }
 
 
-@click.command("migrate")
+@click.command(
+    "migrate",
+    short_help="Upgrade a database's schema (--dry-run: say what would change).",
+)
 @store_option("The database to upgrade (sqlite:///FILE or postgresql://USER@HOST/DB).")
 @click.option(
     "--dry-run",
@@ -59,16 +63,9 @@ def command(store_url: str, dry_run: bool, as_json: bool) -> None:
     (kk migrate upgrades a database, it does not create one: opening a store does).
     """
     _check_sql(store_url)
-    try:
-        from kk_adapters.sql.store import plan_upgrade
-    except ImportError as exc:
-        raise StorageError(
-            f"SQL stores need the {exc.name or 'sqlalchemy'!r} package, which is not "
-            "installed: pip install 'kelompok-konstituen[sql]'"
-        ) from None
+    plan = sql_plan(store_url)
     from kk_adapters.sql import upgrade
 
-    plan = plan_upgrade(store_url)
     if not plan.exists:
         raise StorageError(
             f"{plan.url}: there is no database file at this path; kk migrate upgrades an "
@@ -91,8 +88,7 @@ def command(store_url: str, dry_run: bool, as_json: bool) -> None:
         state = "is empty" if plan.current == 0 else f"is at schema version {plan.current}"
         output.echo(f"{plan.url} {state}; this library writes version {plan.latest}.")
         output.echo(f"kk migrate would apply {len(plan.steps)} step(s):")
-        for step in plan.steps:
-            output.echo(f"  {step.version}  {step.description}")
+        _steps(plan.steps)
         output.echo("Nothing was changed (--dry-run).")
         return
     with output.spinner(f"Upgrading {shown(store_url)} to schema version {plan.latest}…"):
@@ -103,5 +99,16 @@ def command(store_url: str, dry_run: bool, as_json: bool) -> None:
         output.echo_json(data)
         return
     output.echo(f"{plan.url}: upgraded from schema version {plan.current} to {version}.")
-    for step in plan.steps:
-        output.echo(f"  {step.version}  {step.description}")
+    _steps(plan.steps)
+
+
+def _steps(steps: Any) -> None:
+    for step in steps:
+        output.echo(
+            textwrap.fill(
+                step.description,
+                width=88,
+                initial_indent=f"  {step.version:<3}",
+                subsequent_indent="     ",
+            )
+        )

@@ -13,6 +13,7 @@ from kk_cli.stores import (
     check_scheme,
     open_for_reading,
     scheme_of,
+    sql_plan,
     store_option,
 )
 from kk_cli.validation import Finding, Validation, validate_store
@@ -27,14 +28,7 @@ __all__ = ["command"]
 def _schema_finding(url: str) -> Validation | None:
     """For a SQL database: a finding when its schema is older than this library's
     (the store cannot be read before it is upgraded), else None. Writes nothing."""
-    try:
-        from kk_adapters.sql.store import plan_upgrade
-    except ImportError as exc:
-        raise StorageError(
-            f"SQL stores need the {exc.name or 'sqlalchemy'!r} package, which is not "
-            "installed: pip install 'kelompok-konstituen[sql]'"
-        ) from None
-    plan = plan_upgrade(url)
+    plan = sql_plan(url)
     if not plan.exists:
         raise StorageError(f"{plan.url}: there is no database file at this path")
     if not plan.steps:
@@ -52,7 +46,10 @@ def _schema_finding(url: str) -> Validation | None:
     )
 
 
-@click.command("validate")
+@click.command(
+    "validate",
+    short_help="Check a store's records without writing anything.",
+)
 @store_option("The store to check (it is only read).")
 @click.option(
     "--kind",

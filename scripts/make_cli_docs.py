@@ -71,8 +71,26 @@ ENVIRONMENT = [
 ]
 
 
+#: What help text names that is typed as it is: URLs, commands, options, variables.
+_LITERAL = re.compile(
+    r"[a-z][a-z0-9+]*://(?:[^\s,;()]*[^\s,;().])?"  # a URL
+    r"|(?<![\"'])kk(?: [a-z]+)?(?: --[a-z][a-z-]*)?(?![a-z-\"'])"  # kk migrate, kk --debug
+    r"|--[a-z][a-z-]*"  # an option
+    r"|\b(?:KK_[A-Z_]+|PGPASSWORD)\b"  # an environment variable
+)
+
+
+def _code(text: str) -> str:
+    """Help text with what is typed as it is in code spans (never inside one already)."""
+    parts = re.split(r"(`[^`]*`)", text)
+    return "".join(
+        part if part.startswith("`") else _LITERAL.sub(lambda m: f"`{m.group()}`", part)
+        for part in parts
+    )
+
+
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return _code(" ".join(text.split())).replace("|", "\\|")
 
 
 def _paragraphs(text: str) -> str:
@@ -83,7 +101,7 @@ def _paragraphs(text: str) -> str:
         if lines and lines[0].strip() == "\b":
             out.append("```text\n" + "\n".join(lines[1:]) + "\n```")
         else:
-            out.append(" ".join(line.strip() for line in lines))
+            out.append(_code(" ".join(line.strip() for line in lines)))
     return "\n\n".join(out)
 
 

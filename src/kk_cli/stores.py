@@ -14,13 +14,14 @@ upgrades anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
 from kk_core.errors import StorageError
+from kk_core.kinds import RecordType
 from kk_core.plugins import Plugins
 from kk_core.store import Store, redact_url, url_secrets
 
@@ -35,6 +36,7 @@ __all__ = [
     "check_scheme",
     "open_for_reading",
     "open_for_writing",
+    "record_total",
     "scheme_of",
     "shown",
     "sql_plan",
@@ -137,6 +139,14 @@ def open_for_reading(plugins: Plugins, url: str, **options: Any) -> Store:
     if scheme in READ_ONLY_SCHEMES:
         options.setdefault("read_only", True)
     return plugins.open_store(url, **options)
+
+
+def record_total(store: Store, classes: Sequence[RecordType]) -> int | None:
+    """How many records of these kinds a store holds, when it counts them without
+    reading them all (``aggregate_pushdown``); else None (a progress bar without end)."""
+    if not store.capabilities.aggregate_pushdown:
+        return None
+    return sum(sum(store.count(cls).values()) for cls in classes)
 
 
 def sql_plan(url: str) -> UpgradePlan:

@@ -20,7 +20,13 @@ import click
 
 from kk_cli import output
 from kk_cli.exit_codes import ExitCode
-from kk_cli.stores import open_for_reading, open_for_writing, store_option, target_option
+from kk_cli.stores import (
+    open_for_reading,
+    open_for_writing,
+    record_total,
+    store_option,
+    target_option,
+)
 from kk_core.copying import MAX_PAGE_SIZE, PAGE_SIZE, copy_records
 from kk_core.kinds import RECORD_KINDS, RecordType, record_type
 from kk_core.plugins import get_plugins
@@ -120,7 +126,7 @@ def command(
     try:
         target = open_for_writing(plugins, to_url)
         try:
-            total = sum(sum(source.count(cls).values()) for cls in classes)
+            total = record_total(source, classes)
             with output.progress("Copying records", total) as update:
 
                 def progress(report: ImportReport) -> None:

@@ -12,6 +12,7 @@ from kk_cli.stores import (
     SQL_SCHEMES,
     check_scheme,
     open_for_reading,
+    record_total,
     scheme_of,
     sql_plan,
     store_option,
@@ -77,10 +78,7 @@ def command(store_url: str, kinds: tuple[str, ...], as_json: bool) -> None:
         store = open_for_reading(plugins, store_url, **options)
         try:
             classes = [record_type(k.lower()) for k in kinds] if kinds else None
-            total = sum(
-                sum(store.count(cls).values())
-                for cls in (classes if classes is not None else RECORD_KINDS.values())
-            )
+            total = record_total(store, classes or list(RECORD_KINDS.values()))
             with output.progress("Checking records", total) as update:
                 result = validate_store(store, plugins, kinds=classes, progress=update)
         finally:

@@ -17,7 +17,8 @@ assess          reported, active, referred  (same)    an assessment dated within
 change_risk     reported, active, referred  (same)
 plan            reported, active, referred  (same)    at least one action
 follow_up       reported, active, referred  (same)    the next date is not in the past
-legal_step      reported, active, referred  (same)    a stage is given
+legal_step      reported, active, referred  (same)    a stage is given; diversion: see below
+update          every state                 (same)    only the case's details change
 note            reported, active, referred  (same)    the note has text
 refer           reported, active, referred  referred  consent for that service, or an override
 resume          referred                    active
@@ -48,21 +49,29 @@ after a referral to the UPTD PPA or the police, or with the reason it had none i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
+
+import attrs
 
 from kk_core._text import quote_value
-from kk_core.case_parts import CHILD_AGE, Assessment, Consent, PlanAction
+from kk_core.case_parts import CHILD_AGE, Assessment, Consent, Perpetrator, PlanAction
 from kk_core.cases import Case
 from kk_core.codes import (
+    AgeBand,
     AssentDecision,
     CaseAction,
+    CaseCategory,
     CaseOutcome,
     CaseStatus,
     ConsentGiver,
+    GbvimsType,
     LegalStage,
     OverrideReason,
     RiskLevel,
+    Sex,
+    TpksForm,
     core_code,
 )
 from kk_core.lifecycle import (
@@ -78,7 +87,9 @@ from kk_core.lifecycle import (
 
 __all__ = [
     "CASE_LIFECYCLE",
+    "DIVERSION_AGE",
     "REFERRAL_SERVICES_FOR_SEXUAL_VIOLENCE",
+    "UPDATABLE_FIELDS",
     "add_note",
     "assess_case",
     "assign_companion",
@@ -92,6 +103,7 @@ __all__ = [
     "reopen_case",
     "report_case",
     "resume_case",
+    "update_case",
 ]
 
 _OPEN = frozenset({CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED})
@@ -113,43 +125,77 @@ def _core_services(codes: Iterable[str]) -> frozenset[str]:
     return frozenset(core_code("service_kind", code) or code for code in codes)
 
 
-def _perpetrator_parent(case: Case) -> bool:
-    return case.violence is not None and any(
-        core_code("perpetrator_relation", p.relation) == "parent"
-        for p in case.violence.perpetrators
-    )
+def _perpetrators(case: Case) -> tuple[Perpetrator, ...]:
+    return case.violence.perpetrators if case.violence is not None else ()
 
 
-def _caregiver_implicated(case: Case) -> bool:
-    return case.violence is not None and any(p.is_caregiver for p in case.violence.perpetrators)
+def _implicated_givers(case: Case) -> dict[ConsentGiver, str]:
+    """The givers who are, or may be, an alleged perpetrator, and why.
+
+    A perpetrator whose relation rolls up to ``parent`` (a stepfather too) rules out the
+    parent of that sex, and an unnamed ``parent``; a caregiver implicated who is not a
+    parent rules out the ``guardian``.
+    """
+    found: dict[ConsentGiver, str] = {}
+    for p in _perpetrators(case):
+        if core_code("perpetrator_relation", p.relation) == "parent":
+            why = "a parent is an alleged perpetrator and cannot consent"
+            found[ConsentGiver.PARENT] = why
+            if p.sex is not Sex.FEMALE:
+                found[ConsentGiver.FATHER] = why
+            if p.sex is not Sex.MALE:
+                found[ConsentGiver.MOTHER] = why
+        elif p.is_caregiver:
+            found[ConsentGiver.GUARDIAN] = (
+                "the caregiver is implicated in the violence and cannot consent"
+            )
+    return found
+
+
+#: Who may consent for an adult: the adult, or a legal guardian (pengampu), or no one.
+_ADULT_GIVERS = frozenset({ConsentGiver.SELF, ConsentGiver.GUARDIAN, ConsentGiver.NONE})
 
 
 def _who_may_consent(case: Case, step: Step) -> str | None:
     consent: Consent = step.details["consent"]
+    if consent.recorded_on > step.at.date():
+        return f"the consent is dated {consent.recorded_on.isoformat()}, after the step"
+    if consent.recorded_on < case.reported_on:
+        return "the consent is dated before the report"
+    if consent.assent is not None and consent.assent.recorded_on < case.reported_on:
+        return "the assent is dated before the report"
     age = case.age_at(consent.recorded_on)
-    child = age is not None and age < CHILD_AGE
+    child = age is None or age < CHILD_AGE  # in doubt, a child
     giver = consent.giver
     if child and giver is ConsentGiver.SELF:
         return (
             "a child's own consent is not enough: record a parent's, a guardian's or another "
             "trusted adult's consent (or a best-interest decision) with the child's assent"
         )
-    if not child and giver is ConsentGiver.BEST_INTEREST:
-        return "a best-interest decision is for a child; an adult consents or refuses"
-    if giver is ConsentGiver.PARENT and _perpetrator_parent(case):
+    if not child and giver not in _ADULT_GIVERS:
         return (
-            "a parent is an alleged perpetrator and cannot consent: ask another trusted "
-            "adult, or record a best-interest decision with its reason"
+            "an adult consents or refuses for themself (or through a legal guardian); "
+            f"{giver.value} cannot consent for an adult"
         )
-    if giver in (ConsentGiver.PARENT, ConsentGiver.GUARDIAN) and _caregiver_implicated(case):
+    if not child and consent.assent is not None:
+        return "an assent is a child's: an adult consents"
+    implicated = _implicated_givers(case).get(giver)
+    if implicated is not None:
+        other = "the other parent, " if giver in (ConsentGiver.MOTHER, ConsentGiver.FATHER) else ""
         return (
-            "the caregiver is implicated in the violence and cannot consent: ask another "
-            "trusted adult, or record a best-interest decision with its reason"
+            f"{implicated}: ask {other}another trusted adult, or record a best-interest "
+            "decision with its reason"
         )
     asked = child and age is not None and age >= ASSENT_AGE and giver is not ConsentGiver.NONE
     if asked and consent.assent is None:
         return f"a child of {age} is asked too: record the child's assent with the consent"
     return None
+
+
+def _child_now(case: Case, step: Step) -> bool | None:
+    """Whether the subject is a child on the day of the step (None: age unknown)."""
+    age = case.age_at(step.at.date())
+    return None if age is None else age < CHILD_AGE
 
 
 def _consent_or_override(case: Case, step: Step) -> str | None:
@@ -169,11 +215,12 @@ def _consent_or_override(case: Case, step: Step) -> str | None:
         return "an override needs a note saying why the referral cannot wait for consent"
     if not step.details.get("approved_by"):
         return "an override needs the member id of the coordinator who approved it (approved_by)"
-    if reason is OverrideReason.CHILD_AT_RISK and not case.is_child:
+    child = _child_now(case, step)
+    if reason is OverrideReason.CHILD_AT_RISK and child is not True:
         return "the child-at-risk override applies only to a subject under 18"
     consent = case.consent
     refused = consent is not None and consent.refused
-    if refused and not case.is_child and reason is not OverrideReason.IMMINENT_DANGER:
+    if refused and child is False and reason is not OverrideReason.IMMINENT_DANGER:
         return "an adult refused consent: only imminent danger to life overrides it"
     return None
 
@@ -184,6 +231,8 @@ def _consent_covers(case: Case, service: str | None) -> str | None:
     if consent is None or consent.refused:
         return "no consent to refer is recorded"
     if service is not None and _core_services([service]) - _core_services(consent.services):
+        if core_code("service_kind", service) is None:
+            return f"{quote_value(service)} is not a code of service_kind (give the code)"
         return f"the consent does not cover the service {quote_value(service)}"
     if service is None and not consent.services:
         return "the consent covers no service"
@@ -192,6 +241,63 @@ def _consent_covers(case: Case, service: str | None) -> str | None:
     assented = assent is not None and assent.decision is AssentDecision.GIVEN
     if age is not None and ASSENT_AGE <= age < CHILD_AGE and not assented:
         return "the child has not assented"
+    return None
+
+
+#: Outcomes that end one issue only: the case must have that issue.
+_OUTCOME_ISSUE = {
+    CaseOutcome.MARRIAGE_PREVENTED: CaseCategory.CHILD_MARRIAGE,
+    CaseOutcome.RETURNED_TO_SCHOOL: CaseCategory.SCHOOL_DROPOUT,
+    CaseOutcome.DOCUMENT_ISSUED: CaseCategory.CIVIL_REGISTRATION,
+}
+#: UU TPKS forms whose offences carry 7 years or more (rape, KUHP Art. 285; intercourse
+#: with or indecent assault of a child, UU 35/2014 Art. 81–82; exploitation, slavery,
+#: torture, forced marriage, forced prostitution, trafficking): no diversion (UU SPPA
+#: Art. 7(2)a).
+_NOT_DIVERTED = frozenset(
+    {
+        TpksForm.RAPE,
+        TpksForm.CHILD_INTERCOURSE,
+        TpksForm.CHILD_INDECENT_ASSAULT,
+        TpksForm.CHILD_SEXUAL_EXPLOITATION,
+        TpksForm.SEXUAL_EXPLOITATION,
+        TpksForm.SEXUAL_SLAVERY,
+        TpksForm.SEXUAL_TORTURE,
+        TpksForm.FORCED_MARRIAGE,
+        TpksForm.FORCED_PROSTITUTION,
+        TpksForm.TRAFFICKING,
+    }
+)
+#: The age from which a child in conflict with the law is diverted (UU SPPA Art. 1(3),
+#: Art. 21: under 12, the child goes back to the parents or to a programme instead).
+DIVERSION_AGE = 12
+
+
+def _why_no_diversion(case: Case) -> str | None:
+    """None when the case's perpetrators may be diverted under UU SPPA; else why not."""
+    perpetrators = _perpetrators(case)
+    if not perpetrators:
+        return "diversion (UU SPPA) needs the perpetrators recorded, each a child"
+    for p in perpetrators:
+        if p.child is not True:
+            return "diversion (UU SPPA) is for a perpetrator who is a child: every one must be"
+        young = (p.age_years is not None and p.age_years < DIVERSION_AGE) or (
+            p.age_years is None and p.age_band is not AgeBand.AGE_13_17
+        )
+        if young:
+            return (
+                f"diversion (UU SPPA) is for a child of {DIVERSION_AGE} to 17: record the age "
+                "(under 12, a child is not prosecuted, Art. 21)"
+            )
+    violence = case.violence
+    grave = violence is not None and (
+        violence.tpks_forms & _NOT_DIVERTED or any(c.core is GbvimsType.RAPE for c in case.gbvims)
+    )
+    if grave or case.child_marriage is not None:
+        return (
+            "no diversion for an offence punishable by 7 years or more (UU SPPA Art. 7(2)a): "
+            "rape, intercourse with or indecent assault of a child, forced marriage…"
+        )
     return None
 
 
@@ -205,24 +311,36 @@ def _may_end_so(case: Case, step: Step) -> str | None:
             "a legal process is a stage, not an outcome: record it with legal_step, and the "
             "case stays open while the KK accompanies it"
         )
-    perpetrators = case.violence.perpetrators if case.violence is not None else ()
-    children = [p.child for p in perpetrators]
-    all_children = bool(children) and all(c is True for c in children)
-    if outcome is CaseOutcome.DIVERSION and not any(c is True for c in children):
-        return "diversion (UU SPPA) needs a perpetrator who is a child"
+    issue = _OUTCOME_ISSUE.get(outcome)
+    if issue is not None and issue not in case.all_issues:
+        return f"{outcome.value} ends a case with the issue {issue.value}"
+    if outcome is CaseOutcome.DIVERSION:
+        why = _why_no_diversion(case)
+        if why is not None:
+            return why
     if not case.is_sexual_violence:
         return None
-    if outcome is CaseOutcome.SETTLED_FAMILY and not all_children:
+    if outcome is CaseOutcome.SETTLED_FAMILY:
         return (
-            "UU TPKS Art. 23: a sexual-violence case is not settled outside court (only a "
-            "child perpetrator's case may be diverted under UU SPPA)"
+            "UU TPKS Art. 23: a sexual-violence case is not settled outside court (a child "
+            "perpetrator's case may be diverted under UU SPPA: outcome diversion)"
         )
     referred: frozenset[str] = _core_services(step.details.get("referred_to", ()))
-    if not referred & REFERRAL_SERVICES_FOR_SEXUAL_VIOLENCE and not step.note.strip():
+    if not referred & REFERRAL_SERVICES_FOR_SEXUAL_VIOLENCE and not _says_something(step.note):
         return (
             "a sexual-violence case closes after a referral to the UPTD PPA or the police, "
             "or with the reason it had none in the note"
         )
+    return None
+
+
+def _says_something(note: str) -> bool:
+    return any(ch.isalpha() for ch in note)
+
+
+def _diversion_stage(case: Case, step: Step) -> str | None:
+    if step.ref == LegalStage.DIVERSION.value:
+        return _why_no_diversion(case)
     return None
 
 
@@ -244,6 +362,40 @@ def _next_date_ahead(case: Case, step: Step) -> str | None:
     if due is not None and due < step.at.date():
         return f"the next follow-up {due.isoformat()} is in the past"
     return None
+
+
+#: What `update_case` may change: what was recorded about the case, learnt or corrected
+#: later. The steps taken (status, timeline, consent, assessment, plan, companion,
+#: outcome…) change only through their own actions; the ids and the report date never.
+UPDATABLE_FIELDS = frozenset(
+    {
+        "channel",
+        "category",
+        "subject",
+        "reporter",
+        "issues",
+        "subcategory",
+        "programme",
+        "welfare_decile",
+        "decile_seen_on",
+        "documents",
+        "dropout_reasons",
+        "violence",
+        "child_marriage",
+        "summary",
+    }
+)
+
+
+def _only_details(case: Case, step: Step) -> str | None:
+    changed: tuple[str, ...] = step.details["changed"]
+    fixed = sorted(set(changed) - UPDATABLE_FIELDS)
+    if fixed:
+        return (
+            f"{', '.join(fixed)} cannot be updated: the steps of a case change through their "
+            "own actions, its ids and report date never"
+        )
+    return None if changed else "nothing to update"
 
 
 _G = Guard[Case]
@@ -289,10 +441,19 @@ CASE_LIFECYCLE: Lifecycle[Case] = Lifecycle(
             CaseAction.LEGAL_STEP,
             _OPEN,
             None,
-            (requires("ref", "legal stage required", "no stage of the legal process given"),),
+            (
+                requires("ref", "legal stage required", "no stage of the legal process given"),
+                _G("diversion only for a child perpetrator", _diversion_stage),
+            ),
         ),
         Transition(
             CaseAction.NOTE, _OPEN, None, (requires("note", "note required", "the note is empty"),)
+        ),
+        Transition(
+            CaseAction.UPDATE,
+            frozenset(CaseStatus),
+            None,
+            (_G("only the details change", _only_details),),
         ),
         Transition(
             CaseAction.REFER,
@@ -323,7 +484,9 @@ CASE_LIFECYCLE: Lifecycle[Case] = Lifecycle(
         _G("time never goes backwards", not_before_last_event),
         _G("not before the report", _not_before_report),
     ),
-    terminal_hint={CaseStatus.CLOSED: "a closed case can only be reopened"},
+    terminal_hint={
+        CaseStatus.CLOSED: "a closed case can only be reopened (or its details updated)"
+    },
 )
 
 
@@ -418,6 +581,34 @@ def record_legal_step(
     stage = LegalStage(stage)
     step = Step(CaseAction.LEGAL_STEP, at, actor_id=actor_id, note=note, ref=stage.value)
     return CASE_LIFECYCLE.apply(case, step, legal_stage=stage)
+
+
+def update_case(
+    case: Case,
+    changes: Mapping[str, Any],
+    *,
+    at: datetime,
+    actor_id: str | None = None,
+    note: str = "",
+) -> tuple[Case, Event]:
+    """Record what was learnt or corrected later — a marriage's result, a dispensation's
+    decision, a perpetrator identified, a penetration found out — as a step of its own.
+
+    ``changes`` are fields of `UPDATABLE_FIELDS` and their new values; the case must stay
+    valid (the model's own error, naming the field, otherwise). Allowed in every state,
+    a closed case included (a correction); the event's note names the fields changed.
+    """
+    changed = tuple(sorted(changes))
+    step = Step(
+        CaseAction.UPDATE,
+        at,
+        actor_id=actor_id,
+        note=f"{note} [updated: {', '.join(changed)}]".strip(),
+        details={"changed": changed},
+    )
+    CASE_LIFECYCLE.check(case, step)  # the guards first: a fixed field is never evolved
+    attrs.evolve(case, **changes)  # the model's own checks, naming the field
+    return CASE_LIFECYCLE.apply(case, step, **changes)
 
 
 def add_note(

@@ -146,7 +146,11 @@ class ViolenceIncident:
     def __attrs_post_init__(self) -> None:
         if not self.forms:
             raise FieldError("forms", "has at least one form of violence")
-        sexual = ViolenceForm.SEXUAL in self.forms or self.tpks_forms
+        sexual = (
+            ViolenceForm.SEXUAL in self.forms
+            or self.tpks_forms
+            or self.exploitation is ExploitationKind.SEXUAL
+        )
         if self.penetration is not None and not sexual:
             raise FieldError("penetration", "is recorded for sexual violence only")
         if self.exploitation is not None and ViolenceForm.EXPLOITATION not in self.forms:
@@ -187,6 +191,8 @@ class ChildMarriage:
             raise FieldError("parties", "holds at most the two parties of a marriage")
         if sum(p.is_subject for p in self.parties) > 1:
             raise FieldError("parties", "names at most one party as the case's subject")
+        if len({p.role for p in self.parties}) < len(self.parties):
+            raise FieldError("parties", "are a bride and a groom, not two of one role")
         asked = MarriageRoute.DISPENSATION in self.routes
         if (self.court is not None or self.dispensation is not None) and not asked:
             raise FieldError(

@@ -54,6 +54,7 @@ from kk_core.codes import (
     CaseStatus,
     CivilDocument,
     DropoutReason,
+    ExploitationKind,
     GbvimsType,
     IntakeChannel,
     LegalStage,
@@ -246,7 +247,13 @@ class Case:
         not_before(self.reported_on, self.closed_on, "closed_on")
         self._check_ages()
         if self.violence is not None:
-            not_before(self.violence.occurred_on, self.reported_on, "reported_on")
+            occurred = self.violence.occurred_on
+            if occurred is not None and occurred > self.reported_on:
+                raise FieldError(
+                    "violence.occurred_on",
+                    f"{occurred.isoformat()} is after the report date "
+                    f"{self.reported_on.isoformat()}",
+                )
         if self.assessment is not None:
             not_before(self.reported_on, self.assessment.assessed_on, "assessment.assessed_on")
         for earlier, later in zip(self.timeline, self.timeline[1:], strict=False):
@@ -282,13 +289,46 @@ class Case:
                         f"{self.reported_on.isoformat()}",
                     )
         if CaseCategory.CHILD_MARRIAGE in self.all_issues:
-            age = self.age_at(self.incident_on or self.reported_on)
+            age = self.age_at(self._marriage_day)
             if age is not None and age >= MARRIAGE_AGE:
                 raise FieldError(
-                    "subject.age_years",
-                    f"makes the subject {age} at the marriage: a child marriage is a marriage "
-                    f"under {MARRIAGE_AGE} (UU 16/2019)",
+                    "subject",
+                    f"is {age} at the marriage ({self._marriage_day.isoformat()}): a child "
+                    f"marriage is a marriage under {MARRIAGE_AGE} (UU 16/2019)",
                 )
+            party = self.child_marriage.subject_party if self.child_marriage else None
+            given = None if party is None else party.age_years
+            if given is not None and age is not None and abs(given - age) > 1:
+                raise FieldError(
+                    "child_marriage.parties",
+                    f"gives the subject's age at the marriage as {given}, but the subject "
+                    f"was {age}",
+                )
+        self._check_not_before_birth()
+
+    def _check_not_before_birth(self) -> None:
+        """An incident or a marriage is not dated before the subject was born."""
+        subject = self.subject
+        days = (
+            ("violence.occurred_on", self.violence.occurred_on if self.violence else None),
+            (
+                "child_marriage.event_on",
+                self.child_marriage.event_on if self.child_marriage else None,
+            ),
+        )
+        for path, day in days:
+            if day is None:
+                continue
+            if subject.birth_year is not None:
+                born = (subject.birth_year, subject.birth_month or 1)
+                before = (day.year, day.month) < born
+            elif subject.age_years is not None:
+                # born after this day at the latest: the age on the report date says so
+                before = day <= _add_years(self.reported_on, -(subject.age_years + 1))
+            else:
+                before = False
+            if before:
+                raise FieldError(path, f"{day.isoformat()} is before the subject was born")
 
     @property
     def all_issues(self) -> frozenset[CaseCategory]:
@@ -305,8 +345,9 @@ class Case:
         return None
 
     def age_at(self, day: date) -> int | None:
-        """The subject's age on ``day``: from the birth when known; else from the age on
-        the report date, the youngest the subject can have been on an earlier day."""
+        """The subject's age on ``day``: from the birth year and month when known (the
+        youngest the subject can be, the day of birth not being kept); else from the age
+        on the report date, counting whole years between the two days."""
         subject = self.subject
         if subject.birth_year is not None:
             return age_on(subject.birth_year, subject.birth_month, day)
@@ -314,7 +355,10 @@ class Case:
             return None
         if day >= self.reported_on:
             return subject.age_years + _whole_years(self.reported_on, day)
-        return max(subject.age_years - _years_up(day, self.reported_on), 0)
+        # the birthday is not known: a whole year back is a year younger (the most likely
+        # age; taking the youngest possible would move nearly every recent incident down
+        # a band)
+        return max(subject.age_years - _whole_years(day, self.reported_on), 0)
 
     @property
     def age(self) -> int | None:
@@ -338,27 +382,39 @@ class Case:
 
     @property
     def is_sexual_violence(self) -> bool:
-        """A sexual-violence case (UU TPKS): sexual violence, a UU TPKS form, or a child
-        marriage of a child under 18 (Art. 10(2)a: a forced marriage)."""
+        """A sexual-violence case (UU TPKS): sexual violence, a UU TPKS form, sexual
+        exploitation, or a child marriage of a subject under 18 at the marriage (Art.
+        10(2)a: a forced marriage) — or of unknown age: in doubt, a child."""
         violence = self.violence
-        if violence is not None and (ViolenceForm.SEXUAL in violence.forms or violence.tpks_forms):
+        if violence is not None and (
+            ViolenceForm.SEXUAL in violence.forms
+            or violence.tpks_forms
+            or violence.exploitation is ExploitationKind.SEXUAL
+        ):
             return True
-        if self.child_marriage is not None:
-            age = self.age_at(self.child_marriage.event_on or self.reported_on)
-            return age is not None and age < CHILD_AGE
+        if CaseCategory.CHILD_MARRIAGE in self.all_issues:
+            age = self.age_at(self._marriage_day)
+            return age is None or age < CHILD_AGE
         return False
+
+    @property
+    def _marriage_day(self) -> date:
+        """The day of the (planned) marriage, else the report date."""
+        marriage = self.child_marriage
+        return marriage.event_on if marriage and marriage.event_on else self.reported_on
 
     @property
     def gbvims(self) -> tuple[Classification, ...]:
         """The GBVIMS classification of each incident of the case: the violence, and the
-        child marriage as an incident of its own (`kk_core.classification`)."""
+        child marriage as an incident of its own (also when its detail is not recorded
+        yet) (`kk_core.classification`)."""
         found = []
         if self.violence is not None:
             day = self.violence.occurred_on or self.reported_on
             found.append(classify_incident(self.violence, age=self.age_at(day)))
-        if self.child_marriage is not None:
-            day = self.child_marriage.event_on or self.reported_on
-            found.append(classify_marriage(self.child_marriage, age=self.age_at(day)))
+        if CaseCategory.CHILD_MARRIAGE in self.all_issues:
+            marriage = self.child_marriage or ChildMarriage()
+            found.append(classify_marriage(marriage, age=self.age_at(self._marriage_day)))
         return tuple(found)
 
     @property
@@ -384,12 +440,6 @@ def _whole_years(start: date, end: date) -> int:
     if (end.month, end.day) < (start.month, start.day):
         years -= 1
     return max(years, 0)
-
-
-def _years_up(start: date, end: date) -> int:
-    """Years between two days, rounded up (part of a year counts as one)."""
-    whole = _whole_years(start, end)
-    return whole if _add_years(start, whole) == end else whole + 1
 
 
 def _add_years(day: date, years: int) -> date:

@@ -98,6 +98,7 @@ def classify_incident(incident: ViolenceIncident, *, age: int | None) -> Classif
         (ViolenceForm.SEXUAL in forms and not no_contact_only)
         or bool(tpks - _NOT_CONTACT)
         or incident.exploitation is ExploitationKind.SEXUAL
+        or penetration is Penetration.YES  # penetration recorded: there was contact
     )
     to_review = False
     if contact and (

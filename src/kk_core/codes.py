@@ -703,8 +703,19 @@ class ConsentGiver(Coded):
     alone; the child's own word is its assent, `Assent`)."""
 
     SELF = ("self", "Yang bersangkutan", "The client")
-    PARENT = ("parent", "Orang tua", "Parent")
-    GUARDIAN = ("guardian", "Wali", "Guardian")
+    PARENT = (
+        "parent",
+        "Orang tua",
+        "Parent",
+        "A parent not named as mother or father: refused when either parent is an alleged "
+        "perpetrator; record the mother or the father instead.",
+    )
+    GUARDIAN = (
+        "guardian",
+        "Wali",
+        "Guardian",
+        "A child's guardian, or an adult's legal guardian (pengampu).",
+    )
     OTHER_TRUSTED_ADULT = (
         "other_trusted_adult",
         "Orang dewasa lain yang dipercaya",
@@ -718,6 +729,12 @@ class ConsentGiver(Coded):
         "Taken for a child by the case worker, approved by a coordinator, with its reason.",
     )
     NONE = ("none", "Menolak / tidak memberi persetujuan", "No consent (refused)")
+    MOTHER = ("mother", "Ibu", "Mother")
+    FATHER = ("father", "Ayah", "Father")
+
+    @property
+    def is_parent(self) -> bool:
+        return self in (ConsentGiver.PARENT, ConsentGiver.MOTHER, ConsentGiver.FATHER)
 
 
 class AssentDecision(Coded):
@@ -777,6 +794,12 @@ class CaseAction(Coded):
     PLAN = ("plan", "Rencana penanganan", "Case plan set")
     FOLLOW_UP = ("follow_up", "Tindak lanjut", "Followed up", "The next follow-up date set.")
     LEGAL_STEP = ("legal_step", "Proses hukum", "Legal process step", "The case stays open.")
+    UPDATE = (
+        "update",
+        "Data kasus diperbarui",
+        "Details updated",
+        "What was learnt later: a marriage's result, a perpetrator, a corrected detail.",
+    )
 
 
 class ReferralAction(Coded):

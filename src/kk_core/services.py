@@ -8,7 +8,7 @@ that changes nothing (the same content again) is not announced either.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -155,6 +155,8 @@ class Services:
             checks.extend(_case_codes(record))
         elif isinstance(record, ServiceProvider):
             checks.append(("service_provider.service", "service_kind", record.service))
+        elif isinstance(record, Referral) and record.service is not None:
+            checks.append(("referral.service", "service_kind", record.service))
         elif isinstance(record, Business):
             checks.append(("business.sector", "business_sector", record.sector))
         elif isinstance(record, AdvocacyProposal):
@@ -372,11 +374,50 @@ class Services:
         at: datetime | None = None,
         actor_id: str | None = None,
     ) -> Case:
-        return self._case_step(
-            case_id,
-            at,
-            lambda c, when: case_lifecycle.record_consent(c, consent, at=when, actor_id=actor_id),
-        )
+        """Record a consent; a best-interest decision's ``approved_by`` must be on the
+        board of the case's group on the day of the consent."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> Case:
+            case = tx.get(Case, case_id)
+            when = self._at(at)
+            if consent.approved_by is not None:
+                self._require_coordinator(
+                    tx, consent.approved_by, case.group_id, consent.recorded_on, subject="consent"
+                )
+            recorded, event = case_lifecycle.record_consent(
+                case, consent, at=when, actor_id=actor_id
+            )
+            stored = self._put(tx, outbox, recorded)
+            outbox.cases.append((stored, event))
+            return stored
+
+        return self._run(work)
+
+    def update_case(
+        self,
+        case_id: str,
+        changes: Mapping[str, Any],
+        *,
+        note: str = "",
+        at: datetime | None = None,
+        actor_id: str | None = None,
+    ) -> Case:
+        """Record what was learnt or corrected later (`case_lifecycle.update_case`); the
+        new details are checked like a new case's (codes, the hamlet)."""
+
+        def work(tx: Transaction, outbox: _Outbox) -> Case:
+            case = tx.get(Case, case_id)
+            updated, event = case_lifecycle.update_case(
+                case, changes, at=self._at(at), actor_id=actor_id, note=note
+            )
+            hamlet = self._hamlet_problems(
+                tx, updated.village_id, updated.subject.hamlet_id, "case.subject.hamlet_id"
+            )
+            stored = self._put(tx, outbox, updated, hamlet)
+            outbox.cases.append((stored, event))
+            return stored
+
+        return self._run(work)
 
     def change_risk(
         self,
@@ -426,9 +467,11 @@ class Services:
         def work(tx: Transaction, outbox: _Outbox) -> tuple[Case, Referral]:
             case = tx.get(Case, case_id)
             provider = self._require(tx, ServiceProvider, provider_id, "referral.provider_id")
-            if override is not None and approved_by is not None:
-                self._require_coordinator(tx, approved_by, case.group_id)
             when = self._at(at)
+            if override is not None and approved_by is not None:
+                self._require_coordinator(
+                    tx, approved_by, case.group_id, when.date(), subject="referral"
+                )
             referred, case_event = case_lifecycle.refer_case(
                 case,
                 referral_id,
@@ -452,6 +495,7 @@ class Services:
                 override_note=override_note if override is not None else "",
                 override_approved_by=approved_by if override is not None else None,
                 follow_up_due=follow_up_due,
+                service=provider.service,
             )
             sent, referral_event = referrals.send_referral(referral, at=when, actor_id=actor_id)
             stored_case = self._put(tx, outbox, referred)
@@ -560,10 +604,14 @@ class Services:
                     CaseAction.CLOSE.value,
                     f"referrals still open ({', '.join(still_open)}): complete or cancel them first",
                 )
+            # where the case really went: a declined or cancelled referral is not one
             referred_to = {
                 provider.service
-                for referral in tx.find(Referral, case_id=case_id)
-                if referral.status is not ReferralStatus.CANCELLED
+                for referral in tx.find(
+                    Referral,
+                    case_id=case_id,
+                    status={ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED},
+                )
                 for provider in self._providers(tx, referral.provider_id)
             }
             closed, event = case_lifecycle.close_case(
@@ -582,20 +630,22 @@ class Services:
         except NotFoundError:
             return []
 
-    def _require_coordinator(self, tx: Transaction, member_id: str, group_id: str) -> None:
-        """The member who approves an override: on the case's group's board."""
+    def _require_coordinator(
+        self, tx: Transaction, member_id: str, group_id: str, on: date, subject: str
+    ) -> None:
+        """The member who approves an override or a best-interest decision: on the board
+        of the case's group, and a member on that day."""
         member = self._require(tx, Member, member_id, "approved_by")
+        why = None
         if member.group_id != group_id or member.position is Position.MEMBER:
-            raise ValidationError(
-                [
-                    Problem(
-                        "approved_by",
-                        f"{quote_value(member_id)} is not on the board of {quote_value(group_id)} "
-                        "(an override is approved by its chair or a coordinator)",
-                    )
-                ],
-                subject="referral",
+            why = (
+                f"{quote_value(member_id)} is not on the board of {quote_value(group_id)} "
+                "(the chair or a coordinator approves it)"
             )
+        elif member.joined_on > on or (member.left_on is not None and member.left_on <= on):
+            why = f"{quote_value(member_id)} is not a member of the group on {on.isoformat()}"
+        if why is not None:
+            raise ValidationError([Problem("approved_by", why)], subject=subject)
 
     def assess_case(
         self,
@@ -755,9 +805,16 @@ class Services:
         own transaction, with validation and events. Cases, referrals and proposals only
         change through their own methods, so their timelines stay true."""
         if isinstance(record, Case | Referral | AdvocacyProposal):
-            raise TypeError(
-                f"a {record.kind} changes through its lifecycle: use record_case, refer_case "
-                "or draft_proposal and the methods that follow them"
+            raise ValidationError(
+                [
+                    Problem(
+                        "record",
+                        f"a {record.kind} changes through its lifecycle: use record_case, "
+                        "refer_case or draft_proposal and the methods that follow them "
+                        "(update_case for a case's details)",
+                    )
+                ],
+                subject=record.kind,
             )
         if isinstance(record, Member):  # the same checks as registering them
             return self.register_members([record])[0]  # type: ignore[return-value]
@@ -805,10 +862,13 @@ class Services:
             )
         ]
 
-    def pseudonymise(self, nik: str) -> str:
+    def pseudonymise(self, nik: str, *, check: bool = True) -> str:
         """The pseudonym of an identity number, keyed by the deployment's ``kk_pseudonym_key``.
 
-        Put it in ``Subject.identity``; the number itself is never stored.
+        Put it in ``Subject.identity``; the number itself is never stored. Without a key
+        it refuses (there is no default key). The number must be a well-formed NIK
+        (`kk_core.privacy.nik_problems`: region, birth date, serial) unless
+        ``check=False`` (a family card number, a NIK of a retired district code).
         """
         key = self.plugins.pseudonym_key()
         if key is None:
@@ -816,7 +876,7 @@ class Services:
                 "no pseudonymisation key: install a plugin implementing kk_pseudonym_key "
                 "(identity numbers are never stored in clear)"
             )
-        return pseudonymise(nik, key)
+        return pseudonymise(nik, key, check=check)
 
     # -- Pendataan: advocacy ----------------------------------------------------------
 

@@ -19,7 +19,9 @@ def test_lists_the_built_in_adapters() -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "Plugins (entry-point group 'kk'):"
-    plugin_rows = {line.split()[0]: line.split() for line in lines[2:4]}
+    plugin_rows = {line.split()[0]: line.split() for line in lines[2:5]}
+    assert plugin_rows["analysis"][2] == "kk_core.analysis.indicators"
+    assert "kk_register_indicators" in plugin_rows["analysis"]
     assert plugin_rows["memory"][2] == "kk_adapters.memory"
     assert plugin_rows["sql"][2] == "kk_adapters.sql.plugin"
     assert "kk_register_stores" in plugin_rows["sql"]
@@ -34,7 +36,7 @@ def test_lists_the_built_in_adapters() -> None:
 def test_json() -> None:
     found = json.loads(kk("adapters", "--json").stdout)
     assert set(found) == {"plugins", "stores", "form_mappings", "indicators", "disabled"}
-    assert {p["name"] for p in found["plugins"]} == {"memory", "sql"}
+    assert {p["name"] for p in found["plugins"]} == {"analysis", "memory", "sql"}
     assert [s["scheme"] for s in found["stores"]] == ["memory", "postgresql", "sqlite"]
     assert all(p["version"] for p in found["plugins"])
     assert found["disabled"] == []
@@ -92,4 +94,5 @@ def test_third_party_registrations_are_listed() -> None:
     assert re.search(r"^  partner:// +_Partner +the partner's store$", text, re.M)
     assert "Form mappings:" in text
     assert re.search(r"^  pengaduan-lrc +_Partner +LRC's intake form$", text, re.M)
-    assert "Indicators:" not in result.stdout  # none registered: no empty section
+    indicators = text.split("Indicators:")[1].split("\n\n")[0]
+    assert "_Partner" not in indicators  # the partner registers none: only the built-in ones

@@ -39,7 +39,13 @@ def test_every_record_is_in_teros_and_every_hamlet_is_one_of_its_hamlets(year: A
     assert {h.village_id for h in year.hamlets} == {year.village.id}
     assert year.group.village_id == year.village.id
     assert {c.village_id for c in year.cases} == {year.village.id}
+    assert {p.village_id for p in year.proposals} == {year.village.id}
     used = {c.subject.hamlet_id for c in year.cases}
     used |= {m.hamlet_id for m in year.members}
     used |= {b.hamlet_id for b in year.businesses}
+    used |= {g.hamlet_id for g in year.business_groups}
+    used |= {s.hamlet_id for s in year.sessions}
+    used |= {q.hamlet_id for q in year.questions}
+    used |= {u.hamlet_id for u in year.data_updates}
     assert used - {None} <= hamlets
+    assert {c.subject.hamlet_id for c in year.cases} == hamlets  # cases in every hamlet

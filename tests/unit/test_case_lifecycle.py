@@ -24,6 +24,7 @@ from kk_core.case_lifecycle import (
     reopen_case,
     report_case,
     resume_case,
+    update_case,
 )
 from kk_core.cases import Assent, Assessment, Case, Consent, PlanAction, Subject
 from kk_core.codes import (
@@ -91,7 +92,7 @@ def in_state(state: CaseStatus, **kwargs: bool) -> Case:
         return case
     if state is CaseStatus.REFERRED:
         return refer_case(case, "r1", at=t(2), service=SERVICE)[0]
-    return close_case(case, CaseOutcome.MARRIAGE_PREVENTED, at=t(2))[0]
+    return close_case(case, CaseOutcome.MARRIAGE_PREVENTED, at=t(2), referred_to={"uptd_ppa"})[0]
 
 
 #: The table as the issue states it: action → states it may start from.
@@ -109,6 +110,7 @@ SOURCES: dict[CaseAction, set[CaseStatus]] = {
     CaseAction.RESUME: {CaseStatus.REFERRED},
     CaseAction.CLOSE: {CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED},
     CaseAction.REOPEN: {CaseStatus.CLOSED},
+    CaseAction.UPDATE: set(CaseStatus),
 }
 
 #: Where an allowed action leads from each state (None: the state does not change).
@@ -126,6 +128,7 @@ TARGET: dict[CaseAction, CaseStatus | None] = {
     CaseAction.RESUME: CaseStatus.ACTIVE,
     CaseAction.CLOSE: CaseStatus.CLOSED,
     CaseAction.REOPEN: CaseStatus.ACTIVE,
+    CaseAction.UPDATE: None,
 }
 
 Do = Callable[[Case, datetime], tuple[Case, Event]]
@@ -145,8 +148,11 @@ DO: dict[CaseAction, Do] = {
     CaseAction.NOTE: lambda c, at: add_note(c, "Kunjungan rumah", at=at),
     CaseAction.REFER: lambda c, at: refer_case(c, "r9", at=at, service=SERVICE),
     CaseAction.RESUME: lambda c, at: resume_case(c, at=at),
-    CaseAction.CLOSE: lambda c, at: close_case(c, CaseOutcome.RESOLVED, at=at),
+    CaseAction.CLOSE: lambda c, at: close_case(
+        c, CaseOutcome.RESOLVED, at=at, referred_to={"uptd_ppa"}
+    ),
     CaseAction.REOPEN: lambda c, at: reopen_case(c, at=at, reason="Dinikahkan ulang"),
+    CaseAction.UPDATE: lambda c, at: update_case(c, {"summary": "Hasil belas"}, at=at),
 }
 
 PAIRS = [(a, s) for a in CaseAction for s in CaseStatus]
@@ -194,7 +200,7 @@ def test_every_action_from_every_state(action: CaseAction, state: CaseStatus) ->
         if action is CaseAction.REPORT and state is CaseStatus.REPORTED:
             assert "report once" in err.rule
         elif state is CaseStatus.CLOSED:
-            assert err.rule == "a closed case can only be reopened"
+            assert err.rule == "a closed case can only be reopened (or its details updated)"
         else:
             assert err.rule.startswith(f"from '{state.value}' the table allows: ")
             for allowed in CASE_LIFECYCLE.allowed_actions(case):
@@ -217,7 +223,7 @@ def test_action_functions_set_their_fields() -> None:
     case, _ = resume_case(case, at=t(5))
     assert case.status is CaseStatus.ACTIVE
     late = datetime(2025, 3, 6, 23, 30, tzinfo=WITA)
-    case, _ = close_case(case, CaseOutcome.MARRIAGE_PREVENTED, at=late)
+    case, _ = close_case(case, CaseOutcome.MARRIAGE_PREVENTED, at=late, referred_to={"uptd_ppa"})
     assert (case.outcome, case.closed_on) == (CaseOutcome.MARRIAGE_PREVENTED, date(2025, 3, 6))
     case, event = reopen_case(case, at=late + timedelta(days=1), reason="Ancaman ulang")
     assert (case.status, case.outcome, case.closed_on) == (CaseStatus.ACTIVE, None, None)

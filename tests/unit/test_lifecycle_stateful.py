@@ -32,12 +32,15 @@ from kk_core.case_parts import Assessment, Consent, PlanAction
 from kk_core.cases import Case
 from kk_core.codes import (
     CODE_LISTS,
+    AgeBand,
     AssentDecision,
     CaseAction,
+    CaseCategory,
     CaseOutcome,
     CaseStatus,
     ConsentGiver,
     Forum,
+    GbvimsType,
     LegalStage,
     OverrideReason,
     ProposalAction,
@@ -45,6 +48,8 @@ from kk_core.codes import (
     ReferralAction,
     ReferralStatus,
     RiskLevel,
+    Sex,
+    TpksForm,
 )
 from kk_core.converter import structure, unstructure
 from kk_core.errors import TransitionError
@@ -175,23 +180,30 @@ def _core_service(code: str) -> str:
     return CODE_LISTS["service_kind"].core_of(code) or code
 
 
-def consent_may_be_recorded(case: Case, consent: Consent) -> bool:
+def consent_may_be_recorded(case: Case, consent: Consent, on: date) -> bool:
     """The oracle for who may consent (see `kk_core.case_lifecycle`)."""
+    if not case.reported_on <= consent.recorded_on <= on:
+        return False
+    if consent.assent is not None and consent.assent.recorded_on < case.reported_on:
+        return False
     age = case.age_at(consent.recorded_on)
-    child = age is not None and age < 18
-    perpetrators = case.violence.perpetrators if case.violence is not None else ()
-    relations = CODE_LISTS["perpetrator_relation"]
-    parent_did_it = any(relations.core_of(p.relation) == "parent" for p in perpetrators)
-    caregiver_did_it = any(p.is_caregiver for p in perpetrators)
+    child = age is None or age < 18
     giver = consent.giver
     if child and giver is ConsentGiver.SELF:
         return False
-    if not child and giver is ConsentGiver.BEST_INTEREST:
+    adult_givers = {ConsentGiver.SELF, ConsentGiver.GUARDIAN, ConsentGiver.NONE}
+    if not child and (giver not in adult_givers or consent.assent is not None):
         return False
-    if giver is ConsentGiver.PARENT and parent_did_it:
-        return False
-    if giver in (ConsentGiver.PARENT, ConsentGiver.GUARDIAN) and caregiver_did_it:
-        return False
+    relations = CODE_LISTS["perpetrator_relation"]
+    for p in case.violence.perpetrators if case.violence is not None else ():
+        if relations.core_of(p.relation) == "parent":
+            barred = {ConsentGiver.PARENT}
+            barred |= {ConsentGiver.FATHER} if p.sex is not Sex.FEMALE else set()
+            barred |= {ConsentGiver.MOTHER} if p.sex is not Sex.MALE else set()
+        else:
+            barred = {ConsentGiver.GUARDIAN} if p.is_caregiver else set()
+        if giver in barred:
+            return False
     asked = child and age is not None and age >= 6 and giver is not ConsentGiver.NONE
     return not (asked and consent.assent is None)
 
@@ -212,19 +224,56 @@ def consent_covers(case: Case, service: str | None) -> bool:
     return True
 
 
+#: Outcomes that end one issue only.
+FOR_ISSUE = {
+    CaseOutcome.MARRIAGE_PREVENTED: CaseCategory.CHILD_MARRIAGE,
+    CaseOutcome.RETURNED_TO_SCHOOL: CaseCategory.SCHOOL_DROPOUT,
+    CaseOutcome.DOCUMENT_ISSUED: CaseCategory.CIVIL_REGISTRATION,
+}
+#: UU TPKS forms of offences punishable by 7 years or more (UU SPPA Art. 7: no diversion).
+GRAVE = {
+    TpksForm.RAPE,
+    TpksForm.CHILD_INTERCOURSE,
+    TpksForm.CHILD_INDECENT_ASSAULT,
+    TpksForm.CHILD_SEXUAL_EXPLOITATION,
+    TpksForm.SEXUAL_EXPLOITATION,
+    TpksForm.SEXUAL_SLAVERY,
+    TpksForm.SEXUAL_TORTURE,
+    TpksForm.FORCED_MARRIAGE,
+    TpksForm.FORCED_PROSTITUTION,
+    TpksForm.TRAFFICKING,
+}
+
+
+def may_divert(case: Case) -> bool:
+    perpetrators = case.violence.perpetrators if case.violence is not None else ()
+    if not perpetrators or case.child_marriage is not None:
+        return False
+    for p in perpetrators:
+        if p.age_years is not None:
+            if not 12 <= p.age_years < 18:
+                return False
+        elif p.age_band is not AgeBand.AGE_13_17:
+            return False
+    assert case.violence is not None
+    if case.violence.tpks_forms & GRAVE:
+        return False
+    return all(c.core is not GbvimsType.RAPE for c in case.gbvims)
+
+
 def may_close(case: Case, outcome: CaseOutcome | None, note: str, referred: set[str]) -> bool:
     if outcome is None or outcome is CaseOutcome.LEGAL_PROCESS:
         return False
-    children = [p.child for p in (case.violence.perpetrators if case.violence else ())]
-    if outcome is CaseOutcome.DIVERSION and True not in children:
+    if outcome in FOR_ISSUE and FOR_ISSUE[outcome] not in case.all_issues:
+        return False
+    if outcome is CaseOutcome.DIVERSION and not may_divert(case):
         return False
     if not case.is_sexual_violence:
         return True
-    if outcome is CaseOutcome.SETTLED_FAMILY and not (children and all(children)):
+    if outcome is CaseOutcome.SETTLED_FAMILY:
         return False
-    return bool({_core_service(s) for s in referred} & SEXUAL_VIOLENCE_SERVICES) or bool(
-        note.strip()
-    )
+    reached = {_core_service(s) for s in referred} & SEXUAL_VIOLENCE_SERVICES
+    return bool(reached) or any(ch.isalpha() for ch in note)
 
 
 class CaseLifecycle(_Machine):
@@ -245,6 +294,7 @@ class CaseLifecycle(_Machine):
         CaseAction.RESUME: {CaseStatus.REFERRED},
         CaseAction.CLOSE: OPEN_CASE,
         CaseAction.REOPEN: {CaseStatus.CLOSED},
+        CaseAction.UPDATE: set(CaseStatus),
     }
     inputs: ClassVar[Mapping[str, Mapping[str, st.SearchStrategy[Any]]]] = {
         CaseAction.REPORT: {"note": kst.texts()},
@@ -270,6 +320,7 @@ class CaseLifecycle(_Machine):
             "referred_to": st.sets(st.sampled_from(SERVICES), max_size=2),
         },
         CaseAction.REOPEN: {"reason": REASONS},
+        CaseAction.UPDATE: {"summary": kst.texts()},
     }
 
     @initialize(case=kst.cases(max_steps=0))
@@ -304,7 +355,7 @@ class CaseLifecycle(_Machine):
     def attempt_record_consent(self, minutes: int, zone: tzinfo, consent: Consent) -> None:
         at = self._at(minutes, zone)
         ok = self._allowed(CaseAction.RECORD_CONSENT, at) and consent_may_be_recorded(
-            self.record, consent
+            self.record, consent, at.date()
         )
         if self._step(
             "record_consent",
@@ -358,10 +409,13 @@ class CaseLifecycle(_Machine):
 
     def attempt_legal_step(self, minutes: int, zone: tzinfo, stage: LegalStage) -> None:
         at = self._at(minutes, zone)
+        ok = self._allowed(CaseAction.LEGAL_STEP, at) and (
+            stage is not LegalStage.DIVERSION or may_divert(self.record)
+        )
         if self._step(
             "legal_step",
             at,
-            self._allowed(CaseAction.LEGAL_STEP, at),
+            ok,
             lambda: case_lifecycle.record_legal_step(self.record, stage, at=at),
         ):
             assert self.record.legal_stage is stage
@@ -388,12 +442,16 @@ class CaseLifecycle(_Machine):
             permitted = consent_covers(case, service)
         else:
             refused = case.consent is not None and case.consent.giver is ConsentGiver.NONE
+            age_now = case.age_at(at.date())  # a child or an adult on the day of the step
+            child_now = None if age_now is None else age_now < 18
             permitted = (
                 bool(override_note.strip())
                 and bool(approved_by)
-                and (override is not OverrideReason.CHILD_AT_RISK or case.is_child)
+                and (override is not OverrideReason.CHILD_AT_RISK or child_now is True)
                 and not (
-                    refused and not case.is_child and override is not OverrideReason.IMMINENT_DANGER
+                    refused
+                    and child_now is False
+                    and override is not OverrideReason.IMMINENT_DANGER
                 )
             )
         ok = self._allowed(CaseAction.REFER, at) and permitted
@@ -457,6 +515,17 @@ class CaseLifecycle(_Machine):
             "reopen", at, ok, lambda: case_lifecycle.reopen_case(self.record, at=at, reason=reason)
         ):
             assert (self.record.outcome, self.record.closed_on) == (None, None)
+
+    def attempt_update(self, minutes: int, zone: tzinfo, summary: str) -> None:
+        at = self._at(minutes, zone)
+        if self._step(
+            "update",
+            at,
+            self._allowed(CaseAction.UPDATE, at),
+            lambda: case_lifecycle.update_case(self.record, {"summary": summary}, at=at),
+        ):
+            assert self.record.summary == summary
+            assert self.record.timeline[-1].note.endswith("[updated: summary]")
 
     # the actions the table lists in the current state
     @precondition(listed(CaseAction.REPORT))
@@ -528,6 +597,11 @@ class CaseLifecycle(_Machine):
     def reopen(self, **kwargs: Any) -> None:
         self.attempt_reopen(**kwargs)
 
+    @precondition(listed(CaseAction.UPDATE))
+    @rule(**WHEN, **inputs[CaseAction.UPDATE])
+    def update(self, **kwargs: Any) -> None:
+        self.attempt_update(**kwargs)
+
     @invariant()
     def closed_iff_outcome_and_date(self) -> None:
         case = self.record
@@ -538,8 +612,8 @@ class CaseLifecycle(_Machine):
         assert case.outcome is not CaseOutcome.LEGAL_PROCESS
         for event in case.timeline:
             assert event.at.date() >= case.reported_on
-            if event.source == CaseStatus.CLOSED:
-                assert event.action == CaseAction.REOPEN  # a closed case only reopens
+            if event.source == CaseStatus.CLOSED:  # a closed case only reopens (or is updated)
+                assert event.action in (CaseAction.REOPEN, CaseAction.UPDATE)
 
 
 # --------------------------------------------------------------------------- referrals

@@ -21,6 +21,7 @@ from kk_core.case_lifecycle import (
     record_legal_step,
     refer_case,
     report_case,
+    update_case,
 )
 from kk_core.cases import (
     Assent,
@@ -34,6 +35,7 @@ from kk_core.cases import (
     Subject,
     ViolenceIncident,
 )
+from kk_core.classification import classify_incident
 from kk_core.codes import (
     Affiliation,
     AgeBand,
@@ -45,12 +47,16 @@ from kk_core.codes import (
     ConsentGiver,
     DispensationResult,
     DropoutReason,
+    ExploitationKind,
+    GbvimsFlag,
+    GbvimsType,
     IntakeChannel,
     LegalStage,
     MarriageCourt,
     MarriageRole,
     MarriageRoute,
     OverrideReason,
+    Penetration,
     Position,
     Reporter,
     RiskLevel,
@@ -149,7 +155,7 @@ def test_a_best_interest_decision_needs_its_reason_and_is_for_a_child() -> None:
     decided = Consent(
         ConsentGiver.BEST_INTEREST, DAY, services={"uptd_ppa"}, note="x", approved_by="m-ketua"
     )
-    with pytest.raises(TransitionError, match="a best-interest decision is for a child"):
+    with pytest.raises(TransitionError, match="best_interest cannot consent for an adult"):
         record_consent(adult, decided, at=at(1))
 
 
@@ -212,11 +218,13 @@ def test_a_sexual_violence_case_is_not_settled_in_the_family() -> None:
     with pytest.raises(TransitionError, match=r"UU TPKS Art\. 23"):
         close_case(adult, CaseOutcome.SETTLED_FAMILY, at=at(5), referred_to={"uptd_ppa"})
     children = violence_case(perpetrators=(Perpetrator("neighbour", age_years=15),))
+    with pytest.raises(TransitionError, match=r"UU TPKS Art\. 23"):
+        close_case(children, CaseOutcome.SETTLED_FAMILY, at=at(5), referred_to={"uptd_ppa"})
     closed = close_case(
         children, CaseOutcome.DIVERSION, at=at(5), referred_to={"police_ppa"}
     )[0]  # fmt: skip
     assert closed.outcome is CaseOutcome.DIVERSION
-    with pytest.raises(TransitionError, match=r"diversion .* needs a perpetrator who is a child"):
+    with pytest.raises(TransitionError, match=r"diversion .* is for a perpetrator who is a child"):
         close_case(adult, CaseOutcome.DIVERSION, at=at(5), referred_to={"uptd_ppa"})
 
 
@@ -322,14 +330,15 @@ def test_each_perpetrator_has_its_own_sex_age_and_childhood() -> None:
 
 
 def test_the_age_band_is_taken_at_the_incident() -> None:
-    case = violence_case(age=18, occurred_on=date(2024, 11, 20))
-    assert case.age == 17
-    assert case.is_child
-    assert case.age_band is AgeBand.AGE_13_17
-    born = attrs.evolve(
-        case, subject=Subject(Sex.FEMALE, birth_year=2007, birth_month=1)
-    )  # fmt: skip
+    # born in January 2007: 17 at the incident in November 2024, 18 at the report
+    born = violence_case(occurred_on=date(2024, 11, 20))
+    born = attrs.evolve(born, subject=Subject(Sex.FEMALE, birth_year=2007, birth_month=1))
     assert (born.age_at(DAY), born.age) == (18, 17)
+    assert born.is_child
+    assert born.age_band is AgeBand.AGE_13_17
+    # only the age on the report date known: whole years back (the birthday is unknown)
+    assert violence_case(age=18, occurred_on=date(2024, 11, 20)).age == 18
+    assert violence_case(age=18, occurred_on=date(2024, 1, 20)).age == 17
 
 
 def test_a_birth_year_contradicting_the_age_is_refused() -> None:
@@ -527,3 +536,256 @@ def test_a_subcategory_belongs_to_the_cases_category(services: Services) -> None
     case = _case_of(CaseCategory.SOCIAL_PROTECTION, subcategory="marriage_planned")
     with pytest.raises(ValidationError, match="is a sub-category of child_marriage"):
         services.record_case(attrs.evolve(case, group_id="kk-teros"))
+
+
+# ------------------------------------------- found from outside (a case manager's probe)
+
+
+def _marriage_case(age: int | None, **extra: object) -> Case:
+    case = Case(
+        "kasus-k",
+        "kk-teros",
+        VILLAGE,
+        DAY,
+        IntakeChannel.SCHOOL,
+        CaseCategory.CHILD_MARRIAGE,
+        Subject(Sex.FEMALE, age_years=age),
+        **extra,  # type: ignore[arg-type]
+    )
+    return report_case(case, at=T0)[0]
+
+
+@pytest.mark.parametrize("age", [16, None])
+def test_a_child_marriage_is_sexual_violence_without_its_detail_or_its_age(
+    age: int | None,
+) -> None:
+    case = _marriage_case(age)
+    assert case.is_sexual_violence  # under 18, or in doubt
+    assert [c.core.value for c in case.gbvims] == ["forced_marriage" if age else "non_gbv"]
+    with pytest.raises(TransitionError, match=r"UU TPKS Art\. 23"):
+        close_case(case, CaseOutcome.SETTLED_FAMILY, at=at(2), referred_to={"uptd_ppa"})
+    with pytest.raises(TransitionError, match="closes after a referral"):
+        close_case(case, CaseOutcome.MARRIAGE_PREVENTED, at=at(2), referred_to={"kua"})
+    with pytest.raises(TransitionError, match="closes after a referral"):
+        close_case(case, CaseOutcome.MARRIAGE_PREVENTED, at=at(2), note=" . ")
+
+
+def test_the_marriage_age_is_taken_on_the_marriage_day_not_the_violence_day() -> None:
+    case = Case(
+        "kasus-m",
+        "kk-teros",
+        VILLAGE,
+        DAY,
+        IntakeChannel.WALK_IN,
+        CaseCategory.CHILD_MARRIAGE,
+        Subject(Sex.FEMALE, birth_year=2006, birth_month=1),
+        issues={CaseCategory.VIOLENCE},
+        child_marriage=ChildMarriage(event_on=date(2022, 6, 1)),
+        violence=ViolenceIncident(
+            {ViolenceForm.PHYSICAL},
+            "household",
+            perpetrators=[Perpetrator("spouse")],
+            occurred_on=date(2025, 2, 28),
+        ),
+    )
+    assert case.age_at(date(2022, 6, 1)) == 16
+    with pytest.raises(ValueError, match=r"subject is 19 at the marriage \(2025-03-03\)"):
+        attrs.evolve(case, child_marriage=None)
+
+
+def test_a_non_offending_mother_consents_when_the_father_is_the_perpetrator() -> None:
+    case = violence_case(
+        age=10, perpetrators=(Perpetrator("stepparent", sex=Sex.MALE, is_caregiver=True),)
+    )
+    mother = Consent(ConsentGiver.MOTHER, DAY, services={"uptd_ppa"}, assent=YES)
+    assert record_consent(case, mother, at=at(1))[0].consent == mother
+    for giver in (ConsentGiver.FATHER, ConsentGiver.PARENT):
+        with pytest.raises(TransitionError, match="a parent is an alleged perpetrator"):
+            record_consent(case, attrs.evolve(mother, giver=giver), at=at(1))
+    by_mother = violence_case(age=10, perpetrators=(Perpetrator("parent", sex=Sex.FEMALE),))
+    father = attrs.evolve(mother, giver=ConsentGiver.FATHER)
+    assert record_consent(by_mother, father, at=at(1))[0].consent == father
+    unknown = violence_case(age=10, perpetrators=(Perpetrator("parent"),))  # sex unknown
+    with pytest.raises(TransitionError, match="ask the other parent"):
+        record_consent(unknown, father, at=at(1))
+
+
+def test_an_adult_consents_for_themself_or_through_a_legal_guardian() -> None:
+    case = violence_case(age=30)
+    for giver in (ConsentGiver.PARENT, ConsentGiver.OTHER_TRUSTED_ADULT, ConsentGiver.MOTHER):
+        with pytest.raises(TransitionError, match="cannot consent for an adult"):
+            record_consent(case, Consent(giver, DAY, services={"uptd_ppa"}), at=at(1))
+    with pytest.raises(TransitionError, match="an assent is a child's"):
+        record_consent(
+            case, Consent(ConsentGiver.SELF, DAY, services={"uptd_ppa"}, assent=YES), at=at(1)
+        )
+    guardian = Consent(ConsentGiver.GUARDIAN, DAY, services={"uptd_ppa"}, note="pengampu")
+    assert record_consent(case, guardian, at=at(1))[0].consent == guardian
+
+
+def test_a_consent_is_dated_within_the_case() -> None:
+    case = violence_case(age=17)
+    later = Consent(ConsentGiver.MOTHER, DAY + timedelta(days=400), services={"police"})
+    with pytest.raises(TransitionError, match="after the step"):
+        record_consent(case, later, at=at(1))
+    earlier = Consent(ConsentGiver.MOTHER, DAY - timedelta(days=1), services={"police"})
+    with pytest.raises(TransitionError, match="dated before the report"):
+        record_consent(case, earlier, at=at(1))
+
+
+def test_child_or_adult_is_judged_on_the_day_of_the_step() -> None:
+    """17 at the incident, 18 when she refuses: an adult's refusal, which only imminent
+    danger overrides; child-at-risk is for a child on the day of the referral."""
+    case = violence_case(age=18, occurred_on=date(2024, 2, 1))
+    assert case.is_child  # at the incident
+    refusing = record_consent(case, Consent(ConsentGiver.NONE, DAY), at=at(1))[0]
+    for reason in (OverrideReason.LEGAL_DUTY, OverrideReason.CHILD_AT_RISK):
+        with pytest.raises(TransitionError):
+            refer_case(refusing, "r-1", at=at(2), service="uptd_ppa", override=reason, **WHY)
+
+
+def test_sexual_exploitation_is_sexual_violence() -> None:
+    incident = ViolenceIncident(
+        {ViolenceForm.EXPLOITATION},
+        "household",
+        perpetrators=[Perpetrator("neighbour", age_years=40)],
+        exploitation=ExploitationKind.SEXUAL,
+        penetration=Penetration.YES,
+        exchange=True,
+    )
+    case = violence_case(age=15)
+    case = attrs.evolve(case, violence=incident)
+    assert case.is_sexual_violence
+    (found,) = case.gbvims
+    assert found.core is GbvimsType.RAPE
+    assert found.flags == {GbvimsFlag.CHILD_SEXUAL_ABUSE, GbvimsFlag.POSSIBLE_SEXUAL_EXPLOITATION}
+
+
+def test_recorded_penetration_makes_it_rape_whatever_the_form() -> None:
+    incident = ViolenceIncident(
+        {ViolenceForm.SEXUAL},
+        "online",
+        tpks_forms={TpksForm.ELECTRONIC},
+        penetration=Penetration.YES,
+    )
+    assert classify_incident(incident, age=16).core is GbvimsType.RAPE
+
+
+def test_an_incident_before_the_birth_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"violence\.occurred_on 2019-01-01 is before the subject"):
+        attrs.evolve(
+            violence_case(occurred_on=date(2019, 1, 1)),
+            subject=Subject(Sex.FEMALE, birth_year=2020, birth_month=5),
+        )
+    with pytest.raises(ValueError, match="is before the subject was born"):
+        violence_case(age=3, occurred_on=date(2015, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("perpetrators", "forms", "message"),
+    [
+        (
+            (Perpetrator("neighbour", age_years=15), Perpetrator("neighbour", age_years=30)),
+            frozenset(),
+            "every one must be",
+        ),
+        ((Perpetrator("neighbour", age_years=11),), frozenset(), "is for a child of 12 to 17"),
+        (
+            (Perpetrator("neighbour", age_years=15),),
+            frozenset({TpksForm.CHILD_INTERCOURSE}),
+            "7 years or more",
+        ),
+    ],
+)
+def test_diversion_follows_uu_sppa(
+    perpetrators: tuple[Perpetrator, ...], forms: frozenset[TpksForm], message: str
+) -> None:
+    case = violence_case(perpetrators=perpetrators)
+    assert case.violence is not None
+    case = attrs.evolve(case, violence=attrs.evolve(case.violence, tpks_forms=forms))
+    with pytest.raises(TransitionError, match=message):
+        close_case(case, CaseOutcome.DIVERSION, at=at(2), referred_to={"police_ppa"})
+    with pytest.raises(TransitionError, match=message):
+        record_legal_step(case, LegalStage.DIVERSION, at=at(2))
+
+
+def test_an_outcome_fits_the_issues_of_the_case() -> None:
+    case = violence_case(age=30, forms=frozenset({ViolenceForm.PHYSICAL}))
+    for outcome in (CaseOutcome.MARRIAGE_PREVENTED, CaseOutcome.DOCUMENT_ISSUED):
+        with pytest.raises(TransitionError, match="ends a case with the issue"):
+            close_case(case, outcome, at=at(2))
+
+
+def test_what_is_learnt_later_is_recorded_as_an_update() -> None:
+    pending = ChildMarriage(
+        routes={MarriageRoute.DISPENSATION},
+        court=MarriageCourt.PENGADILAN_AGAMA,
+        dispensation=DispensationResult.PENDING,
+    )
+    case = _marriage_case(15, child_marriage=pending)
+    decided = attrs.evolve(pending, dispensation=DispensationResult.REFUSED)
+    updated, event = update_case(
+        case, {"child_marriage": decided}, at=at(3), note="putusan PA Selong"
+    )
+    assert updated.child_marriage == decided
+    assert event.note == "putusan PA Selong [updated: child_marriage]"
+    with pytest.raises(TransitionError, match="status cannot be updated"):
+        update_case(case, {"status": CaseStatus.CLOSED}, at=at(3))
+    with pytest.raises(ValueError, match="includes 'dispensation' when a court"):
+        update_case(
+            case, {"child_marriage": ChildMarriage(court=MarriageCourt.PENGADILAN_AGAMA)}, at=at(3)
+        )
+    closed = close_case(
+        updated, CaseOutcome.MARRIAGE_PREVENTED, at=at(4), referred_to={"uptd_ppa"}
+    )[0]
+    corrected = update_case(closed, {"summary": "koreksi"}, at=at(5))[0]
+    assert corrected.status is CaseStatus.CLOSED
+
+
+def test_the_services_check_who_approves_a_best_interest_decision(services: Services) -> None:
+    _recorded(services)
+    decided = Consent(
+        ConsentGiver.BEST_INTEREST,
+        DAY,
+        services={"uptd_ppa"},
+        assent=YES,
+        note="ibu di luar negeri; ayah pelaku",
+        approved_by="m-anggota",
+    )
+    with pytest.raises(ValidationError, match="is not on the board"):
+        services.record_consent("kasus-1", decided)
+    with pytest.raises(ValidationError, match="approved_by"):
+        services.record_consent("kasus-1", attrs.evolve(decided, approved_by="tidak-ada"))
+    assert services.record_consent("kasus-1", attrs.evolve(decided, approved_by="m-ketua"))
+
+
+def test_a_chair_who_left_approves_nothing(services: Services) -> None:
+    _recorded(services)
+    chair = services.store.get(Member, "m-ketua")
+    services.store.put(attrs.evolve(chair, left_on=date(2024, 12, 31)))
+    with pytest.raises(ValidationError, match="is not a member of the group on 2025-03-03"):
+        services.refer_case(
+            "kasus-1", "uptd-ppa", "perlindungan", referral_id="r-1", approved_by="m-ketua",
+            override=OverrideReason.IMMINENT_DANGER, override_note="ancaman",
+        )  # fmt: skip
+
+
+def test_the_services_update_a_case_and_check_its_codes(services: Services) -> None:
+    _recorded(services)
+    with pytest.raises(ValidationError, match="'sawah_x' is not a code of incident_place"):
+        services.update_case(
+            "kasus-1", {"violence": ViolenceIncident({ViolenceForm.SEXUAL}, "sawah_x")}
+        )
+    found = ViolenceIncident(
+        {ViolenceForm.SEXUAL}, "household", perpetrators=[Perpetrator("neighbour", age_years=34)]
+    )
+    updated = services.update_case("kasus-1", {"violence": found}, note="pelaku dikenali")
+    assert updated.violence == found
+    assert updated.timeline[-1].action == "update"
+
+
+def test_a_service_given_as_a_label_is_named_as_no_code() -> None:
+    consent = Consent(ConsentGiver.MOTHER, DAY, services={"puskesmas"}, assent=YES)
+    case = record_consent(violence_case(), consent, at=at(1))[0]
+    with pytest.raises(TransitionError, match="'Puskesmas' is not a code of service_kind"):
+        refer_case(case, "r-1", at=at(2), service="Puskesmas")

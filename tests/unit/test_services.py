@@ -557,7 +557,10 @@ def test_a_case_with_an_open_referral_cannot_close(referred: World) -> None:
     )
     referred.services.cancel_referral("r-1", "kasus dialihkan")
     assert referred.case().status is CaseStatus.ACTIVE
-    closed = referred.services.close_case("c-1", CaseOutcome.TRANSFERRED)
+    # the cancelled referral is no referral: a sexual-violence case closes with the reason
+    closed = referred.services.close_case(
+        "c-1", CaseOutcome.TRANSFERRED, note="dialihkan ke UPTD PPA kabupaten lain"
+    )
     assert closed.status is CaseStatus.CLOSED
 
 
@@ -812,7 +815,7 @@ class InterleavingClock:
         lambda s: s.change_risk("c-1", RiskLevel.HIGH),
         lambda s: s.record_consent("c-1", CONSENT),
         lambda s: s.assign_companion("c-1", "m-active"),
-        lambda s: s.close_case("c-1", CaseOutcome.RESOLVED),
+        lambda s: s.close_case("c-1", CaseOutcome.RESOLVED, note="keluarga menolak rujukan"),
     ],
     ids=["note", "risk", "consent", "companion", "close"],
 )

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from types import MappingProxyType
 from typing import Any, TypeVar, overload
@@ -59,6 +59,7 @@ from kk_core.advocacy import (
 from kk_core.business_groups import BusinessGroup
 from kk_core.case_lifecycle import (
     CASE_LIFECYCLE,
+    _who_may_consent,
     add_note,
     assess_case,
     assign_companion,
@@ -72,6 +73,7 @@ from kk_core.case_lifecycle import (
     reopen_case,
     report_case,
     resume_case,
+    update_case,
 )
 from kk_core.cases import (
     Assent,
@@ -142,10 +144,11 @@ from kk_core.codes import (
 from kk_core.data_updates import DataUpdate
 from kk_core.disability import Disability
 from kk_core.economy import Business, SupportAction
+from kk_core.errors import TransitionError
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.information_centre import ResidentQuestion
 from kk_core.kinds import RECORD_KINDS, Record, record_type
-from kk_core.lifecycle import Event
+from kk_core.lifecycle import Event, Step
 from kk_core.meetings import Meeting, Speaker
 from kk_core.outreach import Audience, InformationSession, Publication
 from kk_core.places import Hamlet, Village, is_kelurahan
@@ -583,6 +586,31 @@ def violence_incidents(draw: st.DrawFn) -> ViolenceIncident:
     return _violence_incident(draw)
 
 
+def _with_details(
+    case: Case, violence: ViolenceIncident | None, marriage: ChildMarriage | None
+) -> Case:
+    """The case with its incident details, their days moved to "unknown" when they fall
+    before the subject's birth, and the subject's age at the marriage its own."""
+    if violence is not None and violence.occurred_on is not None:
+        try:
+            attrs.evolve(case, violence=violence)
+        except ValueError:
+            violence = attrs.evolve(violence, occurred_on=None)
+    if marriage is not None:
+        if marriage.event_on is not None:
+            try:
+                attrs.evolve(case, child_marriage=attrs.evolve(marriage, parties=()))
+            except ValueError:
+                marriage = attrs.evolve(marriage, event_on=None)
+        age = case.age_at(marriage.event_on or case.reported_on)
+        parties = tuple(
+            attrs.evolve(p, age_years=age) if p.is_subject and p.age_years is not None else p
+            for p in marriage.parties
+        )
+        marriage = attrs.evolve(marriage, parties=parties)
+    return attrs.evolve(case, violence=violence, child_marriage=marriage)
+
+
 def _child_marriage(draw: st.DrawFn, reported_on: date) -> ChildMarriage:
     routes = draw(_subset(MarriageRoute, max_size=3))
     dispensation = MarriageRoute.DISPENSATION in routes
@@ -613,32 +641,28 @@ def child_marriages(draw: st.DrawFn, reported_on: date | None = None) -> ChildMa
 
 
 def _consent_on(draw: st.DrawFn, day: date, case: Case | None = None) -> Consent:
-    """A consent recorded on ``day``; for ``case``, one its lifecycle allows (a child's
-    from a caregiver, never from an implicated one, with the child's assent)."""
-    givers = list(ConsentGiver)
-    age = case.age_at(day) if case is not None else None
-    child = age is not None and age < 18
-    if case is not None:
-        if child:
-            givers.remove(ConsentGiver.SELF)
-        else:
-            givers.remove(ConsentGiver.BEST_INTEREST)
-        perps = case.violence.perpetrators if case.violence is not None else ()
-        relations = CODE_LISTS["perpetrator_relation"]
-        if any(relations.core_of(p.relation) == "parent" for p in perps):
-            givers.remove(ConsentGiver.PARENT)
-        if any(p.is_caregiver for p in perps):
-            for giver in (ConsentGiver.PARENT, ConsentGiver.GUARDIAN):
-                if giver in givers:
-                    givers.remove(giver)
-    giver = draw(_one(tuple(givers)))
+    """A consent recorded on ``day``; for ``case``, one its lifecycle allows (the right
+    giver for the subject's age, never an implicated one, the child's assent from 6)."""
+    if case is None:
+        return _a_consent(draw, day, draw(_one(ConsentGiver)), draw(_BOOLS))
+    age = case.age_at(day)
+    child = age is None or age < 18
+    step = Step(CaseAction.RECORD_CONSENT, datetime.combine(day, time(12), UTC))
+    for giver in draw(st.permutations(list(ConsentGiver))):
+        asked = child and age is not None and age >= 6 and giver is not ConsentGiver.NONE
+        consent = _a_consent(draw, day, giver, asked)
+        if _who_may_consent(case, attrs.evolve(step, details={"consent": consent})) is None:
+            return consent
+    raise AssertionError("no giver may consent for this case")  # pragma: no cover
+
+
+def _a_consent(draw: st.DrawFn, day: date, giver: ConsentGiver, asked: bool) -> Consent:
     given = giver is not ConsentGiver.NONE  # no consent covers nothing
     best_interest = giver is ConsentGiver.BEST_INTEREST
-    asked = draw(_BOOLS) if case is None else (child and age is not None and age >= 6 and given)
     return Consent(
         giver,
         day,
-        services=draw(_subset(_SERVICES, 1 if given else 0, 3)) if given else frozenset(),
+        services=draw(_subset(_SERVICES, 1, 3)) if given else frozenset(),
         to_share_data=given and draw(_BOOLS),
         assent=Assent(draw(_one(AssentDecision)), day, method=draw(_optional(_one(AssentMethod))))
         if asked
@@ -817,7 +841,12 @@ def _case_step(draw: st.DrawFn, case: Case, at: datetime) -> Case:
         due = at.date() + timedelta(days=draw(st.integers(0, 60))) if draw(_BOOLS) else None
         return follow_up_case(case, due, at=at, actor_id=actor, note=draw(_texts(0)))[0]
     if action is CaseAction.LEGAL_STEP:
-        return record_legal_step(case, draw(_one(LegalStage)), at=at, actor_id=actor)[0]
+        for stage in draw(st.permutations(list(LegalStage))):
+            try:
+                return record_legal_step(case, stage, at=at, actor_id=actor)[0]
+            except TransitionError:
+                continue  # diversion, for a case whose perpetrators are not diverted
+        raise AssertionError("a legal stage other than diversion is always allowed")
     if action is CaseAction.NOTE:
         return add_note(case, draw(_NOTES), at=at, actor_id=actor)[0]
     if action is CaseAction.REFER:
@@ -828,46 +857,58 @@ def _case_step(draw: st.DrawFn, case: Case, at: datetime) -> Case:
         return _close(draw, case, at, actor)
     if action is CaseAction.REOPEN:
         return reopen_case(case, at=at, reason=draw(_NOTES), actor_id=actor)[0]
+    if action is CaseAction.UPDATE:
+        changes = {"summary": draw(_texts(0)), "reporter": draw(_optional(_one(Reporter)))}
+        return update_case(case, changes, at=at, actor_id=actor, note=draw(_texts(0)))[0]
     raise AssertionError(f"no generator for case action {action}")  # pragma: no cover
 
 
 def _refer(draw: st.DrawFn, case: Case, at: datetime, actor: str | None) -> Case:
+    """A referral the lifecycle allows: under the consent when it covers a service, else
+    by an override the case admits."""
     consent = case.consent
     covered = sorted(consent.services) if consent is not None and not consent.refused else []
-    assent = consent.assent if consent is not None else None
-    age = case.age_at(consent.recorded_on) if consent is not None else None
-    assented = assent is not None and assent.decision is AssentDecision.GIVEN
-    if covered and (age is None or not 6 <= age < 18 or assented) and draw(_BOOLS_MOSTLY):
-        service = draw(_one(tuple(covered)))
-        return refer_case(case, draw(_IDS), at=at, service=service, actor_id=actor)[0]
-    reasons = [OverrideReason.IMMINENT_DANGER]
-    adult_refused = consent is not None and consent.refused and not case.is_child
-    if not adult_refused:
-        reasons.append(OverrideReason.LEGAL_DUTY)
-        if case.is_child:
-            reasons.append(OverrideReason.CHILD_AT_RISK)
-    return refer_case(
-        case,
-        draw(_IDS),
-        at=at,
-        service=draw(_one(_SERVICES)),
-        override=draw(_one(tuple(reasons))),
-        override_note=draw(_NOTES),
-        approved_by=draw(_IDS),
-        actor_id=actor,
-    )[0]
+    tries: list[dict[str, Any]] = []
+    under_consent: bool = draw(_BOOLS_MOSTLY)
+    if covered and under_consent:
+        tries.append({"service": draw(_one(tuple(covered)))})
+    note, approver = draw(_NOTES), draw(_IDS)
+    for reason in draw(st.permutations(list(OverrideReason))):
+        tries.append(
+            {
+                "service": draw(_one(_SERVICES)),
+                "override": reason,
+                "override_note": note,
+                "approved_by": approver,
+            }
+        )
+    ref = draw(_IDS)
+    for args in tries:
+        try:
+            return refer_case(case, ref, at=at, actor_id=actor, **args)[0]
+        except TransitionError:
+            continue
+    raise AssertionError("imminent danger always allows a referral")  # pragma: no cover
 
 
 def _close(draw: st.DrawFn, case: Case, at: datetime, actor: str | None) -> Case:
-    perps = case.violence.perpetrators if case.violence is not None else ()
-    children = [p.child for p in perps]
-    outcomes = [o for o in CaseOutcome if o is not CaseOutcome.LEGAL_PROCESS]
-    if not any(c is True for c in children):
-        outcomes.remove(CaseOutcome.DIVERSION)
-    if case.is_sexual_violence and not (children and all(c is True for c in children)):
-        outcomes.remove(CaseOutcome.SETTLED_FAMILY)
-    note = draw(_NOTES) if case.is_sexual_violence else draw(_texts(0))
-    return close_case(case, draw(_one(tuple(outcomes))), at=at, actor_id=actor, note=note)[0]
+    """A closure the lifecycle allows: an outcome this case may end with, after a
+    referral or with a reason."""
+    note = draw(_texts(0))
+    if case.is_sexual_violence and draw(_BOOLS):
+        note = f"{note} alasan tanpa rujukan".strip()
+    referred = draw(_subset(_SERVICES, 0, 2))
+    for outcome in draw(st.permutations(list(CaseOutcome))):
+        try:
+            return close_case(
+                case, outcome, at=at, actor_id=actor, note=note, referred_to=referred
+            )[0]
+        except TransitionError:
+            continue
+    # a sexual-violence case without a referral to the UPTD PPA or the police: the reason
+    return close_case(
+        case, CaseOutcome.OTHER, at=at, actor_id=actor, note="ditutup: alasan dicatat"
+    )[0]
 
 
 @st.composite
@@ -922,11 +963,10 @@ def cases(
         dropout_reasons=draw(_subset(DropoutReason, max_size=3))
         if CaseCategory.SCHOOL_DROPOUT in every
         else frozenset(),
-        violence=violence,
-        child_marriage=detail,
         risk=draw(_optional(_one(RiskLevel))),
         summary=draw(_texts(0)),
     )
+    case = _with_details(case, violence, detail)
     if draw(_BOOLS):
         case = attrs.evolve(case, consent=_consent_on(draw, reported_on, case))
     steps = draw(st.integers(0, max_steps))
@@ -1002,6 +1042,7 @@ def referrals(
         consent_given=consent_given,
         override=override,
         follow_up_due=_days_after(draw, sent_on, _DAYS_AHEAD) if draw(_BOOLS) else None,
+        service=draw(_optional(_one(_SERVICES))),
     )
     steps = draw(st.integers(0, max_steps))
     if steps == 0:

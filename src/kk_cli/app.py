@@ -16,7 +16,7 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from kk_cli import output
-from kk_cli.commands import adapters, export, migrate, validate
+from kk_cli.commands import adapters, demo, export, migrate, validate
 from kk_cli.exit_codes import EXIT_STATUSES, ExitCode, exit_code_for
 from kk_core.errors import KKError
 
@@ -99,6 +99,7 @@ def cli(debug: bool) -> None:
 
 
 cli.add_command(adapters.command)
+cli.add_command(demo.command)
 cli.add_command(export.command)
 cli.add_command(migrate.command)
 cli.add_command(validate.command)

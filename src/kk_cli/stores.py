@@ -34,6 +34,7 @@ __all__ = [
     "SQL_SCHEMES",
     "STORE_ENV",
     "check_scheme",
+    "check_url",
     "open_for_reading",
     "open_for_writing",
     "record_total",
@@ -61,7 +62,7 @@ def scheme_of(url: str) -> str:
     return url.partition(":")[0].lower().partition("+")[0]
 
 
-def _check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     envvar = param.envvar if isinstance(param.envvar, str) else None
     if value is None:
         option = param.opts[0] if param.opts else param.name
@@ -89,7 +90,7 @@ def store_option(help_text: str) -> Callable[[_F], _F]:
         metavar="URL",
         envvar=STORE_ENV,
         show_envvar=True,
-        callback=_check_url,
+        callback=check_url,
         help=help_text,
     )
 
@@ -102,7 +103,7 @@ def target_option(help_text: str) -> Callable[[_F], _F]:
         metavar="URL",
         envvar=EXPORT_TO_ENV,
         show_envvar=True,
-        callback=_check_url,
+        callback=check_url,
         help=help_text,
     )
 

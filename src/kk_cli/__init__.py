@@ -12,7 +12,14 @@ names of this package are not a public API, except `main` (the console script) a
 
 from __future__ import annotations
 
-from kk_cli.app import main
 from kk_cli.exit_codes import ExitCode
 
 __all__ = ["ExitCode", "main"]
+
+
+def main() -> None:
+    """The console script ``kk`` (imported here only when run: `kk_cli.casework`, which
+    ``examples/village_year.py`` uses, needs no click nor rich)."""
+    from kk_cli.app import main as run
+
+    run()

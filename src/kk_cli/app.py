@@ -9,6 +9,8 @@ number), no traceback, and the exit status of its kind (`ExitCode`). ``kk --debu
 
 from __future__ import annotations
 
+import os
+import sys
 import traceback
 import warnings
 from typing import Any, NoReturn, TextIO
@@ -40,6 +42,10 @@ class _Group(click.Group):
                 return super().invoke(ctx)
             except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
                 raise
+            except BrokenPipeError:
+                # the reader went away (kk demo | head): stop quietly, as other tools do
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - closed at exit
+                ctx.exit(ExitCode.OK)
             except KeyboardInterrupt:
                 output.echo_error("interrupted")
                 ctx.exit(ExitCode.INTERRUPTED)

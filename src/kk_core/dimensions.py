@@ -56,6 +56,7 @@ from kk_core.data_updates import DataUpdate
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import CodeError, Problem, ValidationError
 from kk_core.groups import ConstituentGroup, Member
+from kk_core.import_marks import ImportMark
 from kk_core.information_centre import ResidentQuestion
 from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
 from kk_core.meetings import Meeting
@@ -467,6 +468,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         Dimension("has_capital_support", bool, lambda g: g.has_capital_support),
         Dimension("year", int, lambda g: _year(g.formed_on)),
     ),
+    ImportMark: _dims(_attr("source")),
 }
 
 #: Dimensions per kind. The first date dimension listed after ``id`` is the kind's period.

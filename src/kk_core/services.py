@@ -191,6 +191,21 @@ class Services:
                 )
         return problems
 
+    def problems(self, record: Record) -> list[Problem]:
+        """What every write through these services checks of a record besides its
+        references: codes of open lists as the plugins extend them, a village code and
+        name Kemendagri lists, and the plugins' own rules (``kk_validate_record``).
+
+        For importers that write records in transactions of their own (the Kobo sync
+        writes a page of submissions and their import marks together) and must refuse
+        what `put` would refuse.
+        """
+        return [
+            *self._place_problems(record),
+            *self._code_problems(record),
+            *self.plugins.validate(record),
+        ]
+
     def _put(self, tx: Transaction, outbox: _Outbox, record: R, found: Sequence[Problem] = ()) -> R:
         """Validate (with the problems the caller ``found``) and write."""
         problems = [*found, *self._code_problems(record), *self.plugins.validate(record)]

@@ -19,7 +19,8 @@ def test_lists_the_built_in_adapters() -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "Plugins (entry-point group 'kk'):"
-    plugin_rows = {line.split()[0]: line.split() for line in lines[2:5]}
+    plugin_rows = {line.split()[0]: line.split() for line in lines[2 : lines.index("")]}
+    assert set(plugin_rows) == {"analysis", "csv", "kobo", "memory", "sql"}
     assert plugin_rows["analysis"][2] == "kk_core.analysis.indicators"
     assert "kk_register_indicators" in plugin_rows["analysis"]
     assert plugin_rows["memory"][2] == "kk_adapters.memory"
@@ -36,8 +37,14 @@ def test_lists_the_built_in_adapters() -> None:
 def test_json() -> None:
     found = json.loads(kk("adapters", "--json").stdout)
     assert set(found) == {"plugins", "stores", "form_mappings", "indicators", "disabled"}
-    assert {p["name"] for p in found["plugins"]} == {"analysis", "memory", "sql"}
-    assert [s["scheme"] for s in found["stores"]] == ["memory", "postgresql", "sqlite"]
+    assert {p["name"] for p in found["plugins"]} == {"analysis", "csv", "kobo", "memory", "sql"}
+    assert [s["scheme"] for s in found["stores"]] == [
+        "csv",
+        "kobo",
+        "memory",
+        "postgresql",
+        "sqlite",
+    ]
     assert all(p["version"] for p in found["plugins"])
     assert found["disabled"] == []
 
@@ -49,7 +56,7 @@ def test_a_disabled_plugin_is_shown_and_its_schemes_are_gone() -> None:
     assert "Disabled (KK_DISABLED_PLUGINS):" in result.stdout
     assert "  sql   kk_adapters.sql.plugin" in result.stdout
     found = json.loads(kk("adapters", "--json", env={"KK_DISABLED_PLUGINS": "sql"}).stdout)
-    assert [s["scheme"] for s in found["stores"]] == ["memory"]
+    assert [s["scheme"] for s in found["stores"]] == ["csv", "kobo", "memory"]
     assert found["disabled"] == [
         {"name": "sql", "installed": True, "module": "kk_adapters.sql.plugin"}
     ]

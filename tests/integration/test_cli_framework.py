@@ -38,7 +38,7 @@ PASSWORD = "Sup3r-s3cret-pw"
 
 def test_the_commands_that_exist_now() -> None:
     """Only commands that work: no placeholder for the ones later issues bring."""
-    assert COMMANDS == ["adapters", "export", "migrate", "validate"]
+    assert COMMANDS == ["adapters", "demo", "export", "migrate", "validate"]
 
 
 @pytest.mark.parametrize("name", ["", *COMMANDS])
@@ -89,7 +89,7 @@ def test_an_error_is_one_message_on_stderr_without_a_traceback() -> None:
     assert result.exit_code == ExitCode.INPUT
     assert result.stdout == ""
     assert result.stderr.startswith("kk: error: no store handles URL scheme 'nosuch'")
-    assert "installed schemes: memory, postgresql, sqlite" in result.stderr
+    assert "installed schemes: csv, kobo, memory, postgresql, sqlite" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -23,7 +23,9 @@ failed step leaves the database at the previous version):
 5. analysis (issue 10): ``year`` and ``quarter`` on every dated kind, the referral's
    ``responded_on``, ``open``, ``accepted``, ``service`` and ``core_service`` (stored
    referrals take their provider's service), the sums of support actions, information
-   sessions and proposals, and ``kk_case_marriage_route``.
+   sessions and proposals, and ``kk_case_marriage_route``;
+6. a table for import marks (`kk_core.import_marks.ImportMark`), the checkpoint of
+   imports such as the KoboToolbox sync.
 
 Adding a dimension to `kk_core.dimensions` means adding a step here: register the
 column in `kk_adapters.sql.schema.ADDED_IN` under the new version and append an
@@ -274,6 +276,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "service); support_action.amount_rupiah; information_session audience counts; "
         "advocacy_proposal.allocated_rupiah; child table kk_case_marriage_route",
         _analysis_dimensions,
+    ),
+    Migration(
+        6,
+        "import marks: a table for the kind import_mark (where imported records came "
+        "from: the checkpoint of Kobo imports)",
+        additive_step(6),
     ),
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, LATEST_VERSION + 1))

@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: The schema version this library writes (the last migration's number).
-LATEST_VERSION = 5
+LATEST_VERSION = 6
 
 #: Columns added after version 1, by (kind, column): a migration adds each to old databases.
 ADDED_IN: Mapping[tuple[str, str], int] = {
@@ -128,6 +128,7 @@ KIND_ADDED_IN: Mapping[str, int] = {
     "data_update": 3,
     "resident_question": 3,
     "business_group": 3,
+    "import_mark": 6,
 }
 
 #: Indexes over several columns: (kind, columns, version that added it).

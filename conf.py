@@ -128,6 +128,7 @@ NAV: list[tuple[str, list[str]]] = [
             "docs/reference/classification",
             "docs/reference/places",
             "docs/reference/dimensions",
+            "docs/reference/csv",
             "docs/reference/code-lists",
         ],
     ),
@@ -148,7 +149,7 @@ nitpick_ignore_regex = [
         r"(collections\.abc|collections|typing|typing_extensions|datetime|enum|pathlib|types|"
         r"contextlib|decimal|re|abc|threading|unittest|_io|io|os|operator|functools|"
         r"tracemalloc|gc|sa|sqlalchemy|attrs|attr|cattrs|pluggy|hypothesis|pytest|_pytest|"
-        r"psycopg|sqlite3|st|PluginManager)(\..*)?",
+        r"psycopg|sqlite3|st|PluginManager|httpx|pandas|pd|pyarrow|pa|openpyxl|matplotlib)(\..*)?",
     ),
     # type variables, and private names (a private base class in "Bases:")
     (r"py:.*", r"([\w.]+\.)?(R|T|K|V|C|E|F|_R|_T|_F|_C|_Key)"),

@@ -18,7 +18,7 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from kk_cli import output
-from kk_cli.commands import adapters, demo, export, migrate, validate
+from kk_cli.commands import adapters, brief, demo, export, migrate, report, validate
 from kk_cli.exit_codes import EXIT_STATUSES, ExitCode, exit_code_for
 from kk_core.errors import KKError
 
@@ -105,9 +105,11 @@ def cli(debug: bool) -> None:
 
 
 cli.add_command(adapters.command)
+cli.add_command(brief.command)
 cli.add_command(demo.command)
 cli.add_command(export.command)
 cli.add_command(migrate.command)
+cli.add_command(report.command)
 cli.add_command(validate.command)
 
 

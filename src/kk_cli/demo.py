@@ -96,7 +96,7 @@ DEMO_YEARS = (2024, 2025)
 END = date(DEMO_YEARS[-1], 12, 31)
 _FOUNDED = date(2023, 5, 20)
 #: Ordinary cases per village and year (every category at least once).
-CASES_PER_YEAR = 28
+CASES_PER_YEAR = 40
 
 
 @attrs.frozen

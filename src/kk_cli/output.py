@@ -30,6 +30,7 @@ __all__ = [
     "echo",
     "echo_error",
     "echo_json",
+    "echo_status",
     "echo_table",
     "echo_warning",
     "progress",
@@ -54,6 +55,11 @@ def echo(text: str = "") -> None:
 def echo_error(message: str) -> None:
     """``kk: error: …`` on stderr; continuation lines indented."""
     click.echo(_prefixed("error", message), err=True)
+
+
+def echo_status(message: str) -> None:
+    """What a command did besides its results (``wrote brief.html``), on stderr."""
+    click.echo(f"kk: {safe(message)}", err=True)
 
 
 def echo_warning(message: str) -> None:

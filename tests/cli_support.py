@@ -22,16 +22,30 @@ from kk_core.plugins import Plugins, reset_plugins
 __all__ = ["digest", "kk", "kk_process", "sqlite_url"]
 
 #: Variables of the caller's environment that would change what a command does.
-_CLEARED = ("KK_STORE", "KK_EXPORT_TO", "KK_DEBUG", "KK_DISABLED_PLUGINS", "TTY_COMPATIBLE")
+_CLEARED = (
+    "KK_STORE",
+    "KK_EXPORT_TO",
+    "KK_DEBUG",
+    "KK_DISABLED_PLUGINS",
+    "TTY_COMPATIBLE",
+    "KOBO_TOKEN",
+)
 
 
-def kk(*args: str, env: Mapping[str, str] | None = None, plugins: Plugins | None = None) -> Result:
+def kk(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    plugins: Plugins | None = None,
+    input: str | None = None,
+) -> Result:
     """``kk ARGS`` in this process; exceptions the command lets out fail the test."""
     environment: dict[str, str | None] = dict.fromkeys(_CLEARED)
     environment.update(env or {})
     reset_plugins(plugins)
     try:
-        return CliRunner().invoke(cli, list(args), env=environment, catch_exceptions=False)
+        return CliRunner().invoke(
+            cli, list(args), env=environment, input=input, catch_exceptions=False
+        )
     finally:
         reset_plugins()
 

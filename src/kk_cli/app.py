@@ -18,7 +18,17 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from kk_cli import output
-from kk_cli.commands import adapters, brief, demo, export, migrate, report, validate
+from kk_cli.commands import (
+    adapters,
+    brief,
+    demo,
+    export,
+    imports,
+    migrate,
+    report,
+    sync,
+    validate,
+)
 from kk_cli.exit_codes import EXIT_STATUSES, ExitCode, exit_code_for
 from kk_core.errors import KKError
 
@@ -108,8 +118,10 @@ cli.add_command(adapters.command)
 cli.add_command(brief.command)
 cli.add_command(demo.command)
 cli.add_command(export.command)
+cli.add_command(imports.command)
 cli.add_command(migrate.command)
 cli.add_command(report.command)
+cli.add_command(sync.command)
 cli.add_command(validate.command)
 
 

@@ -38,7 +38,9 @@ PASSWORD = "Sup3r-s3cret-pw"
 
 def test_the_commands_that_exist_now() -> None:
     """Only commands that work: no placeholder for the ones later issues bring."""
-    assert COMMANDS == ["adapters", "demo", "export", "migrate", "validate"]
+    assert COMMANDS == [
+        "adapters", "brief", "demo", "export", "import", "migrate", "report", "sync", "validate",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ["", *COMMANDS])

@@ -50,6 +50,9 @@ def test_every_command_and_option_is_on_the_page(script: ModuleType) -> None:
         assert f"kk {name} [OPTIONS]" in section
         assert (command.help or "").split("\n")[0] in section
         for param in command.params:
+            if isinstance(param, click.Argument):  # in the usage line: kk import SOURCE
+                assert param.make_metavar(click.Context(command)) in section, (name, param.name)
+                continue
             for opt in param.opts:
                 assert f"`{opt}`" in section, (name, opt)
             envvar = getattr(param, "envvar", None)

@@ -313,7 +313,8 @@ def _source_order(module: Any) -> Any:
 
 
 def _drop_private_bases(app: Any, name: str, obj: Any, options: Any, bases: list[Any]) -> None:
-    """ "Bases:" names public classes only: a private base gives way to its own bases."""
+    """ "Bases:" names public classes only: a private base gives way to its own bases, and
+    a class that only derives from ``object`` has no "Bases:" line."""
     shown: list[Any] = []
     pending = list(bases)
     while pending:
@@ -322,7 +323,7 @@ def _drop_private_bases(app: Any, name: str, obj: Any, options: Any, bases: list
             pending[:0] = [b for b in base.__bases__ if b is not object]
         elif base not in shown:
             shown.append(base)
-    bases[:] = shown or [object]
+    bases[:] = [b for b in shown if b is not object]
 
 
 def _is_long_constant(value: Any) -> bool:
@@ -547,8 +548,26 @@ def _no_borrowed_docstring(
             lines.clear()
 
 
+#: The site's root, ``index.html``: the home page is ``docs/index.html`` (the pages keep
+#: their paths in the repository, so links between them read the same on GitHub).
+ROOT_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>kelompok-konstituen</title>
+<meta http-equiv="refresh" content="0; url=docs/index.html">
+<link rel="canonical" href="docs/index.html"></head>
+<body><p><a href="docs/index.html">kelompok-konstituen documentation</a></p></body></html>
+"""
+
+
+def write_root_page(app: Any, exception: BaseException | None) -> None:
+    """``index.html`` at the site's root, sending a browser to the home page."""
+    if exception is None and app.builder.format == "html":
+        (Path(app.outdir) / "index.html").write_text(ROOT_PAGE, encoding="utf-8")
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.add_post_transform(UnlinkBuiltins)
+    app.connect("build-finished", write_root_page)
     if not PROSE_ONLY:
         app.connect("autodoc-process-signature", _attrs_defaults)
         app.connect("autodoc-process-docstring", _no_borrowed_docstring)

@@ -118,11 +118,20 @@ def test_docstrings_are_rendered_with_their_references(site: Path) -> None:
     # an attrs class shows its defaults, not how its generated __init__ reads them
     assert "attr_dict" not in store
     assert "TypeAliasForwardRef" not in store
+    # a class deriving from object alone has no "Bases: object" line
+    services = _html(site, "docs/reference/python/kk_core.services.html")
+    assert "Bases:" not in services
+
+
+def test_the_site_root_sends_a_browser_to_the_home_page(site: Path) -> None:
+    root = _html(site, "index.html")
+    assert 'http-equiv="refresh" content="0; url=docs/index.html"' in root
 
 
 def test_the_cli_reference_and_the_tutorial_are_on_the_site(site: Path) -> None:
     cli = _html(site, "docs/reference/cli.html")
-    for command in ("kk adapters", "kk export", "kk migrate", "kk validate"):
+    for command in ("kk adapters", "kk demo", "kk report", "kk brief", "kk import", "kk sync",
+                    "kk export", "kk migrate", "kk validate"):  # fmt: skip
         assert command in cli
     tutorial = _html(site, "docs/tutorial.html")
     assert 'class="highlight-python' in tutorial

@@ -431,18 +431,27 @@ def resolve_short_names(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     """A docstring's `Name` that names exactly one documented object anywhere.
 
     Docstrings name things the way their module sees them (`ValidationError`,
-    `Plugins.open_store`); Sphinx looks only in the current module and class. A name
-    that matches one object of the whole reference links to it; none (or several)
-    stays a missing reference, which fails the strict build.
+    `Plugins.open_store`, a method `check` of the module's own class); Sphinx looks
+    only in the current module and class. A name that matches one object of the
+    current module, else of the whole reference, links to it; none (or several) stays a
+    missing reference, which fails the strict build. A file of the repository named in
+    single backquotes (`docs/reference/csv.md`) is shown as code.
     """
     if node.get("refdomain") != "py":
         return None
     target = node.get("reftarget", "")
     if not target or target.startswith("."):
         return None
+    if "/" in target:  # a path, not a Python name
+        from docutils import nodes
+
+        return nodes.literal(target, target)
     domain = env.get_domain("py")
     objects = {name: obj for name, obj in domain.objects.items() if not obj.aliased}
-    found = _unique(objects, target)
+    module = node.get("py:module")
+    found = _unique({n: o for n, o in objects.items() if n.startswith(f"{module}.")}, target)
+    if found is None:
+        found = _unique(objects, target)
     if found is None and "." in target:
         # a dotted name as Python sees it (`kk_core.open_store`, a private module's
         # class): the object's own name, else its last part if only one object has it

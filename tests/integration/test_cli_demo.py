@@ -102,6 +102,12 @@ def test_builds_the_store_and_prints_suppressed_tables_then_writes_nothing(
     assert not [c for c in cells if re.fullmatch(r"[1-4]", c)]
     assert "<5" in cells
     assert "Synthetic data." in first.stdout
+    # the next steps it suggests work on what it wrote
+    suggested = [line.split()[1:] for line in first.stdout.splitlines() if line.startswith("  kk ")]
+    assert [args[0] for args in suggested] == ["report", "brief"]
+    report = kk(*suggested[0])
+    assert report.exit_code == 0, report.output
+    assert "Teros Daya" in report.stdout
     with open_store(url, read_only=True) as store:  # type: ignore[attr-defined]
         assert store.count(Case) == demo.demo_store(seed=2025).count(Case)
     before = digest(tmp_path / "demo.db")

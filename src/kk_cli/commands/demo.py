@@ -133,16 +133,21 @@ def _summary(store: Store, report: ImportReport, lang: str) -> None:
         output.echo()
         output.echo(table.to_markdown(lang))
     output.echo()
-    output.echo(_closing(lang))
+    output.echo(_closing(lang, store.url))
 
 
-def _closing(lang: str) -> str:
+def _closing(lang: str, url: str) -> str:
+    teros = demo.DEMO_VILLAGES[0].code
+    next_steps = (
+        f"  kk report cases_by_hamlet_category --store {url} --village {teros} --year 2025\n"
+        f"  kk brief --store {url} --village {teros} --year 2025 -o brief.html"
+    )
     if lang == "id":
         return (
             "Data sintetis. Sel kecil disembunyikan (<5, x) seperti pada setiap tabel yang "
-            "dipublikasikan. Coba: kk report --help, kk brief --help."
+            f"dipublikasikan. Selanjutnya:\n{next_steps}"
         )
     return (
         "Synthetic data. Small cells are hidden (<5, x) as in any published table. "
-        "Next: kk report --help, kk brief --help."
+        f"Next:\n{next_steps}"
     )

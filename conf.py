@@ -109,6 +109,7 @@ NAV: list[tuple[str, list[str]]] = [
             "docs/how-to/write-an-adapter",
             "docs/how-to/test-your-adapter",
             "docs/how-to/one-off-analysis",
+            "docs/how-to/exchange-spreadsheets",
             "bench/README",
         ],
     ),

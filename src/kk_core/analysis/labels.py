@@ -112,6 +112,7 @@ DIMENSION_LABELS: Mapping[str, tuple[str, str]] = {
     "service": ("Jenis layanan", "Kind of service"),
     "sex": ("Jenis kelamin", "Sex"),
     "sexual_violence": ("Kekerasan seksual", "Sexual violence"),
+    "source": ("Sumber impor", "Import source"),
     "started_on": ("Tanggal mulai", "Date started"),
     "status": ("Status", "Status"),
     "subcategory": ("Sub-kategori", "Sub-category"),

@@ -169,3 +169,11 @@ def test_casework_needs_neither_click_nor_rich() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok\n"
+
+
+def test_progress_bars_on_a_terminal_and_never_on_stdout(tmp_path: Path) -> None:
+    result = kk("demo", "--store", sqlite_url(tmp_path / "demo.db"), env={"TTY_COMPATIBLE": "1"})
+    assert result.exit_code == 0, result.output
+    assert "Recording two years through the services" in result.stderr
+    assert "Copying into" in result.stderr
+    assert "Recording" not in result.stdout

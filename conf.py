@@ -569,6 +569,15 @@ ROOT_PAGE = """<!DOCTYPE html>
 """
 
 
+def drop_empty_bases(app: Any, doctree: Any) -> None:
+    """The "Bases:" line autodoc writes even when `_drop_private_bases` left no base."""
+    from docutils import nodes
+
+    for paragraph in list(doctree.findall(nodes.paragraph)):
+        if paragraph.astext().strip() == "Bases:":
+            paragraph.parent.remove(paragraph)
+
+
 def write_root_page(app: Any, exception: BaseException | None) -> None:
     """``index.html`` at the site's root, sending a browser to the home page."""
     if exception is None and app.builder.format == "html":
@@ -583,6 +592,7 @@ def setup(app: Any) -> dict[str, Any]:
         app.connect("autodoc-process-docstring", _no_borrowed_docstring)
         app.connect("config-inited", write_api_pages)
         app.connect("autodoc-process-bases", _drop_private_bases)
+        app.connect("doctree-read", drop_empty_bases)
     app.connect("source-read", add_navigation)
     app.connect("missing-reference", resolve_short_names)
     return {"parallel_read_safe": True}

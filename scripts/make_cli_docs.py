@@ -43,15 +43,19 @@ is also `python -m kk_cli`. Every command has `--help`.
   list would keep them: a URL option holding a password or token is refused (exit
   status 2). Put the whole URL in the environment variable (`KK_STORE`,
   `KK_EXPORT_TO`) or, for PostgreSQL, leave the password out of the URL and set
-  `PGPASSWORD` or use `~/.pgpass`. URLs are shown only with their secrets replaced by
-  `***`.
+  `PGPASSWORD` or use `~/.pgpass`. The KoboToolbox API token of `kk sync` comes from
+  `KOBO_TOKEN` (or the variable its URL names) or `--token-prompt`, which does not echo
+  it. URLs are shown only with their secrets replaced by `***`; a token never is.
 - **Results go to stdout**, plain text for people or JSON with `--json` for scripts;
   progress bars (drawn only on a terminal), warnings and errors go to stderr.
 - **Errors** are one message, `kk: error: …`, naming what was wrong and where, without
   a traceback (`kk --debug` adds it), and an exit status that says what kind of error
   it was.
-- **Commands that only read a store open it read-only**: `kk validate` and the source
-  of `kk export` never create, change or upgrade anything.
+- **Commands that only read a store open it read-only**: `kk validate`, `kk report`,
+  `kk brief` and the source of `kk export` never create, change or upgrade anything.
+- **Files a command writes are whole or absent**: a report or a brief is written to a
+  temporary file renamed into place; a mapping that does not fit is refused before an
+  import writes anything.
 """
 
 ENVIRONMENT = [
@@ -64,6 +68,7 @@ ENVIRONMENT = [
         "them); see the [hooks reference](hooks.md).",
     ),
     ("PGPASSWORD", "The PostgreSQL password (read by libpq), so that the URL holds none."),
+    ("KOBO_TOKEN", "The KoboToolbox API token of `kk sync` (never on the command line)."),
     (
         "TTY_COMPATIBLE",
         "`1` draws progress bars even when stderr is not a terminal, `0` never (rich).",

@@ -63,6 +63,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from kk_cli.casework import CaseRun, Clock, YearEnd
 from kk_core import (
     AdvocacyProposal,
     Between,
@@ -87,14 +88,10 @@ from kk_core import (
 )
 from kk_core.case_lifecycle import REFERRAL_SERVICES_FOR_SEXUAL_VIOLENCE
 from kk_core.cases import (
-    Assent,
-    Assessment,
     Case,
     ChildMarriage,
-    Consent,
     MarriageParty,
     Perpetrator,
-    PlanAction,
     Subject,
     ViolenceIncident,
     age_on,
@@ -104,8 +101,6 @@ from kk_core.codes import (
     Affiliation,
     AgeBand,
     ApbdesField,
-    AssentDecision,
-    AssentMethod,
     CaseCategory,
     CaseOutcome,
     CaseStatus,
@@ -409,274 +404,8 @@ _KIND_OF = {pid: kind for pid, kind, *_ in _PROVIDERS}
 # --------------------------------------------------------------- cases: the machinery
 
 
-class _YearEnd(Exception):
-    """The next step of a case would fall after 31 December: the case stays as it is."""
-
-
-class _Clock:
-    """Moves forward through a case's days; never backwards, never past the year."""
-
-    def __init__(self, rng: random.Random, start: datetime) -> None:
-        self.rng = rng
-        self.now = start
-
-    def after(self, low: int, high: int) -> datetime:
-        """A working hour ``low`` to ``high`` days after the last step."""
-        day = self.now.date() + timedelta(days=self.rng.randint(low, high))
-        return self._move(_at(day, self.rng.randint(8, 16), self.rng.choice((0, 15, 30, 45))))
-
-    def on(self, day: date, hour: int = 9) -> datetime:
-        """A given day (a story's date), never before the last step."""
-        return self._move(_at(day, hour))
-
-    def _move(self, when: datetime) -> datetime:
-        if when <= self.now:
-            when = self.now + timedelta(minutes=30)
-        if when.date() > AS_OF:
-            raise _YearEnd
-        self.now = when
-        return when
-
-
-#: From this age a child's own assent is asked, orally; from 12 in writing (IRC/UNICEF,
-#: Caring for Child Survivors, 2012).
-_ASSENT_AGE, _WRITTEN_ASSENT_AGE = 6, 12
-
-
-class _CaseRun:
-    """One case taken through the services step by step, on its own clock.
-
-    Every step is one use case of `Services`: one transaction, every guard checked, a
-    refused step an error (the example never catches one). A step happens ``on`` a
-    given day, else ``low`` to ``high`` days after the last one; a step that would fall
-    after 31 December raises `_YearEnd` and the case stays as it is.
-    """
-
-    def __init__(self, services: Services, case: Case, clock: _Clock, actor: str) -> None:
-        self.services = services
-        self.case = case
-        self.clock = clock
-        self.actor = actor
-        self.referrals: list[str] = []
-
-    @property
-    def id(self) -> str:
-        return self.case.id
-
-    def _when(self, low: int, high: int, on: date | None) -> datetime:
-        return self.clock.after(low, high) if on is None else self.clock.on(on)
-
-    def _reload(self) -> None:
-        """A referral's last response resumes its case: read the case as stored."""
-        self.case = self.services.store.get(Case, self.id)
-
-    def record(self) -> None:
-        self.case = self.services.record_case(self.case, at=self.clock.now, actor_id=self.actor)
-
-    def assign(self, member: str, *, low: int = 0, high: int = 2, on: date | None = None) -> None:
-        at = self._when(low, high, on)
-        self.case = self.services.assign_companion(self.id, member, at=at, actor_id=self.actor)
-        self.actor = member
-
-    def assess(
-        self,
-        risk: RiskLevel,
-        needs: Iterable[NeedDomain],
-        note: str = "",
-        *,
-        low: int = 0,
-        high: int = 3,
-        on: date | None = None,
-    ) -> None:
-        """The assessment: the needs found, by domain, and the risk level it sets."""
-        at = self._when(low, high, on)
-        assessment = Assessment(at.date(), risk, needs=needs, by=self.actor, note=note)
-        self.case = self.services.assess_case(self.id, assessment, at=at, actor_id=self.actor)
-
-    def plan(
-        self,
-        actions: Sequence[tuple[str, str, int, str | None]],
-        *,
-        low: int = 0,
-        high: int = 2,
-        on: date | None = None,
-    ) -> None:
-        """The case plan: (what, the member responsible, due in days, service kind)."""
-        at = self._when(low, high, on)
-        plan = [
-            PlanAction(what, who, at.date() + timedelta(days=days), service=service)
-            for what, who, days, service in actions
-        ]
-        self.case = self.services.plan_case(self.id, plan, at=at, actor_id=self.actor)
-
-    def done(self, *indexes: int, low: int = 0, high: int = 1, on: date | None = None) -> None:
-        """Plan actions done: the plan is set again with their dates of completion."""
-        at = self._when(low, high, on)
-        plan = [
-            attrs.evolve(a, done_on=at.date()) if i in indexes and a.done_on is None else a
-            for i, a in enumerate(self.case.plan)
-        ]
-        self.case = self.services.plan_case(self.id, plan, at=at, actor_id=self.actor)
-
-    def consent(
-        self,
-        giver: ConsentGiver,
-        services: Iterable[str] = (),
-        *,
-        note: str = "",
-        approved_by: str | None = None,
-        low: int = 0,
-        high: int = 2,
-        on: date | None = None,
-    ) -> None:
-        """Consent to the services it names (none when refused); for a child of 6 to
-        17, the child's own assent is recorded with it, oral under 12, else written."""
-        at = self._when(low, high, on)
-        day = at.date()
-        age = self.case.age_at(day)
-        refused = giver is ConsentGiver.NONE
-        assent = None
-        if not refused and age is not None and _ASSENT_AGE <= age < 18:
-            method = AssentMethod.ORAL if age < _WRITTEN_ASSENT_AGE else AssentMethod.WRITTEN
-            assent = Assent(AssentDecision.GIVEN, day, method=method)
-        consent = Consent(
-            giver,
-            day,
-            services=() if refused else services,
-            to_share_data=not refused,
-            assent=assent,
-            approved_by=approved_by,
-            note=note,
-        )
-        self.case = self.services.record_consent(self.id, consent, at=at, actor_id=self.actor)
-
-    def refer(
-        self,
-        provider: str,
-        reason: str,
-        *,
-        override: OverrideReason | None = None,
-        override_note: str = "",
-        approved_by: str | None = None,
-        low: int = 0,
-        high: int = 4,
-        on: date | None = None,
-    ) -> str:
-        """Refer the case (the referral is sent at once, due back in 14 days); its id."""
-        at = self._when(low, high, on)
-        referral_id = f"{self.id}-R{len(self.referrals) + 1}"
-        self.case, _ = self.services.refer_case(
-            self.id,
-            provider,
-            reason,
-            referral_id=referral_id,
-            override=override,
-            override_note=override_note,
-            approved_by=approved_by,
-            follow_up_due=at.date() + timedelta(days=14),
-            at=at,
-            actor_id=self.actor,
-        )
-        self.referrals.append(referral_id)
-        return referral_id
-
-    def accept(self, referral: str, *, low: int = 1, high: int = 7, on: date | None = None) -> None:
-        at = self._when(low, high, on)
-        self.services.record_referral_response(referral, accepted=True, at=at, actor_id=self.actor)
-
-    def decline(
-        self, referral: str, reason: str, *, low: int = 1, high: int = 7, on: date | None = None
-    ) -> None:
-        at = self._when(low, high, on)
-        self.services.record_referral_response(
-            referral, accepted=False, reason=reason, at=at, actor_id=self.actor
-        )
-        self._reload()
-
-    def follow_referral(
-        self, referral: str, note: str, *, low: int = 5, high: int = 15, on: date | None = None
-    ) -> None:
-        """A call to the service; the referral is due back two weeks later."""
-        at = self._when(low, high, on)
-        self.services.follow_up_referral(
-            referral, at.date() + timedelta(days=14), note=note, at=at, actor_id=self.actor
-        )
-
-    def complete(
-        self, referral: str, outcome: str, *, low: int = 3, high: int = 30, on: date | None = None
-    ) -> None:
-        at = self._when(low, high, on)
-        self.services.complete_referral(referral, outcome, at=at, actor_id=self.actor)
-        self._reload()
-
-    def cancel(
-        self, referral: str, reason: str, *, low: int = 5, high: int = 20, on: date | None = None
-    ) -> None:
-        at = self._when(low, high, on)
-        self.services.cancel_referral(referral, reason, at=at, actor_id=self.actor)
-        self._reload()
-
-    def follow_up(
-        self,
-        next_in: int | None,
-        note: str,
-        *,
-        low: int = 3,
-        high: int = 14,
-        on: date | None = None,
-    ) -> None:
-        """A follow-up (a home visit, a call); the next one ``next_in`` days later."""
-        at = self._when(low, high, on)
-        following = None if next_in is None else at.date() + timedelta(days=next_in)
-        self.case = self.services.follow_up_case(
-            self.id, following, note=note, at=at, actor_id=self.actor
-        )
-
-    def legal(
-        self, stage: LegalStage, note: str, *, low: int = 7, high: int = 30, on: date | None = None
-    ) -> None:
-        """Where the legal process the KK accompanies stands; the case stays open."""
-        at = self._when(low, high, on)
-        self.case = self.services.record_legal_step(
-            self.id, stage, note=note, at=at, actor_id=self.actor
-        )
-
-    def note(self, text: str, *, low: int = 2, high: int = 14, on: date | None = None) -> None:
-        at = self._when(low, high, on)
-        self.case = self.services.add_case_note(self.id, text, at=at, actor_id=self.actor)
-
-    def update(self, changes: dict[str, Any], why: str, *, on: date) -> None:
-        """What was learnt later (a marriage's result, a perpetrator): its own step."""
-        at = self._when(0, 0, on)
-        self.case = self.services.update_case(
-            self.id, changes, note=why, at=at, actor_id=self.actor
-        )
-
-    def risk(
-        self, level: RiskLevel, why: str, *, low: int = 0, high: int = 3, on: date | None = None
-    ) -> None:
-        """The risk changed since the assessment; why, in a note beside it."""
-        at = self._when(low, high, on)
-        self.case = self.services.change_risk(self.id, level, at=at, actor_id=self.actor)
-        self.note(why, low=0, high=0)
-
-    def close(
-        self,
-        outcome: CaseOutcome,
-        note: str = "",
-        *,
-        low: int = 2,
-        high: int = 21,
-        on: date | None = None,
-    ) -> None:
-        at = self._when(low, high, on)
-        self.case = self.services.close_case(
-            self.id, outcome, note=note, at=at, actor_id=self.actor
-        )
-
-    def reopen(self, reason: str, *, low: int, high: int) -> None:
-        at = self._when(low, high, None)
-        self.case = self.services.reopen_case(self.id, reason, at=at, actor_id=self.actor)
+# `YearEnd`, `Clock` and `CaseRun` (one case taken through the services step by step,
+# on its own seeded clock) are shared with `kk demo`: `kk_cli.casework`.
 
 
 # ------------------------------------------------------------ cases drawn at random
@@ -1046,13 +775,13 @@ class _Cases:
             return ConsentGiver.GUARDIAN, ""
         return ConsentGiver.PARENT, ""
 
-    def start(self, case: Case) -> _CaseRun:
-        clock = _Clock(self.rng, _at(case.reported_on, self.rng.randint(8, 15)))
-        run = _CaseRun(self.services, case, clock, self.rng.choice(self.intake))
+    def start(self, case: Case) -> CaseRun:
+        clock = Clock(self.rng, _at(case.reported_on, self.rng.randint(8, 15)), AS_OF)
+        run = CaseRun(self.services, case, clock, self.rng.choice(self.intake))
         run.record()
         return run
 
-    def run(self, case: Case) -> _CaseRun:
+    def run(self, case: Case) -> CaseRun:
         """The ordinary path, with its random turns; the year may end at any step."""
         rng = self.rng
         run = self.start(case)
@@ -1111,11 +840,11 @@ class _Cases:
             due = run.case.next_follow_up
             run.follow_up(None, "pemantauan terakhir; kebutuhan terpenuhi", on=due)
             run.close(outcome, _closing_note(run.case, provider))
-        except _YearEnd:
+        except YearEnd:
             pass
         return run
 
-    def _through_the_legal_process(self, run: _CaseRun) -> None:
+    def _through_the_legal_process(self, run: CaseRun) -> None:
         """Sexual violence: reported to the Unit PPA, and accompanied, visit after visit,
         while the legal process runs: a stage, not an outcome, so the case stays open."""
         referral = run.refer("ppa-polres-lotim", "laporan polisi (UU TPKS)")
@@ -1125,7 +854,7 @@ class _Cases:
         run.legal(LegalStage.INVESTIGATION, "saksi diperiksa", low=14, high=40)
         run.follow_up(30, "pendampingan selama proses hukum")
         run.done(1, low=0, high=0)
-        while True:  # monthly visits until the year ends (`_YearEnd`)
+        while True:  # monthly visits until the year ends (`YearEnd`)
             run.follow_up(30, "pendampingan selama proses hukum", on=run.case.next_follow_up)
 
 
@@ -1187,12 +916,14 @@ class _Stories(_Cases):
             case_id, GROUP_ID, VILLAGE_CODE, reported, channel, category, subject, **details
         )
 
-    def _start_story(self, case: Case, actor: str, hour: int = 9) -> _CaseRun:
-        run = _CaseRun(self.services, case, _Clock(self.rng, _at(case.reported_on, hour)), actor)
+    def _start_story(self, case: Case, actor: str, hour: int = 9) -> CaseRun:
+        run = CaseRun(
+            self.services, case, Clock(self.rng, _at(case.reported_on, hour), AS_OF), actor
+        )
         run.record()
         return run
 
-    def father_harms_a_child(self, case_id: str) -> _CaseRun:
+    def father_harms_a_child(self, case_id: str) -> CaseRun:
         """A girl of 11 hurt by her father while her mother works abroad. The father
         cannot consent and the child cannot wait: the chair approves a referral to the
         UPTD PPA by override the same day; the next day her grandmother, another trusted
@@ -1258,7 +989,7 @@ class _Stories(_Cases):
         run.follow_up(30, "anak bersekolah; nenek dan ibu dihubungi", on=date(YEAR, 12, 9))
         return run
 
-    def best_interest_for_a_small_child(self, case_id: str) -> _CaseRun:
+    def best_interest_for_a_small_child(self, case_id: str) -> CaseRun:
         """A boy of 4 neglected by his stepmother while his father works in Malaysia: no
         caregiver who may consent, no other relative in the village, so the Pengaduan
         coordinator records a best-interest decision with its reason. Neglect of a small
@@ -1310,7 +1041,7 @@ class _Stories(_Cases):
         run.close(_O.SERVICE_RECEIVED, on=date(YEAR, 9, 22))
         return run
 
-    def pondok_pupil(self, case_id: str, pupil: int) -> _CaseRun:
+    def pondok_pupil(self, case_id: str, pupil: int) -> CaseRun:
         """One of four pupils of a pondok pesantren abused by the same ustaz: four cases
         sharing one incident id. The first came through SAPA 129 (her mother called the
         hotline; the UPTD PPA called the KK), the others through the KK's outreach after
@@ -1380,7 +1111,7 @@ class _Stories(_Cases):
         run.follow_up(35, "anak rutin bersekolah", on=date(YEAR, 12, 10))
         return run
 
-    def merariq_then_belas(self, case_id: str) -> _CaseRun:
+    def merariq_then_belas(self, case_id: str) -> CaseRun:
         """One case about one child: a girl of 15 taken in *merariq* by her boyfriend,
         who hit her when she wanted to go home; she had stopped going to school. Primary
         category child marriage, secondary issues violence and school dropout. The
@@ -1431,7 +1162,7 @@ class _Stories(_Cases):
         run.close(_O.RETURNED_TO_SCHOOL, on=date(YEAR, 9, 1))
         return run
 
-    def siri_after_a_refused_dispensation(self, case_id: str) -> _CaseRun:
+    def siri_after_a_refused_dispensation(self, case_id: str) -> CaseRun:
         """A girl of 16 married *siri* after eloping, the KUA refusing to register the
         marriage and the Pengadilan Agama refusing the dispensation; pregnant, out of
         school. Found at the Posyandu. Still open, and overdue, on 31 December: she
@@ -1484,7 +1215,7 @@ class _Stories(_Cases):
         run.follow_up(30, "tinggal di rumah keluarga suami di dusun lain", on=date(YEAR, 11, 3))
         return run
 
-    def dispensation_granted_at_18(self, case_id: str) -> _CaseRun:
+    def dispensation_granted_at_18(self, case_id: str) -> CaseRun:
         """A bride of 18: under the legal age of 19 (UU 16/2019), so a child marriage
         case, but not a child: GBVIMS does not count it as a forced marriage. The
         Pengadilan Agama granted the dispensation; the KUA sent the couple to the KK."""
@@ -1527,7 +1258,7 @@ class _Stories(_Cases):
         run.close(_O.SERVICE_RECEIVED, on=date(YEAR, 10, 20))
         return run
 
-    def prevented_before_the_akad(self, case_id: str) -> _CaseRun:
+    def prevented_before_the_akad(self, case_id: str) -> CaseRun:
         """A girl of 14 to be married to a boy of 17 by arrangement of the families: the
         head teacher, the hamlet head and the KK talked the families out of it before the
         akad, and the school reported the case for follow-up. Closed as prevented; it
@@ -1574,7 +1305,7 @@ class _Stories(_Cases):
         )
         return run
 
-    def refusal_and_imminent_danger(self, case_id: str) -> _CaseRun:
+    def refusal_and_imminent_danger(self, case_id: str) -> CaseRun:
         """A woman threatened with a machete by her husband refuses any referral that
         night. An adult's refusal gives way only to imminent danger to life: the chair
         approves calling the village police officer by override. Two days later she
@@ -1639,7 +1370,7 @@ class _Stories(_Cases):
         )
         return run
 
-    def diversion_for_a_child_perpetrator(self, case_id: str) -> _CaseRun:
+    def diversion_for_a_child_perpetrator(self, case_id: str) -> CaseRun:
         """A young woman of 19, in her last year at the SMK, groped by a schoolmate of 16
         on her way home. Sexual violence is never settled outside court (UU TPKS Art. 23)
         except a child perpetrator's case, diverted under UU SPPA when the offence carries
@@ -1688,7 +1419,7 @@ class _Stories(_Cases):
         run.close(_O.DIVERSION, on=date(YEAR, 10, 14))
         return run
 
-    def rape_followed_to_the_verdict(self, case_id: str) -> _CaseRun:
+    def rape_followed_to_the_verdict(self, case_id: str) -> CaseRun:
         """A girl of 15 raped by her uncle. The wider family asks for a settlement *secara
         kekeluargaan*; the KK explains it is not allowed (UU TPKS Art. 23) and accompanies
         her through the legal process to the verdict, with legal aid and the LPSK for
@@ -1759,7 +1490,7 @@ class _Stories(_Cases):
         run.close(_O.SERVICE_RECEIVED, on=date(YEAR, 9, 30))
         return run
 
-    def a_recruiter_and_a_passport(self, case_id: str) -> _CaseRun:
+    def a_recruiter_and_a_passport(self, case_id: str) -> CaseRun:
         """A young woman promised work in Malaysia by an unlicensed recruiter, held in a
         house in Mataram with her passport taken: possible trafficking (a GBVIMS flag),
         economic exploitation (denial of resources). BP3MI and the police; open."""
@@ -1800,7 +1531,7 @@ class _Stories(_Cases):
         run.follow_up(56, "klien bekerja di Selong", on=date(YEAR, 11, 20))
         return run
 
-    def photos_spread_online(self, case_id: str) -> _CaseRun:
+    def photos_spread_online(self, case_id: str) -> CaseRun:
         """A young woman whose former boyfriend spread intimate photos online: sexual
         violence with no contact (UU TPKS: electronic), psychological abuse in GBVIMS,
         intimate partner violence. She does not want the UPTD PPA or the police; the case
@@ -1843,7 +1574,7 @@ class _Stories(_Cases):
         )
         return run
 
-    def declined_then_served(self, case_id: str) -> _CaseRun:
+    def declined_then_served(self, case_id: str) -> CaseRun:
         """A referral declined by one service and taken up by another."""
         reported = date(YEAR, 4, 22)
         case = self._case(
@@ -1868,7 +1599,7 @@ class _Stories(_Cases):
         run.close(_O.SERVICE_RECEIVED)
         return run
 
-    def closed_then_reopened(self, case_id: str) -> _CaseRun:
+    def closed_then_reopened(self, case_id: str) -> CaseRun:
         """A client who left to work abroad, came back, and got the benefit."""
         reported = date(YEAR, 2, 3)
         case = self._case(
@@ -1905,7 +1636,7 @@ def _cases(rng: random.Random, services: Services, board: Sequence[Member]) -> N
     rng.shuffle(categories)
     first, last = date(YEAR, 1, 2).toordinal(), date(YEAR, 12, 20).toordinal()
     days = sorted(date.fromordinal(rng.randint(first, last)) for _ in categories)
-    stories: list[tuple[date, Callable[[str], _CaseRun]]] = [
+    stories: list[tuple[date, Callable[[str], CaseRun]]] = [
         (date(YEAR, 1, 20), maker.rape_followed_to_the_verdict),
         (date(YEAR, 2, 3), maker.closed_then_reopened),
         (date(YEAR, 3, 10), maker.siri_after_a_refused_dispensation),
@@ -1925,10 +1656,10 @@ def _cases(rng: random.Random, services: Services, board: Sequence[Member]) -> N
         for n, (reported, *_) in enumerate(_PONDOK_PUPILS)
     ]
 
-    def ordinary(category: CaseCategory, day: date) -> Callable[[str], _CaseRun]:
+    def ordinary(category: CaseCategory, day: date) -> Callable[[str], CaseRun]:
         return lambda case_id: maker.run(maker.new_case(case_id, category, day))
 
-    plan: list[tuple[date, int, Callable[[str], _CaseRun]]] = [
+    plan: list[tuple[date, int, Callable[[str], CaseRun]]] = [
         (day, 1, ordinary(category, day)) for day, category in zip(days, categories, strict=True)
     ]
     plan += [(day, 0, story) for day, story in stories]

@@ -6,28 +6,28 @@ appended to the timeline. Storing the result and announcing the event is the job
 identification (report), assessment, case plan, implementation (referrals, notes),
 follow-up, closure.
 
-==============  =========================  ========  =====================================
-action          from                       to        guards
-==============  =========================  ========  =====================================
-report          reported (no timeline)     (same)    timeline is empty
-assign          reported                   active    a member is named
-assign          active, referred           (same)    a member is named
-record_consent  reported, active, referred (same)    who may consent (see below)
-assess          reported, active, referred (same)    an assessment dated within the case
-change_risk     reported, active, referred (same)
-plan            reported, active, referred (same)    at least one action, none due before
-                                                     the report
-follow_up       reported, active, referred (same)    the next date is not in the past
-legal_step      reported, active, referred (same)    a stage is given, not one the process
-                                                     has passed; diversion: see below
-update          every state                (same)    only the case's details change; a closed
-                                                     case's outcome still fits it
-note            reported, active, referred (same)    the note has text
-refer           reported, active, referred referred  consent for that service, or an override
-resume          referred                   active
-close           reported, active, referred closed    an outcome that may end this case
-reopen          closed                     active    a reason is given
-==============  =========================  ========  =====================================
+==============  ==========================  ========  =========================================
+action          from                        to        guards
+==============  ==========================  ========  =========================================
+report          reported (no timeline)      (same)    timeline is empty
+assign          reported                    active    a member is named
+assign          active, referred            (same)    a member is named
+record_consent  reported, active, referred  (same)    who may consent (see below)
+assess          reported, active, referred  (same)    an assessment dated within the case
+change_risk     reported, active, referred  (same)
+plan            reported, active, referred  (same)    at least one action, none due before
+                                                      the report
+follow_up       reported, active, referred  (same)    the next date is not in the past
+legal_step      reported, active, referred  (same)    a stage is given, not one the process
+                                                      has passed; diversion: see below
+update          every state                 (same)    only the case's details change; a closed
+                                                      case's outcome still fits it
+note            reported, active, referred  (same)    the note has text
+refer           reported, active, referred  referred  consent for that service, or an override
+resume          referred                    active
+close           reported, active, referred  closed    an outcome that may end this case
+reopen          closed                      active    a reason is given
+==============  ==========================  ========  =========================================
 
 Every action: its time is not before the last event, nor its date before the report date.
 

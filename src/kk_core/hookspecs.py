@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
+#: The pluggy project name: plugins are found in the ``kk`` entry-point group.
 PROJECT = "kk"
+#: Marks the hook specifications below.
 hookspec = pluggy.HookspecMarker(PROJECT)
+#: Marks a plugin's hook implementations: ``@hookimpl def kk_register_stores(registry): …``.
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 

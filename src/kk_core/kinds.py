@@ -32,6 +32,7 @@ __all__ = [
     "record_type",
 ]
 
+#: Any record of the library: the union of the record classes.
 Record: TypeAlias = (
     Village
     | Hamlet
@@ -52,6 +53,7 @@ Record: TypeAlias = (
     | BusinessGroup
     | ImportMark
 )
+#: A record class (`Case`, `Village` …), as `RECORD_KINDS` maps kind names to them.
 RecordType: TypeAlias = type[Record]
 
 #: kind name → record class, in an order where every kind comes after what it points at.

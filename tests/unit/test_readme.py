@@ -35,12 +35,11 @@ def test_quick_start_has_exactly_two_commands() -> None:
     assert len(COMMANDS) == 2, COMMANDS
 
 
-def test_first_command_creates_a_venv_installs_and_runs_the_example() -> None:
+def test_first_command_creates_a_venv_installs_and_runs_the_demo() -> None:
     first = COMMANDS[0]
     assert first.startswith("python3 -m venv .venv && ")
     assert "pip install -e '.[test]'" in first
-    assert first.endswith("python examples/village_year.py")
-    assert (ROOT / "examples" / "village_year.py").is_file()
+    assert first.endswith(" && kk demo")
 
 
 def test_second_command_runs_the_whole_test_suite() -> None:
@@ -75,6 +74,12 @@ def test_ci_run_enforces_types_and_lint() -> None:
     script = CI_RUN.read_text(encoding="utf-8")
     assert "mypy --strict src" in script
     assert re.search(r"ruff check src tests\b", script)
+
+
+def test_ci_run_checks_the_demo_summary_and_builds_the_site_strictly() -> None:
+    script = CI_RUN.read_text(encoding="utf-8")
+    assert "Cases by village and case category" in script
+    assert re.search(r"-m sphinx -W --keep-going -n .*-b html", script)
 
 
 def test_readme_links_resolve() -> None:

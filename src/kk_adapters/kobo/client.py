@@ -397,7 +397,7 @@ class KoboClient:
         ``_submission_time``, which kpi writes in UTC without a zone). Note that
         ``_submission_time`` is the first submission's time and does not change when a
         submission is edited (kpi keeps the instance's ``date_created``): to find edits,
-        compare ``_uuid``s (what `kk_adapters.kobo.sync.sync` does).
+        compare the ``_uuid`` values (what `kk_adapters.kobo.sync.sync` does).
         """
         merged = dict(query or {})
         if since is not None:

@@ -398,7 +398,7 @@ class SchemaSet:
     @classmethod
     def load(cls, path: str | Path) -> SchemaSet:
         """The schemas saved in a JSON file: an asset (``GET /api/v2/assets/{uid}/``), an
-        asset with its ``versions`` (what `KoboClient.save_schemas` writes), or a bare
+        asset with its ``versions`` (what `KoboClient.save_export` writes), or a bare
         ``content``."""
         source = Path(path)
         try:

@@ -6,6 +6,7 @@ SQLAlchemy; the names below load it on first use:
 
 * `SqlStore`, `SqlTransaction`, `open_sql_store` — the store (`kk_adapters.sql.store`);
 * `upgrade` — apply pending schema migrations to a database by URL;
+* `plan_upgrade`, `UpgradePlan` — what `upgrade` would do, read without writing;
 * `LATEST_VERSION` — the schema version this library writes.
 
 Needs the ``sql`` extra (``postgres`` for PostgreSQL).
@@ -17,9 +18,23 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kk_adapters.sql.schema import LATEST_VERSION
-    from kk_adapters.sql.store import SqlStore, SqlTransaction, open_sql_store
+    from kk_adapters.sql.store import (
+        SqlStore,
+        SqlTransaction,
+        UpgradePlan,
+        open_sql_store,
+        plan_upgrade,
+    )
 
-__all__ = ["LATEST_VERSION", "SqlStore", "SqlTransaction", "open_sql_store", "upgrade"]
+__all__ = [
+    "LATEST_VERSION",
+    "SqlStore",
+    "SqlTransaction",
+    "UpgradePlan",
+    "open_sql_store",
+    "plan_upgrade",
+    "upgrade",
+]
 
 
 def upgrade(url: str, /, **options: Any) -> int:
@@ -36,7 +51,7 @@ def upgrade(url: str, /, **options: Any) -> int:
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("SqlStore", "SqlTransaction", "open_sql_store"):
+    if name in ("SqlStore", "SqlTransaction", "UpgradePlan", "open_sql_store", "plan_upgrade"):
         from kk_adapters.sql import store
 
         return getattr(store, name)

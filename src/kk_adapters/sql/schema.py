@@ -45,6 +45,7 @@ from kk_core.dimensions import DIMENSIONS, Dimension
 from kk_core.kinds import RECORD_KINDS, RecordType
 
 __all__ = [
+    "ADDED_IN",
     "CHILD_ADDED_IN",
     "DERIVED",
     "DERIVED_SET_DIMENSIONS",

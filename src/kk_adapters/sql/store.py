@@ -34,14 +34,17 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import attrs
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
 from kk_adapters.sql.engine import Target, make_engine, parse_url
 from kk_adapters.sql.errors import LockedError, is_locked, translate
 from kk_adapters.sql.migrations import (
+    Migration,
     check_columns,
     create_schema,
     pending,
@@ -54,7 +57,14 @@ from kk_core.errors import KKError, ReadOnlyError, StorageError, quote_value
 from kk_core.kinds import Record, record_type
 from kk_core.store import Capabilities, Counts
 
-__all__ = ["AGGREGATES", "SqlStore", "SqlTransaction", "open_sql_store"]
+__all__ = [
+    "AGGREGATES",
+    "SqlStore",
+    "SqlTransaction",
+    "UpgradePlan",
+    "open_sql_store",
+    "plan_upgrade",
+]
 
 #: The measures of `kk_core.analysis.measures` the SQL stores compute in the database.
 AGGREGATES = frozenset({"count", "distinct", "sum", "days"})
@@ -331,6 +341,12 @@ class SqlStore(_Base):
         target = parse_url(url, options)
         self._target = target
         self._url = target.display_url
+        if target.options.read_only and _missing_sqlite_file(target):
+            # SQLite would create an empty file on connect: a read-only store writes nothing
+            raise StorageError(
+                f"{self._url}: there is no database file at this path; a read-only store "
+                "does not create one"
+            )
         self._read_only = target.options.read_only
         self._retries = target.options.retries
         self._timeout = target.options.timeout
@@ -555,6 +571,70 @@ def _dispose(engine: sa.Engine, cleanup: Callable[[], None]) -> None:
         engine.dispose()
     finally:
         cleanup()
+
+
+def _missing_sqlite_file(target: Target) -> bool:
+    """A SQLite file URL (not ``sqlite://``) whose file is not there."""
+    if target.backend != "sqlite" or target.temporary:
+        return False
+    return not Path(str(target.sa_url.database)).exists()
+
+
+@attrs.frozen
+class UpgradePlan:
+    """What upgrading a database would do, read without changing anything.
+
+    ``exists`` is false for a SQLite file that is not there (``current`` is then 0);
+    ``steps`` are the migrations an upgrade would apply, in order.
+    """
+
+    url: str  # redacted
+    exists: bool
+    current: int
+    latest: int
+    steps: tuple[Migration, ...]
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.exists and not self.steps
+
+
+def plan_upgrade(url: str, /, **options: Any) -> UpgradePlan:
+    """The schema version of the database at ``url`` and the steps an upgrade would apply.
+
+    Writes nothing and creates nothing: the database is opened read-only, and a SQLite
+    file that is not there is reported as missing, not created. A database made by a
+    newer library is a `SchemaVersionError`; one that cannot be reached a `StorageError`.
+    """
+    target = parse_url(url, {**options, "read_only": True})
+    shown = target.display_url
+    if _missing_sqlite_file(target):
+        return UpgradePlan(shown, False, 0, LATEST_VERSION, tuple(pending(0)))
+    current = _read_version(target)
+    return UpgradePlan(shown, True, current, LATEST_VERSION, tuple(pending(current)))
+
+
+def _read_version(target: Target) -> int:
+    """The schema version, on a read-only connection; the library's errors only, with
+    nothing of the driver's chained (see `_unchained`)."""
+    helper = _Base()
+    helper._url = target.display_url
+    try:
+        with helper._translated("read the schema version"):
+            engine, cleanup = make_engine(target)
+            try:
+                with engine.connect() as conn:
+                    current = schema_version(conn)
+                    conn.rollback()
+            finally:
+                _dispose(engine, cleanup)
+    except KKError as exc:
+        error = exc
+    else:
+        return current
+    error.__cause__ = error.__context__ = None
+    error.__suppress_context__ = False
+    raise error
 
 
 def open_sql_store(url: str, /, **options: Any) -> SqlStore:

@@ -1,11 +1,11 @@
 """Analysis for village deliberations: safe, labelled tables of what the KK records.
 
-* `tabulate` — a question → a `Table` (counts pushed down to the store, labels in
+* `~kk_core.analysis.tabulate.tabulate` — a question → a `Table` (counts pushed down to the store, labels in
   Indonesian and English, every cell of the grid, small cells suppressed);
 * `indicator_table` — the table of a registered indicator (`BUILT_IN`, or any a plugin
   adds through ``kk_register_indicators``); `referral_funnel`, `overdue_follow_ups`,
   `open_caseload` for the questions that are not one count;
-* `aggregate` with `Count`, `Distinct`, `Sum`, `Days` — richer aggregates, pushed down
+* `~kk_core.analysis.measures.aggregate` with `Count`, `Distinct`, `Sum`, `Days` — richer aggregates, pushed down
   where the store declares them;
 * `Suppression`, `suppress_cube` — small-cell suppression with secondary suppression
   that holds against linear-programming recovery;

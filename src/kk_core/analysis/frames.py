@@ -59,7 +59,7 @@ def _labelled(kind: RecordType) -> list[str]:
 
 def columns_of(kind: RecordType | str, include: Sequence[str] = ()) -> list[str]:
     """The columns of the rows of ``kind``: each dimension (a coded one followed by
-    ``<name>_label_id`` and ``<name>_label_en``), then the ``include``d fields."""
+    ``<name>_label_id`` and ``<name>_label_en``), then the fields named in ``include``."""
     cls = record_type(kind)
     labelled = set(_labelled(cls))
     columns: list[str] = []

@@ -30,9 +30,9 @@ every total stays what it is and every corner stays within what its marker says.
 a move changes nothing published, so both tables agree with the publication. Of the
 rectangles that work, the one hiding the fewest (then the smallest) published cells is
 taken. A ``"<k"`` cell for which no rectangle works makes the whole table **withheld**:
-every cell, zeros and totals included, is shown as ``"x"`` (coarsen the table, see
-`kk_core.analysis.coarsen`). The property test `tests/unit/test_suppression_lp.py`
-attacks 1,000 random tables with ``scipy.optimize.linprog``.
+every cell, zeros and totals included, is shown as ``"x"`` (coarsen the table: fewer,
+wider categories). The property test ``tests/unit/test_suppression_lp.py`` attacks
+1,000 random tables with ``scipy.optimize.linprog``.
 
 **Rounding** (optional, base 5): published counts are rounded to the nearest multiple
 of 5 (each on its own, so totals need not add up); ``"<k"`` and ``"x"`` stay as they

@@ -1,4 +1,4 @@
-"""`tabulate`: a question about records → a safe, labelled `Table`.
+"""`~kk_core.analysis.tabulate.tabulate`: a question about records → a safe, labelled `Table`.
 
 Counts come from the store (pushed down where it can), other measures from
 `kk_core.analysis.measures.aggregate`. A count table is suppressed by default

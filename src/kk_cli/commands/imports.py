@@ -1,0 +1,71 @@
+"""``kk import``: a partner's spreadsheet through its mapping, or a folder of CSV files in
+the library's layout, into any store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kk_cli import output
+from kk_cli.imports import finish, rejects_option
+from kk_cli.stores import open_for_writing, store_option
+from kk_core.plugins import get_plugins
+from kk_core.reports import ImportReport
+
+__all__ = ["command"]
+
+
+@click.command("import", short_help="Import a partner's spreadsheet or a CSV folder.")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@store_option("The store to import into.")
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The TOML mapping of a partner's sheet (CSV or .xlsx): which column is which "
+    "field. Without it, SOURCE is a folder of CSV files in the library's layout.",
+)
+@rejects_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def command(
+    source: Path,
+    store_url: str,
+    mapping_path: Path | None,
+    rejects_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Import SOURCE into a store, with a report of what was written and refused.
+
+    SOURCE is a partner's sheet (a .csv or an .xlsx, with --mapping: see
+    docs/reference/csv.md) or a folder of CSV files in the library's layout (kk export
+    --to csv:///folder makes one). A mapping or a header that does not fit is refused
+    before anything is written (exit status 3); after that, each row that does not read
+    or that the store refuses is kept with its reasons (in --rejects, and exit status
+    1) and the others are written. Importing the same file again writes nothing new.
+    """
+    from kk_adapters.csv.imports import import_csv, import_spreadsheet
+    from kk_adapters.csv.mapping import load_mapping
+
+    if mapping_path is None and not source.is_dir():
+        raise click.UsageError(
+            f"{source} is a file: give its --mapping (a TOML file), or give a folder of "
+            "CSV files in the library's layout"
+        )
+    mapping = load_mapping(mapping_path) if mapping_path is not None else None  # before writing
+    plugins = get_plugins()
+    target = open_for_writing(plugins, store_url)
+    try:
+        with output.progress(f"Importing {source.name}", None) as update:
+
+            def progress(report: ImportReport) -> None:
+                update(sum(report.written.values()) + sum(report.unchanged.values()))
+
+            if mapping is None:
+                report = import_csv(source, target, progress=progress)
+            else:
+                report = import_spreadsheet(source, mapping, target, progress=progress)
+        target_url = target.url
+    finally:
+        target.close()
+    finish(report, target_url, rejects_path, as_json)

@@ -1,0 +1,123 @@
+"""``kk sync``: a KoboToolbox form's submissions into any store, incrementally, from the
+API or from an export file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kk_cli import output
+from kk_cli.imports import finish, rejects_option
+from kk_cli.stores import check_url, open_for_writing, store_option
+from kk_core.errors import KKError
+from kk_core.plugins import get_plugins
+from kk_core.reports import ImportReport
+
+__all__ = ["TOKEN_ENV", "command"]
+
+#: Where the API token is read from, unless the source URL names another variable.
+TOKEN_ENV = "KOBO_TOKEN"
+
+
+def _source_url(source: str) -> str:
+    """``kobo+https://…``, ``kobo+http://…``, ``kobo+file://…`` as given; a path to an
+    export file becomes its ``kobo+file://`` URL."""
+    if source.lower().startswith("kobo+"):
+        return source
+    if "://" in source:
+        raise click.BadParameter(
+            f"{source.partition('://')[0]}:// is not a Kobo source: give kobo+https://SERVER/"
+            "ASSET_UID, or an export file (.json, .csv, .xlsx)",
+            param_hint="SOURCE",
+        )
+    path = Path(source)
+    if not path.is_file():
+        raise click.BadParameter(f"no such export file: {source}", param_hint="SOURCE")
+    return f"kobo+file://{path.resolve()}"
+
+
+@click.command("sync", short_help="Import a KoboToolbox form's submissions (API or export).")
+@click.argument("source", callback=check_url)
+@click.option(
+    "--mapping",
+    "mapping_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The form's mapping (TOML): which answers become which records.",
+)
+@store_option("The store to import into.")
+@click.option(
+    "--token-prompt",
+    is_flag=True,
+    help=f"Ask for the API token (typed unseen) instead of reading {TOKEN_ENV}.",
+)
+@click.option(
+    "--attachments",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Save the submissions' attachments (photos, signed forms) in this folder.",
+)
+@rejects_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def command(
+    source: str,
+    mapping_path: Path,
+    store_url: str,
+    token_prompt: bool,
+    attachments: Path | None,
+    rejects_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Import the submissions of a KoboToolbox form into a store, with a report.
+
+    SOURCE is the form on a server, kobo+https://kf.kobotoolbox.org/ASSET_UID (the
+    API token is read from the KOBO_TOKEN environment variable, or the one the URL
+    names with ?token_env=NAME, or asked for with --token-prompt; never typed on the
+    command line), or an export file downloaded from it (.json, .csv or .xlsx, with
+    the form's schema beside it). A second sync fetches only what is new or edited:
+    the checkpoint is kept in the store. A mapping that does not fit the form is
+    refused before anything is written (exit status 3); submissions that do not map
+    are kept with their reasons (--rejects, exit status 1), the others are written.
+    """
+    from kk_adapters.kobo.store import KoboStore
+    from kk_adapters.kobo.sync import sync
+
+    url = _source_url(source)
+    options: dict[str, Any] = {"mapping": str(mapping_path)}
+    if token_prompt:
+        if not url.lower().startswith(("kobo+https:", "kobo+http:")):
+            raise click.UsageError("--token-prompt is for a server (kobo+https://…)")
+        options["token"] = click.prompt("KoboToolbox API token", hide_input=True)
+    elif (
+        url.lower().startswith(("kobo+https:", "kobo+http:"))
+        and "token_env=" not in url
+        and not os.environ.get(TOKEN_ENV)
+    ):
+        raise KKError(
+            f"no API token: set {TOKEN_ENV} (or name another variable with "
+            "?token_env=NAME in the URL), or use --token-prompt"
+        )
+    plugins = get_plugins()
+    kobo = plugins.open_store(url, plugins=plugins, **options)  # the mapping is checked here
+    if not isinstance(kobo, KoboStore):  # a plugin took over the scheme
+        kobo.close()
+        raise KKError(f"{kobo.url} is not a KoboToolbox store")
+    try:
+        target = open_for_writing(plugins, store_url)
+        try:
+            with output.progress("Importing submissions", None) as update:
+
+                def progress(report: ImportReport) -> None:
+                    update(sum(report.written.values()) + sum(report.unchanged.values()))
+
+                report = sync(
+                    kobo, target, progress=progress, attachments=attachments, plugins=plugins
+                )
+            target_url = target.url
+        finally:
+            target.close()
+    finally:
+        kobo.close()
+    finish(report, target_url, rejects_path, as_json)

@@ -1,0 +1,104 @@
+"""``kk validate``: check a store without writing anything (`kk_cli.validation`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from kk_cli import output
+from kk_cli.exit_codes import ExitCode
+from kk_cli.stores import (
+    SQL_SCHEMES,
+    check_scheme,
+    open_for_reading,
+    record_total,
+    scheme_of,
+    sql_plan,
+    store_option,
+)
+from kk_cli.validation import Finding, Validation, validate_store
+from kk_core.errors import StorageError
+from kk_core.kinds import RECORD_KINDS, record_type
+from kk_core.plugins import get_plugins
+from kk_core.store import redact_url
+
+__all__ = ["command"]
+
+
+def _schema_finding(url: str) -> Validation | None:
+    """For a SQL database: a finding when its schema is older than this library's
+    (the store cannot be read before it is upgraded), else None. Writes nothing."""
+    plan = sql_plan(url)
+    if not plan.exists:
+        raise StorageError(f"{plan.url}: there is no database file at this path")
+    if not plan.steps:
+        return None
+    state = "is empty" if plan.current == 0 else f"is at schema version {plan.current}"
+    return Validation(
+        plan.url,
+        findings=(
+            Finding(
+                "schema",
+                f"the database {state}; this library reads version {plan.latest}. Upgrade "
+                "it with kk migrate (kk migrate --dry-run says what would change)",
+            ),
+        ),
+    )
+
+
+@click.command(
+    "validate",
+    short_help="Check a store's records without writing anything.",
+)
+@store_option("The store to check (it is only read).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(list(RECORD_KINDS), case_sensitive=False),
+    help="Check only this record kind (repeat for several; default: every kind).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def command(store_url: str, kinds: tuple[str, ...], as_json: bool) -> None:
+    """Check a store's records without changing anything; list every problem found.
+
+    Checks that every stored record still reads as a record, that its values are ones
+    every store keeps (no identity number in a note, no control character, nothing too
+    long), and the rules of installed plugins. For a SQL database it first checks the
+    schema (an older one is a finding: upgrade it with kk migrate) and, for SQLite, the
+    integrity of the file. Exit status 1 when something was found.
+    """
+    plugins = get_plugins()
+    check_scheme(plugins, store_url)
+    scheme = scheme_of(store_url)
+    result = _schema_finding(store_url) if scheme in SQL_SCHEMES else None
+    if result is None:
+        options: dict[str, Any] = {"check": "quick"} if scheme == "sqlite" else {}
+        store = open_for_reading(plugins, store_url, **options)
+        try:
+            classes = [record_type(k.lower()) for k in kinds] if kinds else None
+            total = record_total(store, classes or list(RECORD_KINDS.values()))
+            with output.progress("Checking records", total) as update:
+                result = validate_store(store, plugins, kinds=classes, progress=update)
+        finally:
+            store.close()
+    _print(result, as_json)
+    if not result.ok:
+        raise click.exceptions.Exit(ExitCode.PROBLEMS)
+
+
+def _print(result: Validation, as_json: bool) -> None:
+    if as_json:
+        output.echo_json(result.as_data())
+        return
+    checked = sum(result.checked.values())
+    source = redact_url(result.source)
+    if result.checked:
+        output.echo(f"Checked {checked:,} record(s) of {source}.")
+    for finding in result.findings:
+        output.echo(str(finding))
+    if result.ok:
+        output.echo("No problem found.")
+    else:
+        output.echo(f"{len(result.findings):,} problem(s) found in {source}.")

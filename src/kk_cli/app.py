@@ -23,6 +23,7 @@ from kk_cli.commands import (
     brief,
     demo,
     export,
+    form,
     imports,
     migrate,
     report,
@@ -118,6 +119,7 @@ cli.add_command(adapters.command)
 cli.add_command(brief.command)
 cli.add_command(demo.command)
 cli.add_command(export.command)
+cli.add_command(form.command)
 cli.add_command(imports.command)
 cli.add_command(migrate.command)
 cli.add_command(report.command)

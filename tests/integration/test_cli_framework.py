@@ -39,7 +39,8 @@ PASSWORD = "Sup3r-s3cret-pw"
 def test_the_commands_that_exist_now() -> None:
     """Only commands that work: no placeholder for the ones later issues bring."""
     assert COMMANDS == [
-        "adapters", "brief", "demo", "export", "import", "migrate", "report", "sync", "validate",
+        "adapters", "brief", "demo", "export", "form", "import", "migrate", "report", "sync",
+        "validate",
     ]  # fmt: skip
 
 

@@ -82,15 +82,19 @@ def check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
-def store_option(help_text: str) -> Callable[[_F], _F]:
-    """``--store URL`` (or ``KK_STORE``); required."""
+def _optional_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    return None if value is None else check_url(ctx, param, value)
+
+
+def store_option(help_text: str, *, required: bool = True) -> Callable[[_F], _F]:
+    """``--store URL`` (or ``KK_STORE``); required unless ``required=False``."""
     return click.option(
         "--store",
         "store_url",
         metavar="URL",
         envvar=STORE_ENV,
         show_envvar=True,
-        callback=check_url,
+        callback=check_url if required else _optional_url,
         help=help_text,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,7 +20,7 @@ from kk_cli.stores import (
     store_option,
 )
 from kk_cli.validation import Finding, Validation, validate_store
-from kk_core.errors import StorageError
+from kk_core.errors import KKError, StorageError
 from kk_core.kinds import RECORD_KINDS, record_type
 from kk_core.plugins import get_plugins
 from kk_core.store import redact_url
@@ -51,7 +53,21 @@ def _schema_finding(url: str) -> Validation | None:
     "validate",
     short_help="Check a store's records without writing anything.",
 )
-@store_option("The store to check (it is only read).")
+@store_option("The store to check (it is only read).", required=False)
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check this mapping file (TOML) instead of a store: a Kobo form's mapping (it "
+    "has a [form] table) or a partner spreadsheet's.",
+)
+@click.option(
+    "--form",
+    "form_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With the --mapping of a Kobo form: the form's schema (the asset's JSON, as "
+    "KoboClient.save_export writes it), to check the mapping against the form too.",
+)
 @click.option(
     "--kind",
     "kinds",
@@ -60,15 +76,43 @@ def _schema_finding(url: str) -> Validation | None:
     help="Check only this record kind (repeat for several; default: every kind).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def command(store_url: str, kinds: tuple[str, ...], as_json: bool) -> None:
-    """Check a store's records without changing anything; list every problem found.
+def command(
+    store_url: str | None,
+    mapping_path: Path | None,
+    form_path: Path | None,
+    kinds: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Check a store's records, or a mapping file, without changing anything; list every
+    problem found.
 
-    Checks that every stored record still reads as a record, that its values are ones
-    every store keeps (no identity number in a note, no control character, nothing too
-    long), and the rules of installed plugins. For a SQL database it first checks the
-    schema (an older one is a finding: upgrade it with kk migrate) and, for SQLite, the
-    integrity of the file. Exit status 1 when something was found.
+    For a store (a database, a CSV folder with csv:///folder, a Kobo export with
+    kobo+file:///export.json): checks that every stored record still reads as a record,
+    that its values are ones every store keeps (no identity number in a note, no
+    control character, nothing too long), and the rules of installed plugins. For a SQL
+    database it first checks the schema (an older one is a finding: upgrade it with kk
+    migrate) and, for SQLite, the integrity of the file. With --mapping: checks the
+    mapping file as kk import or kk sync would before writing (and against the form
+    given with --form). Exit status 1 when something was found.
     """
+    if mapping_path is not None:
+        if (
+            store_url is not None
+            and click.get_current_context().get_parameter_source("store_url")
+            is click.core.ParameterSource.COMMANDLINE
+        ):
+            raise click.UsageError("give --store or --mapping, not both")
+        checked = _mapping_validation(mapping_path, form_path)
+        _print(checked, as_json)
+        if not checked.ok:
+            raise click.exceptions.Exit(ExitCode.PROBLEMS)
+        return
+    if form_path is not None:
+        raise click.UsageError("--form goes with the --mapping of a Kobo form")
+    if store_url is None:
+        raise click.UsageError(
+            "no store given: use --store URL or set KK_STORE (or check a mapping with --mapping FILE)"
+        )
     plugins = get_plugins()
     check_scheme(plugins, store_url)
     scheme = scheme_of(store_url)
@@ -86,6 +130,36 @@ def command(store_url: str, kinds: tuple[str, ...], as_json: bool) -> None:
     _print(result, as_json)
     if not result.ok:
         raise click.exceptions.Exit(ExitCode.PROBLEMS)
+
+
+def _mapping_validation(path: Path, form_path: Path | None) -> Validation:
+    """The mapping's problems as findings; unreadable files are errors, as for kk import."""
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise StorageError(f"cannot read the mapping {path.name}: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return Validation(str(path), findings=(Finding(path.name, f"not valid TOML: {exc}"),))
+    try:
+        if "form" in table:
+            from kk_adapters.kobo.mapping_file import load_mapping as load_kobo_mapping
+            from kk_adapters.kobo.schema import SchemaSet
+
+            schemas = SchemaSet.load(form_path) if form_path is not None else None
+            load_kobo_mapping(path, schemas)
+        else:
+            if form_path is not None:
+                raise click.UsageError("--form goes with the mapping of a Kobo form")
+            from kk_adapters.csv.mapping import load_mapping
+
+            load_mapping(path)
+    except KKError as error:
+        problems = getattr(error, "problems", None)
+        if not problems:
+            raise
+        findings = tuple(Finding(p.path, p.message) for p in problems)
+        return Validation(str(path), findings=findings)
+    return Validation(str(path))
 
 
 def _print(result: Validation, as_json: bool) -> None:

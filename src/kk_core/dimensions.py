@@ -56,6 +56,7 @@ from kk_core.data_updates import DataUpdate
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import CodeError, Problem, ValidationError
 from kk_core.groups import ConstituentGroup, Member
+from kk_core.import_marks import ImportMark
 from kk_core.information_centre import ResidentQuestion
 from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
 from kk_core.meetings import Meeting
@@ -164,6 +165,22 @@ def _month(day: date | None) -> str | None:
     return None if day is None else f"{day.year:04d}-{day.month:02d}"
 
 
+def _quarter(day: date | None) -> str | None:
+    return None if day is None else f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _year(day: date | None) -> int | None:
+    return None if day is None else day.year
+
+
+def _periods(date_field: str) -> tuple[Dimension, ...]:
+    """``year`` and ``quarter`` of a kind's main date (added in schema 5)."""
+    return (
+        Dimension("year", int, lambda r: _year(getattr(r, date_field))),
+        Dimension("quarter", str, lambda r: _quarter(getattr(r, date_field))),
+    )
+
+
 def _attr(name: str, type_: type = str, *, code_list: str | None = None) -> Dimension:
     def read(record: Any) -> Scalar:
         value = getattr(record, name)
@@ -216,6 +233,23 @@ def _case_violence_forms(case: Case) -> frozenset[str]:
     return frozenset() if case.violence is None else frozenset(f.value for f in case.violence.forms)
 
 
+def _case_relations(case: Case) -> frozenset[str]:
+    """The SIMFONI relations of a case's perpetrators, each once (a local relation rolls
+    up to its core; one no installed list knows stays as it is)."""
+    if case.violence is None:
+        return frozenset()
+    return frozenset(
+        core_code("perpetrator_relation", p.relation) or p.relation
+        for p in case.violence.perpetrators
+    )
+
+
+def _case_routes(case: Case) -> frozenset[str]:
+    if case.child_marriage is None:
+        return frozenset()
+    return frozenset(route.value for route in case.child_marriage.routes)
+
+
 _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
     Village: _dims(
         _attr("name"),
@@ -225,7 +259,11 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         Dimension("regency_code", str, lambda v: regency_code_of(v.id)),
     ),
     Hamlet: _dims(_attr("village_id"), _attr("name")),
-    ConstituentGroup: _dims(_attr("village_id"), _attr("established_on", date)),
+    ConstituentGroup: _dims(
+        _attr("village_id"),
+        _attr("established_on", date),
+        Dimension("year", int, lambda g: _year(g.established_on)),
+    ),
     Member: _dims(
         _attr("group_id"),
         _attr("joined_on", date),
@@ -235,6 +273,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("left_on", date),
         _attr("lives_in_village", bool),
         Dimension("has_disability", bool, lambda m: m.disability.has_disability),
+        Dimension("year", int, lambda m: _year(m.joined_on)),
     ),
     ServiceProvider: _dims(
         _attr("service", code_list="service_kind"),
@@ -299,6 +338,15 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
             code_list="dropout_reason",
             many=True,
         ),
+        Dimension("quarter", str, lambda c: _quarter(c.reported_on)),
+        Dimension(
+            "relation_simfoni",
+            str,
+            _case_relations,
+            code_list="perpetrator_relation",
+            many=True,
+        ),
+        Dimension("marriage_route", str, _case_routes, code_list="marriage_route", many=True),
     ),
     Referral: _dims(
         _attr("case_id"),
@@ -309,6 +357,17 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("follow_up_due", date),
         _attr("completed_on", date),
         Dimension("month", str, lambda r: _month(r.sent_on)),
+        *_periods("sent_on"),
+        _attr("responded_on", date),
+        Dimension("open", bool, lambda r: r.is_open),
+        Dimension("accepted", bool, lambda r: r.was_accepted),
+        _attr("service", code_list="service_kind"),
+        Dimension(
+            "core_service",
+            str,
+            lambda r: None if r.service is None else core_code("service_kind", r.service),
+            code_list="service_kind",
+        ),
     ),
     Business: _dims(
         _attr("group_id"),
@@ -325,6 +384,8 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("member_id"),
         _attr("completed_on", date),
         Dimension("month", str, lambda s: _month(s.started_on)),
+        *_periods("started_on"),
+        _attr("amount_rupiah", int),
     ),
     Publication: _dims(
         _attr("group_id"),
@@ -332,6 +393,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("topic"),
         _attr("channel"),
         Dimension("month", str, lambda p: _month(p.published_on)),
+        *_periods("published_on"),
     ),
     InformationSession: _dims(
         _attr("group_id"),
@@ -340,6 +402,11 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("format"),
         _attr("hamlet_id"),
         Dimension("month", str, lambda s: _month(s.held_on)),
+        *_periods("held_on"),
+        Dimension("audience_female", int, lambda s: s.audience.female),
+        Dimension("audience_male", int, lambda s: s.audience.male),
+        Dimension("audience_with_disability", int, lambda s: s.audience.with_disability),
+        Dimension("audience_total", int, lambda s: s.audience.total),
     ),
     AdvocacyProposal: _dims(
         _attr("group_id"),
@@ -350,12 +417,14 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("village_id"),
         _attr("budget_field"),
         _attr("carried_over_from"),
+        _attr("allocated_rupiah", int),
     ),
     Meeting: _dims(
         _attr("group_id"),
         _attr("held_on", date),
         Dimension("month", str, lambda m: _month(m.held_on)),
         _attr("type"),
+        *_periods("held_on"),
     ),
     Training: _dims(
         _attr("group_id"),
@@ -363,6 +432,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("topic"),
         _attr("organiser"),
         Dimension("month", str, lambda t: _month(t.held_on)),
+        *_periods("held_on"),
     ),
     DataUpdate: _dims(
         _attr("group_id"),
@@ -373,6 +443,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("handed_to"),
         _attr("handed_on", date),
         Dimension("month", str, lambda u: _month(u.started_on)),
+        *_periods("started_on"),
     ),
     ResidentQuestion: _dims(
         _attr("group_id"),
@@ -387,6 +458,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("sex"),
         _attr("age_band"),
         Dimension("month", str, lambda q: _month(q.asked_on)),
+        *_periods("asked_on"),
     ),
     BusinessGroup: _dims(
         _attr("group_id"),
@@ -394,7 +466,9 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
         _attr("sector", code_list="business_sector"),
         _attr("hamlet_id"),
         Dimension("has_capital_support", bool, lambda g: g.has_capital_support),
+        Dimension("year", int, lambda g: _year(g.formed_on)),
     ),
+    ImportMark: _dims(_attr("source")),
 }
 
 #: Dimensions per kind. The first date dimension listed after ``id`` is the kind's period.
@@ -515,6 +589,7 @@ MAX_MEMBERS = 10_000
 #: another shape can match nothing, so it is refused rather than counted as zero.
 _SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
     "month": (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "a month like '2025-02'"),
+    "quarter": (re.compile(r"^\d{4}-Q[1-4]$"), "a quarter like '2025-Q1'"),
     "regency_code": (re.compile(r"^\d{2}\.\d{2}$"), "a Kemendagri regency code like '52.03'"),
     "village_id": (
         re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"),

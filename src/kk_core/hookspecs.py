@@ -148,3 +148,23 @@ def kk_import_finished(report: ImportReport) -> None:
 
     .. versionadded:: 0.1
     """
+
+
+@hookspec
+def kk_person_level_exported(
+    kind: str, fields: Sequence[str], criteria: str, store_url: str, purpose: str
+) -> None:
+    """Person-level records are being exported (a DataFrame, Arrow or Parquet of cases,
+    referrals, members…), so a host can audit it. Called once per export, before the
+    first row is read.
+
+    :param kind: the record kind exported (``"case"``).
+    :param fields: the columns the export holds, dimensions and named fields
+        (``"subject.initials"``) alike.
+    :param criteria: the criteria of the export, as text (``"year=2025"``).
+    :param store_url: the (redacted) URL of the store read, or ``"records"`` for an
+        iterable of records.
+    :param purpose: why, as the caller said (empty when not said).
+
+    .. versionadded:: 0.2
+    """

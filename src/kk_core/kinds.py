@@ -14,6 +14,7 @@ from kk_core.disability import Disability, upgrade_disability_data
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import UnknownKindError, quote_value
 from kk_core.groups import ConstituentGroup, Member
+from kk_core.import_marks import ImportMark
 from kk_core.information_centre import ResidentQuestion
 from kk_core.meetings import Meeting
 from kk_core.outreach import InformationSession, Publication
@@ -49,6 +50,7 @@ Record: TypeAlias = (
     | DataUpdate
     | ResidentQuestion
     | BusinessGroup
+    | ImportMark
 )
 RecordType: TypeAlias = type[Record]
 
@@ -74,6 +76,7 @@ RECORD_KINDS: Mapping[str, RecordType] = MappingProxyType(
             DataUpdate,
             ResidentQuestion,
             BusinessGroup,
+            ImportMark,
         )
     }
 )

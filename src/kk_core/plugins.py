@@ -301,6 +301,18 @@ class Plugins:
     def import_finished(self, report: ImportReport) -> None:
         self._each("kk_import_finished", report=report)
 
+    def person_level_exported(
+        self, kind: str, fields: Sequence[str], criteria: str, store_url: str, purpose: str
+    ) -> None:
+        self._each(
+            "kk_person_level_exported",
+            kind=kind,
+            fields=tuple(fields),
+            criteria=criteria,
+            store_url=store_url,
+            purpose=purpose,
+        )
+
     # -- stores -----------------------------------------------------------------------
 
     def open_store(self, url: str, /, **options: Any) -> Store:

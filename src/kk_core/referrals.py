@@ -29,6 +29,7 @@ from kk_core._checks import (
     non_empty,
     non_negative,
     not_before,
+    optional_code,
     optional_id,
     plain_code,
 )
@@ -106,6 +107,12 @@ class Referral:
     follow_up_due: date | None = attrs.field(default=None, kw_only=True)
     outcome: str = attrs.field(default="", kw_only=True, repr=hidden)
     timeline: tuple[Event, ...] = attrs.field(default=(), kw_only=True, converter=as_tuple)
+    #: The kind of service the case was referred to (a ``service_kind`` code): the
+    #: provider's service on the day it was sent, which `kk_core.services.Services` fills
+    #: in. Counts by service read it; None on a referral recorded without it.
+    service: str | None = attrs.field(
+        default=None, kw_only=True, converter=plain_code, validator=optional_code, repr=quote_value
+    )
     version: int = attrs.field(default=0, kw_only=True, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
@@ -130,6 +137,11 @@ class Referral:
     @property
     def is_open(self) -> bool:
         return self.status in (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
+    @property
+    def was_accepted(self) -> bool:
+        """The service accepted it (it may have been completed or cancelled since)."""
+        return self.responded_on is not None and self.status is not ReferralStatus.DECLINED
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and self.follow_up_due is not None and today > self.follow_up_due

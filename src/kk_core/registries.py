@@ -111,7 +111,14 @@ class FormMappingRegistry(_Registry[FormMapping]):
 
 @attrs.frozen
 class Indicator:
-    """A named count over records: what the KK brings to a musyawarah."""
+    """A named count over records: what the KK brings to a musyawarah.
+
+    ``by`` are the dimensions of its table: the rows, then (with two or three) the last
+    one across. ``measure`` is a count when None, else a measure (or a tuple of them)
+    of `kk_core.analysis.measures` (days between two dates, a sum, a distinct count).
+    ``known`` lists, per dimension, the values its rows show (in order) in place of
+    its whole code list. `kk_core.analysis.indicator_table` makes the table.
+    """
 
     name: str
     kind: RecordType = attrs.field(converter=record_type)
@@ -119,6 +126,8 @@ class Indicator:
     label_en: str
     by: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     criteria: Mapping[str, Any] = attrs.field(factory=dict)
+    measure: Any = attrs.field(default=None, kw_only=True)
+    known: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         from kk_core.dimensions import compile_criteria, dimensions_of
@@ -128,6 +137,10 @@ class Indicator:
         if unknown:
             raise ValueError(f"indicator {self.name}: cannot count by {', '.join(unknown)}")
         compile_criteria(self.kind, self.criteria)
+        if self.measure is not None:
+            from kk_core.analysis.measures import check_measures
+
+            check_measures(self.kind, self.measure)
 
 
 class IndicatorRegistry(_Registry[Indicator]):

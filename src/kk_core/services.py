@@ -155,6 +155,8 @@ class Services:
             checks.extend(_case_codes(record))
         elif isinstance(record, ServiceProvider):
             checks.append(("service_provider.service", "service_kind", record.service))
+        elif isinstance(record, Referral) and record.service is not None:
+            checks.append(("referral.service", "service_kind", record.service))
         elif isinstance(record, Business):
             checks.append(("business.sector", "business_sector", record.sector))
         elif isinstance(record, AdvocacyProposal):
@@ -188,6 +190,21 @@ class Services:
                     )
                 )
         return problems
+
+    def problems(self, record: Record) -> list[Problem]:
+        """What every write through these services checks of a record besides its
+        references: codes of open lists as the plugins extend them, a village code and
+        name Kemendagri lists, and the plugins' own rules (``kk_validate_record``).
+
+        For importers that write records in transactions of their own (the Kobo sync
+        writes a page of submissions and their import marks together) and must refuse
+        what `put` would refuse.
+        """
+        return [
+            *self._place_problems(record),
+            *self._code_problems(record),
+            *self.plugins.validate(record),
+        ]
 
     def _put(self, tx: Transaction, outbox: _Outbox, record: R, found: Sequence[Problem] = ()) -> R:
         """Validate (with the problems the caller ``found``) and write."""
@@ -493,6 +510,7 @@ class Services:
                 override_note=override_note if override is not None else "",
                 override_approved_by=approved_by if override is not None else None,
                 follow_up_due=follow_up_due,
+                service=provider.service,
             )
             sent, referral_event = referrals.send_referral(referral, at=when, actor_id=actor_id)
             stored_case = self._put(tx, outbox, referred)
@@ -859,10 +877,13 @@ class Services:
             )
         ]
 
-    def pseudonymise(self, nik: str) -> str:
+    def pseudonymise(self, nik: str, *, check: bool = True) -> str:
         """The pseudonym of an identity number, keyed by the deployment's ``kk_pseudonym_key``.
 
-        Put it in ``Subject.identity``; the number itself is never stored.
+        Put it in ``Subject.identity``; the number itself is never stored. Without a key
+        it refuses (there is no default key). The number must be a well-formed NIK
+        (`kk_core.privacy.nik_problems`: region, birth date, serial) unless
+        ``check=False`` (a family card number, a NIK of a retired district code).
         """
         key = self.plugins.pseudonym_key()
         if key is None:
@@ -870,7 +891,7 @@ class Services:
                 "no pseudonymisation key: install a plugin implementing kk_pseudonym_key "
                 "(identity numbers are never stored in clear)"
             )
-        return pseudonymise(nik, key)
+        return pseudonymise(nik, key, check=check)
 
     # -- Pendataan: advocacy ----------------------------------------------------------
 

@@ -50,13 +50,26 @@ R = TypeVar("R", bound=Record)
 Counts = dict[tuple[Scalar, ...], int]
 
 
+def _frozen_names(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(names)
+
+
 @attrs.frozen
 class Capabilities:
-    """What a store declares it can do; callers and the contract suite read these."""
+    """What a store declares it can do; callers and the contract suite read these.
+
+    ``aggregates`` names the measures of `kk_core.analysis.measures` the store computes
+    itself (``"count"``, ``"distinct"``, ``"sum"``, ``"days"``) through a method
+    ``aggregate(kind, by, measures, **criteria)``; the analysis reads the records of a
+    store that declares none (the default), so a third-party store needs nothing more.
+    """
 
     read_only: bool = False
     transactions: bool = True
     aggregate_pushdown: bool = False
+    aggregates: frozenset[str] = attrs.field(
+        default=frozenset(), kw_only=True, converter=_frozen_names
+    )
 
 
 class _Reads(Protocol):

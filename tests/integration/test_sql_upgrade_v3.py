@@ -49,8 +49,9 @@ PROPOSALS = {
 
 
 #: Tables whose rows migrations rewrite in a new shape: proposals (3), cases and service
-#: providers (4, checked in test_sql_upgrade_v4.py).
-REWRITTEN = frozenset({"kk_advocacy_proposal", "kk_case", "kk_service_provider"})
+#: providers (4, checked in test_sql_upgrade_v4.py), referrals (5, which record their
+#: service: test_sql_upgrade_v5.py).
+REWRITTEN = frozenset({"kk_advocacy_proposal", "kk_case", "kk_service_provider", "kk_referral"})
 
 
 def test_the_release_database_upgrades_with_every_row_kept(

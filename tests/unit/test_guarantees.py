@@ -174,7 +174,7 @@ class Key:
 def test_services_pseudonymise_with_the_deployments_key() -> None:
     with pytest.raises(KKError, match="no pseudonymisation key"):
         services().pseudonymise("5203121234560001")
-    pseudonym = services(Key()).pseudonymise("5203 1212 3456 0001")
+    pseudonym = services(Key()).pseudonymise("5203 1241 0709 0001")
     assert is_pseudonym(pseudonym)
     assert Subject(Sex.FEMALE, identity=pseudonym).identity == pseudonym
 

@@ -186,6 +186,11 @@ SHOWN = {
     "override_approved_by",
     "responsible_id",
     "by",
+    # import marks: keys, revisions and digests of imported items, record references
+    "item_id",
+    "revision_id",
+    "content_id",
+    "record_ids",
 }
 PLACE_NAMES = {("village", "name"), ("village", "district"), ("village", "regency")}
 PLACE_NAMES |= {("village", "province"), ("hamlet", "name"), ("group", "name")}

@@ -19,6 +19,13 @@ failed step leaves the database at the previous version):
    proposal is rewritten in the current shape (release 0.1.0's statuses and actions
    mapped, the cycle year taken from its first event: see
    `kk_core.advocacy.upgrade_proposal_data`), data and columns alike.
+4. Pengaduan v2 and code lists v2 (see the migration's description);
+5. analysis (issue 10): ``year`` and ``quarter`` on every dated kind, the referral's
+   ``responded_on``, ``open``, ``accepted``, ``service`` and ``core_service`` (stored
+   referrals take their provider's service), the sums of support actions, information
+   sessions and proposals, and ``kk_case_marriage_route``;
+6. a table for import marks (`kk_core.import_marks.ImportMark`), the checkpoint of
+   imports such as the KoboToolbox sync.
 
 Adding a dimension to `kk_core.dimensions` means adding a step here: register the
 column in `kk_adapters.sql.schema.ADDED_IN` under the new version and append an
@@ -141,9 +148,16 @@ def _backfill(conn: sa.Connection, schema: Schema, kind: str, columns: Sequence[
         after = page[-1][0]
 
 
-def rewrite_rows(conn: sa.Connection, schema: Schema, kind: str) -> None:
+def rewrite_rows(
+    conn: sa.Connection,
+    schema: Schema,
+    kind: str,
+    *,
+    change: Callable[[Any], Any] | None = None,
+) -> None:
     """Rewrite every row of a kind from the record it reads as now: its ``data``, its
-    dimension columns and its child rows (the version is kept).
+    dimension columns and its child rows (the version is kept). ``change`` (a record →
+    the record to store) completes what an older release did not record.
 
     For a kind whose stored shape changed: the converter reads the old shape (through
     `kk_core.kinds.RECORD_UPGRADES`), and the rewritten row holds the current one, so
@@ -176,6 +190,8 @@ def rewrite_rows(conn: sa.Connection, schema: Schema, kind: str) -> None:
         with gc_paused():
             for record_id, text, version in page:
                 record = codec.decode(text, version, record_id)
+                if change is not None:
+                    record = change(record)
                 data, values, plain = codec.encode(record)
                 params.append(
                     {"_id": record_id, "_data": data}
@@ -211,6 +227,24 @@ def _pengaduan_v2(conn: sa.Connection) -> None:
     rewrite_rows(conn, schema, "service_provider")
 
 
+def _analysis_dimensions(conn: sa.Connection) -> None:
+    """Issue 10: the new columns and the marriage-route table, then every referral
+    rewritten with the service of its provider (what `Services.refer_case` now records)."""
+    additive_step(5)(conn)
+    schema = build_schema(5)
+    providers = schema.kinds["service_provider"].table
+    services = dict(conn.execute(sa.select(providers.c.id, providers.c.service)).all())
+
+    def with_service(referral: Any) -> Any:
+        service = services.get(referral.provider_id)
+        if referral.service is not None or service is None:
+            return referral
+        return attrs.evolve(referral, service=service)
+
+    rewrite_rows(conn, schema, "referral", change=with_service)
+    rewrite_rows(conn, schema, "case")  # the marriage routes of stored child marriages
+
+
 #: Every step, in order; the last one's number is `LATEST_VERSION`.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: a table per record kind, child tables, indexes", _initial),
@@ -234,6 +268,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         "kk_case_document and kk_case_dropout_reason; stored cases rewritten in the new "
         "shape (birth month, perpetrators, consent by service, disability by severity)",
         _pengaduan_v2,
+    ),
+    Migration(
+        5,
+        "analysis (issue 10): year and quarter of every dated kind; referral.responded_on, "
+        "open, accepted, service and core_service (stored referrals take their provider's "
+        "service); support_action.amount_rupiah; information_session audience counts; "
+        "advocacy_proposal.allocated_rupiah; child table kk_case_marriage_route",
+        _analysis_dimensions,
+    ),
+    Migration(
+        6,
+        "import marks: a table for the kind import_mark (where imported records came "
+        "from: the checkpoint of Kobo imports)",
+        additive_step(6),
     ),
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, LATEST_VERSION + 1))

@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: The schema version this library writes (the last migration's number).
-LATEST_VERSION = 4
+LATEST_VERSION = 6
 
 #: Columns added after version 1, by (kind, column): a migration adds each to old databases.
 ADDED_IN: Mapping[tuple[str, str], int] = {
@@ -77,6 +77,39 @@ ADDED_IN: Mapping[tuple[str, str], int] = {
     ("case", "next_follow_up"): 4,
     ("service_provider", "core_service"): 4,
     ("case", "welfare_decile"): 4,
+    # issue 10: periods on every dated kind, what referrals, support, sessions and
+    # proposals are counted and summed by
+    ("case", "quarter"): 5,
+    ("referral", "year"): 5,
+    ("referral", "quarter"): 5,
+    ("referral", "responded_on"): 5,
+    ("referral", "open"): 5,
+    ("referral", "accepted"): 5,
+    ("referral", "service"): 5,
+    ("referral", "core_service"): 5,
+    ("support_action", "year"): 5,
+    ("support_action", "quarter"): 5,
+    ("support_action", "amount_rupiah"): 5,
+    ("publication", "year"): 5,
+    ("publication", "quarter"): 5,
+    ("information_session", "year"): 5,
+    ("information_session", "quarter"): 5,
+    ("information_session", "audience_female"): 5,
+    ("information_session", "audience_male"): 5,
+    ("information_session", "audience_with_disability"): 5,
+    ("information_session", "audience_total"): 5,
+    ("advocacy_proposal", "allocated_rupiah"): 5,
+    ("meeting", "year"): 5,
+    ("meeting", "quarter"): 5,
+    ("training", "year"): 5,
+    ("training", "quarter"): 5,
+    ("data_update", "year"): 5,
+    ("data_update", "quarter"): 5,
+    ("resident_question", "year"): 5,
+    ("resident_question", "quarter"): 5,
+    ("group", "year"): 5,
+    ("member", "year"): 5,
+    ("business_group", "year"): 5,
 }
 
 #: Child tables added after version 1, by the version whose migration creates them.
@@ -85,6 +118,7 @@ CHILD_ADDED_IN: Mapping[str, int] = {
     "kk_case_perpetrator": 4,
     "kk_case_document": 4,
     "kk_case_dropout_reason": 4,
+    "kk_case_marriage_route": 5,
 }
 
 #: Record kinds added after version 1, by the version whose migration creates their tables.
@@ -93,6 +127,7 @@ KIND_ADDED_IN: Mapping[str, int] = {
     "data_update": 3,
     "resident_question": 3,
     "business_group": 3,
+    "import_mark": 6,
 }
 
 #: Indexes over several columns: (kind, columns, version that added it).
@@ -101,8 +136,21 @@ COMPOSITE_INDEXES: tuple[tuple[str, tuple[str, ...], int], ...] = (
     ("case", ("village_id", "category", "reported_on"), 2),
 )
 
-#: Dimensions that get no index of their own: booleans, and those derived from a date.
-UNINDEXED: frozenset[str] = frozenset({"month", "year"})
+#: Dimensions that get no index of their own: booleans, those derived from a date, and
+#: amounts that are summed but never filtered by.
+UNINDEXED: frozenset[str] = frozenset(
+    {
+        "month",
+        "year",
+        "quarter",
+        "amount_rupiah",
+        "allocated_rupiah",
+        "audience_female",
+        "audience_male",
+        "audience_with_disability",
+        "audience_total",
+    }
+)
 
 
 def text_type() -> sa.types.TypeEngine[str]:
@@ -144,11 +192,33 @@ class ChildTable:
 @attrs.frozen
 class SetColumn:
     """Where a set dimension (``Dimension.many``) is kept: a child table's column, one
-    row per value, ``parent`` holding the record id."""
+    row per value, ``parent`` holding the record id.
+
+    With ``fallback``, a row's value is ``column``, or ``fallback`` where ``column`` is
+    NULL, and the same value may stand on several rows of a record (a case's
+    perpetrators by SIMFONI relation): counts then read each value of a record once.
+    """
 
     table: sa.Table
     parent: str
     column: str
+    fallback: str | None = None
+
+    def value(self, table: sa.FromClause) -> sa.ColumnElement[Any]:
+        """The value of a row of ``table`` (the child table or an alias of it)."""
+        if self.fallback is None:
+            return table.c[self.column]
+        return sa.func.coalesce(table.c[self.column], table.c[self.fallback])
+
+    def distinct_values(self, name: str) -> sa.FromClause:
+        """``(parent, value)`` once per value of each record, as a FROM clause."""
+        if self.fallback is None:
+            return self.table.alias(name)
+        return (
+            sa.select(self.table.c[self.parent], self.value(self.table).label(self.column))
+            .distinct()
+            .subquery(name)
+        )
 
 
 @attrs.frozen
@@ -224,6 +294,11 @@ def _case_perpetrators(record_id: str, data: Mapping[str, Any]) -> list[tuple[An
         )
         for seq, p in enumerate(violence["perpetrators"])
     ]
+
+
+def _case_routes(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    marriage = data["child_marriage"]
+    return [] if marriage is None else [(record_id, route) for route in marriage["routes"]]
 
 
 def _case_values(field: str) -> Callable[[str, Mapping[str, Any]], list[tuple[Any, ...]]]:
@@ -317,6 +392,15 @@ def _children(
                 )
                 sa.Index(f"ix_{table_name_}_{column}", values.c[column])
                 made.append(ChildTable(values, "case_id", ("case_id", column), _case_values(field)))
+            if version >= CHILD_ADDED_IN["kk_case_marriage_route"]:
+                routes = sa.Table(
+                    "kk_case_marriage_route",
+                    metadata,
+                    sa.Column("case_id", text_type(), fk(), primary_key=True),
+                    sa.Column("route", text_type(), primary_key=True),
+                )
+                sa.Index("ix_kk_case_marriage_route_route", routes.c.route)
+                made.append(ChildTable(routes, "case_id", ("case_id", "route"), _case_routes))
             made += [
                 ChildTable(issues, "case_id", ("case_id", "issue", "is_primary"), _case_issues),
                 ChildTable(
@@ -413,6 +497,13 @@ SET_DIMENSIONS: Mapping[tuple[str, str], tuple[str, str]] = {
     ("case", "violence_form"): ("kk_case_violence_form", "form"),
     ("case", "document"): ("kk_case_document", "document"),
     ("case", "dropout_reason"): ("kk_case_dropout_reason", "reason"),
+    ("case", "marriage_route"): ("kk_case_marriage_route", "route"),
+}
+
+#: Set dimensions read from a child table whose rows may repeat a value, with the column
+#: a NULL value falls back to: (kind, dimension) → (table, column, fallback).
+DISTINCT_SET_DIMENSIONS: Mapping[tuple[str, str], tuple[str, str, str]] = {
+    ("case", "relation_simfoni"): ("kk_case_perpetrator", "relation_simfoni", "relation"),
 }
 
 
@@ -423,7 +514,15 @@ def _sets(kind: str, children: Sequence[ChildTable]) -> dict[str, SetColumn]:
         child = by_name.get(table) if set_kind == kind else None
         if child is not None:
             found[dim] = SetColumn(child.table, child.parent, column)
+    for (set_kind, dim), (table, column, fallback) in DISTINCT_SET_DIMENSIONS.items():
+        child = by_name.get(table) if set_kind == kind else None
+        if child is not None and _has_dimension(kind, dim):
+            found[dim] = SetColumn(child.table, child.parent, column, fallback)
     return found
+
+
+def _has_dimension(kind: str, name: str) -> bool:
+    return any(d.name == name for d in DIMENSIONS[RECORD_KINDS[kind]])
 
 
 def composite_index_name(kind: str, columns: Sequence[str]) -> str:

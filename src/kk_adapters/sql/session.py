@@ -32,6 +32,15 @@ import sqlalchemy as sa
 
 from kk_adapters.sql.rows import Encoded, RowCodec, gc_paused, with_version
 from kk_adapters.sql.schema import ChildTable, KindTable, Schema, SetColumn
+from kk_core.analysis.measures import (
+    Days,
+    DaysSummary,
+    Distinct,
+    Sum,
+    check_measures,
+    interpolate,
+    ranks,
+)
 from kk_core.dimensions import Condition, compile_criteria, counting_by
 from kk_core.errors import ConflictError, NotFoundError, Problem, ValidationError
 from kk_core.kinds import Record, RecordType, record_type
@@ -182,11 +191,159 @@ class Session:
             if place is None:
                 columns.append(table.c[name])
                 continue
-            values = place.table.alias(f"set_{name}")
+            values = place.distinct_values(f"set_{name}")
             source = source.outerjoin(values, values.c[place.parent] == table.c.id)
             columns.append(values.c[place.column])
         stmt = sa.select(*columns, total).select_from(source).where(*where).group_by(*columns)
         return {tuple(row[:-1]): int(row[-1]) for row in self.conn.execute(stmt)}
+
+    def aggregate(
+        self,
+        kind: RecordType,
+        by: Sequence[str],
+        measures: Sequence[Any],
+        criteria: Mapping[str, Any],
+    ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        """`kk_core.analysis.measures.aggregate_records`, in one ``GROUP BY`` (and, for
+        quantiles of days on SQLite, a window query reading two rows per group)."""
+        ops = self.factory.ops(kind)
+        cls = ops.codec.cls
+        names = counting_by(cls, by)
+        measures = check_measures(cls, measures)
+        conditions = compile_criteria(cls, criteria)
+        table = ops.table
+        where = _where(ops.kind_table, conditions)
+        source, groups = self._grouping(ops, names)
+        columns: list[sa.ColumnElement[Any]] = [sa.func.count().label("n")]
+        days: list[tuple[int, Days]] = []
+        for i, m in enumerate(measures):
+            if isinstance(m, Distinct):
+                columns.append(sa.func.count(sa.distinct(table.c[m.dimension])))
+            elif isinstance(m, Sum):
+                columns.append(sa.func.coalesce(sa.func.sum(table.c[m.dimension]), 0))
+            elif isinstance(m, Days):
+                days.append((i, m))
+                span = self._span(table, m)
+                columns.append(sa.func.count(span))
+                if self.postgres:
+                    columns += [
+                        sa.func.percentile_cont(sa.literal(float(q), sa.Float)).within_group(span)
+                        for q in m.quantiles
+                    ]
+            else:
+                columns.append(sa.func.count())
+        stmt = sa.select(*groups, *columns).select_from(source).where(*where)
+        if groups:
+            stmt = stmt.group_by(*groups)
+        width = len(groups)
+        found: dict[tuple[Any, ...], list[Any]] = {}
+        for row in self.conn.execute(stmt):
+            key = tuple(row[:width])
+            values = list(row[width + 1 :])
+            out: list[Any] = []
+            at = 0
+            for m in measures:
+                if isinstance(m, Days):
+                    n = int(values[at])
+                    if self.postgres:
+                        got = values[at + 1 : at + 1 + len(m.quantiles)]
+                        out.append(DaysSummary(n, tuple(float(v) for v in got) if n else ()))
+                        at += 1 + len(m.quantiles)
+                    else:
+                        out.append(DaysSummary(n))
+                        at += 1
+                else:
+                    out.append(int(values[at]))
+                    at += 1
+            found[key] = out
+        if not self.postgres:
+            for i, m in days:
+                for key, values in self._spans_at(ops, source, groups, where, m).items():
+                    n = found[key][i].n
+                    found[key][i] = DaysSummary(
+                        n,
+                        tuple(
+                            interpolate(q, n, first, second)
+                            for q, (first, second) in zip(m.quantiles, values, strict=True)
+                        ),
+                    )
+        if not names and not found:
+            found[()] = [DaysSummary(0) if isinstance(m, Days) else 0 for m in measures]
+        return {key: tuple(values) for key, values in found.items()}
+
+    def _grouping(
+        self, ops: KindOps, names: Sequence[str]
+    ) -> tuple[sa.FromClause, list[sa.ColumnElement[Any]]]:
+        """The FROM clause and the grouping columns of ``names`` (a set dimension joins
+        its values: a record is counted under each)."""
+        table = ops.table
+        source: sa.FromClause = table
+        columns: list[sa.ColumnElement[Any]] = []
+        for name in names:
+            place = ops.kind_table.sets.get(name)
+            if place is None:
+                columns.append(table.c[name])
+                continue
+            values = place.distinct_values(f"set_{name}")
+            source = source.outerjoin(values, values.c[place.parent] == table.c.id)
+            columns.append(values.c[place.column])
+        return source, columns
+
+    def _span(self, table: sa.Table, m: Any) -> sa.ColumnElement[Any]:
+        """Whole days from ``m.start`` to ``m.end`` (NULL when either is missing)."""
+        start, end = table.c[m.start], table.c[m.end]
+        if self.postgres:
+            span: sa.ColumnElement[Any] = end - start
+            return span
+        return sa.cast(sa.func.julianday(end) - sa.func.julianday(start), sa.Integer)
+
+    def _spans_at(
+        self,
+        ops: KindOps,
+        source: sa.FromClause,
+        groups: list[sa.ColumnElement[Any]],
+        where: list[sa.ColumnElement[bool]],
+        m: Any,
+    ) -> dict[tuple[Any, ...], list[tuple[int, int]]]:
+        """SQLite (no ``percentile_cont``): per group, the two ranked spans around each
+        quantile's position, by a window query; interpolated as the reference does."""
+        span = self._span(ops.table, m).label("span")
+        keys = [c.label(f"g{i}") for i, c in enumerate(groups)]
+        ranked = (
+            sa.select(
+                *keys,
+                span,
+                (sa.func.row_number().over(partition_by=groups, order_by=span) - 1).label("i"),
+                sa.func.count().over(partition_by=groups).label("n"),
+            )
+            .select_from(source)
+            .where(*where, ops.table.c[m.start].is_not(None), ops.table.c[m.end].is_not(None))
+            .subquery("ranked")
+        )
+        position_terms = []
+        for q in m.quantiles:
+            position = sa.literal(float(q)) * (ranked.c.n - 1)
+            floor = sa.cast(position, sa.Integer)  # floor: the position is never negative
+            position_terms += [ranked.c.i == floor, ranked.c.i == floor + 1]
+        picked = sa.select(
+            *(ranked.c[f"g{i}"] for i in range(len(groups))), ranked.c.i, ranked.c.n, ranked.c.span
+        ).where(sa.or_(*position_terms))
+        at: dict[tuple[Any, ...], dict[int, int]] = {}
+        sizes: dict[tuple[Any, ...], int] = {}
+        for row in self.conn.execute(picked):
+            key = tuple(row[: len(groups)])
+            i, n, value = row[len(groups) :]
+            at.setdefault(key, {})[int(i)] = int(value)
+            sizes[key] = int(n)
+        found: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+        for key, values in at.items():
+            n = sizes[key]
+            pairs = []
+            for q in m.quantiles:
+                low, high = ranks(float(q), n)
+                pairs.append((values[low], values[high]))
+            found[key] = pairs
+        return found
 
     # -- writes --------------------------------------------------------------------------
 
@@ -543,7 +700,7 @@ def _set_clause(table: sa.Table, place: SetColumn, cond: Condition) -> sa.Column
     """A set dimension meets a condition when one of its values does; an empty set is
     None (as `kk_core.dimensions.matches` says)."""
     child = place.table
-    column = child.c[place.column]
+    column = place.value(child)
 
     def having(clause: sa.ColumnElement[bool] | None = None) -> sa.ColumnElement[bool]:
         query = (

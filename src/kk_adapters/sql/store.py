@@ -54,7 +54,10 @@ from kk_core.errors import KKError, ReadOnlyError, StorageError, quote_value
 from kk_core.kinds import Record, record_type
 from kk_core.store import Capabilities, Counts
 
-__all__ = ["SqlStore", "SqlTransaction", "open_sql_store"]
+__all__ = ["AGGREGATES", "SqlStore", "SqlTransaction", "open_sql_store"]
+
+#: The measures of `kk_core.analysis.measures` the SQL stores compute in the database.
+AGGREGATES = frozenset({"count", "distinct", "sum", "days"})
 
 R = TypeVar("R", bound=Record)
 
@@ -196,7 +199,7 @@ class _RecordStream(Iterator[Record]):
         self._rest = []
 
 
-@_unchained("get", "find", "count", "put", "put_many", "delete", "commit", "rollback")
+@_unchained("get", "find", "count", "aggregate", "put", "put_many", "delete", "commit", "rollback")
 class SqlTransaction(_Base):
     """A unit of work on one connection; see the module docstring."""
 
@@ -269,6 +272,14 @@ class SqlTransaction(_Base):
         with self._translated(f"count {cls.kind} records"):
             return self._session.count(cls, by, criteria)
 
+    def aggregate(
+        self, kind: type[Record], by: Sequence[str], measures: Sequence[Any], /, **criteria: Any
+    ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        self._check_open()
+        cls = record_type(kind)
+        with self._translated(f"aggregate {cls.kind} records"):
+            return self._session.aggregate(cls, by, measures, criteria)
+
     def put(self, record: R) -> R:
         return cast(R, self.put_many([record])[0])
 
@@ -312,7 +323,7 @@ class SqlTransaction(_Base):
             self._conn.close()
 
 
-@_unchained("get", "find", "count", "put", "put_many", "delete")
+@_unchained("get", "find", "count", "aggregate", "put", "put_many", "delete")
 class SqlStore(_Base):
     """Records in a SQL database; see the module docstring. Use as a context manager to close."""
 
@@ -337,7 +348,10 @@ class SqlStore(_Base):
             self.close()
             raise
         self._capabilities = Capabilities(
-            read_only=self._read_only, transactions=True, aggregate_pushdown=True
+            read_only=self._read_only,
+            transactions=True,
+            aggregate_pushdown=True,
+            aggregates=AGGREGATES,
         )
 
     def _prepare(self, target: Target) -> int:
@@ -494,6 +508,15 @@ class SqlStore(_Base):
         cls = record_type(kind)
         with self._reading(f"count {cls.kind} records") as session:
             return session.count(cls, by, criteria)
+
+    def aggregate(
+        self, kind: type[Record], by: Sequence[str], measures: Sequence[Any], /, **criteria: Any
+    ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        """Distinct counts, sums and quantiles of days per group, computed by the database
+        (`kk_core.analysis.measures`: the same answers as the Python reference)."""
+        cls = record_type(kind)
+        with self._reading(f"aggregate {cls.kind} records") as session:
+            return session.aggregate(cls, by, measures, criteria)
 
     def put(self, record: R) -> R:
         with self._writing(f"put {record.kind} {_quoted(record.id)}") as session:

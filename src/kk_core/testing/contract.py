@@ -218,7 +218,12 @@ def criteria_for(
 
 
 #: A value of the right shape that no record holds, for dimensions with a fixed shape.
-_ABSENT_SHAPED = {"month": "1901-01", "regency_code": "99.99", "village_id": "99.99.99.9999"}
+_ABSENT_SHAPED = {
+    "month": "1901-01",
+    "quarter": "1901-Q1",
+    "regency_code": "99.99",
+    "village_id": "99.99.99.9999",
+}
 
 
 def _counting_dims(kind: RecordType) -> st.SearchStrategy[tuple[str, ...]]:

@@ -146,6 +146,7 @@ from kk_core.disability import Disability
 from kk_core.economy import Business, SupportAction
 from kk_core.errors import TransitionError
 from kk_core.groups import ConstituentGroup, Member
+from kk_core.import_marks import ImportMark, letters_digest
 from kk_core.information_centre import ResidentQuestion
 from kk_core.kinds import RECORD_KINDS, Record, record_type
 from kk_core.lifecycle import Event, Step
@@ -1042,6 +1043,7 @@ def referrals(
         consent_given=consent_given,
         override=override,
         follow_up_due=_days_after(draw, sent_on, _DAYS_AHEAD) if draw(_BOOLS) else None,
+        service=draw(_optional(_one(_SERVICES))),
     )
     steps = draw(st.integers(0, max_steps))
     if steps == 0:
@@ -1376,6 +1378,21 @@ def business_groups(draw: st.DrawFn, group_id: str | None = None) -> BusinessGro
     )
 
 
+@st.composite
+def import_marks(draw: st.DrawFn) -> ImportMark:
+    """Import marks: an item of a source, its revision, the records it became."""
+    item = draw(_IDS)
+    refs = draw(st.lists(st.tuples(st.sampled_from(["case", "referral", "meeting"]), _IDS)))
+    return ImportMark(
+        draw(_IDS),
+        draw(st.sampled_from(["kobo:pengaduan_mitra", "kobo:umkm", "csv:mitra"])),
+        item,
+        draw(_IDS),
+        record_ids=[f"{kind}:{record_id}" for kind, record_id in refs],
+        content_id=letters_digest(item) if refs else "",
+    )
+
+
 #: kind name → a function returning the strategy for that kind (no arguments needed).
 RECORD_STRATEGIES: Mapping[str, Callable[[], st.SearchStrategy[Any]]] = MappingProxyType(
     {
@@ -1396,6 +1413,7 @@ RECORD_STRATEGIES: Mapping[str, Callable[[], st.SearchStrategy[Any]]] = MappingP
         DataUpdate.kind: data_updates,
         ResidentQuestion.kind: resident_questions,
         BusinessGroup.kind: business_groups,
+        ImportMark.kind: import_marks,
     }
 )
 

@@ -33,7 +33,7 @@ from kk_core._coded import Coded, code_list_of
 from kk_core.case_parts import Consent, Perpetrator, PlanAction, ViolenceIncident
 from kk_core.cases import Case
 from kk_core.kinds import RECORD_KINDS, RecordType, record_type
-from kk_core.referrals import ServiceProvider
+from kk_core.referrals import Referral, ServiceProvider
 
 __all__ = [
     "NO_DEFAULT",
@@ -83,6 +83,7 @@ OPEN_CODE_FIELDS: Mapping[tuple[type, str], str] = MappingProxyType(
         (Perpetrator, "relation"): "perpetrator_relation",
         (Consent, "services"): "service_kind",
         (PlanAction, "service"): "service_kind",
+        (Referral, "service"): "service_kind",
     }
 )
 

@@ -138,13 +138,18 @@ MEMORY_HEADER = (
 )
 
 
+def _ratio(value: float) -> str:
+    """Two decimals, or two significant digits below 0.01 (a ratio is never shown as 0)."""
+    return f"{value:.2f}" if value >= 0.01 or value == 0 else f"{value:.2g}"
+
+
 def _throughput_row(layer: ThroughputLayer, n: int, result: dict[str, Any]) -> str:
     target = "" if layer.target is None else f"{layer.target} {_verdict(result['ok'])}"
-    spread = f"{min(result['ratios']):.2f}-{max(result['ratios']):.2f}"
+    spread = f" {_ratio(min(result['ratios']))}-{_ratio(max(result['ratios']))}"
     peak = result.get("peak", {})
     return (
         f"{layer.name:<24}{n:>11,}{_rate(result['raw_per_s']):>13}{_rate(result['lib_per_s']):>13}"
-        f"{result['ratio']:>9.2f}{spread:>12}  {target:<12}"
+        f"{_ratio(result['ratio']):>9}{spread:>12}  {target:<12}"
         f"{_mib(peak.get('raw', {})):>13}{_mib(peak.get('lib', {})):>9}"
     )
 

@@ -1640,14 +1640,16 @@ class _Stories(_Cases):
         return run
 
     def diversion_for_a_child_perpetrator(self, case_id: str) -> _CaseRun:
-        """A girl of 14 groped by a schoolmate of 16 on her way home. Sexual violence is
-        never settled outside court (UU TPKS Art. 23) except a child perpetrator's case,
-        diverted under UU SPPA: the police, the Bapas, a social worker and the families
-        agree on diversion, and the case closes with it."""
+        """A young woman of 19, in her last year at the SMK, groped by a schoolmate of 16
+        on her way home. Sexual violence is never settled outside court (UU TPKS Art. 23)
+        except a child perpetrator's case, diverted under UU SPPA when the offence carries
+        under 7 years (physical sexual harassment of an adult, UU TPKS Art. 6a: 4 years;
+        had she been a child, UU 35/2014 Art. 82 and no diversion): the police, the Bapas,
+        a social worker and the families agree on diversion, and the case closes with it."""
         reported = date(YEAR, 9, 4)
         case = self._case(
             case_id, reported, IntakeChannel.SCHOOL, CaseCategory.VIOLENCE,
-            self.born(Sex.FEMALE, 14, reported, hamlet=_h("lendang-bajur"), initials="D.P."),
+            self.born(Sex.FEMALE, 19, reported, hamlet=_h("lendang-bajur"), initials="D.P."),
             reporter=Reporter.SCHOOL,
             violence=ViolenceIncident(
                 {_V.SEXUAL}, "public_facility", occurred_on=date(YEAR, 9, 3),
@@ -1659,7 +1661,7 @@ class _Stories(_Cases):
         run = self._start_story(case, _m("m19"), hour=11)
         run.assign(_m("m14"), on=reported)
         run.assess(RiskLevel.MEDIUM, {_N.PSYCHOSOCIAL, _N.SAFETY, _N.LEGAL}, on=reported)
-        run.consent(ConsentGiver.PARENT, {"uptd_ppa", "police_ppa"}, on=date(YEAR, 9, 5))
+        run.consent(ConsentGiver.SELF, {"uptd_ppa", "police_ppa"}, on=date(YEAR, 9, 5))
         run.plan(
             [
                 ("konseling di UPTD PPA", _m("m14"), 14, "uptd_ppa"),

@@ -14,6 +14,7 @@ from kk_core._text import nik_in_text, quote_value
 
 __all__ = [
     "INT64_MAX",
+    "MAX_AGE",
     "FieldError",
     "a_code",
     "an_id",
@@ -29,6 +30,7 @@ __all__ = [
     "optional_id",
     "plain_code",
     "plain_codes",
+    "plausible_age",
     "within_int64",
 ]
 
@@ -163,8 +165,24 @@ def hidden(value: Any) -> str:
 # no typed caller could pass a list or a set; these take any iterable.
 
 
+#: The oldest age a record takes (a typo like 200 is refused).
+MAX_AGE = 130
+
+
+def plausible_age(_: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    """attrs validator: an age in years, 0 to `MAX_AGE`, or None."""
+    if value is not None and not 0 <= value <= MAX_AGE:
+        raise FieldError(attribute.name, f"must be between 0 and {MAX_AGE}")
+
+
 def frozen_set(value: Iterable[Any]) -> frozenset[Any]:
-    """attrs converter: any iterable (list, set, tuple) to a frozenset."""
+    """attrs converter: any iterable (list, set, tuple) to a frozenset — not a string,
+    whose letters would become the members (``issues="violence"``)."""
+    if isinstance(value, str | bytes):
+        raise TypeError(
+            f"a set of values, not a single {type(value).__name__} {quote_value(value)}: "
+            "write {...}"
+        )
     return frozenset(value)
 
 

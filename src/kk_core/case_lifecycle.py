@@ -15,10 +15,13 @@ assign          active, referred           (same)    a member is named
 record_consent  reported, active, referred (same)    who may consent (see below)
 assess          reported, active, referred (same)    an assessment dated within the case
 change_risk     reported, active, referred (same)
-plan            reported, active, referred (same)    at least one action
+plan            reported, active, referred (same)    at least one action, none due before
+                                                     the report
 follow_up       reported, active, referred (same)    the next date is not in the past
-legal_step      reported, active, referred (same)    a stage is given; diversion: see below
-update          every state                (same)    only the case's details change
+legal_step      reported, active, referred (same)    a stage is given, not one the process
+                                                     has passed; diversion: see below
+update          every state                (same)    only the case's details change; a closed
+                                                     case's outcome still fits it
 note            reported, active, referred (same)    the note has text
 refer           reported, active, referred referred  consent for that service, or an override
 resume          referred                   active
@@ -35,16 +38,21 @@ is recorded beside it. Never an alleged perpetrator: a parent who is one, or a c
 implicated in the violence, cannot consent for the victim. A best-interest decision is
 for a child.
 
-**Referral.** Consent covers the kinds of service it names (consent to the Puskesmas is
-not consent to the police); a child who did not assent is referred only by override.
+**Referral.** Consent covers exactly the kinds of service it names (consent to the
+Puskesmas is neither consent to the police nor to the RSUD under it), and its giver is
+judged again on the day of the referral: not a perpetrator identified since, and the
+client herself once she is 18. A child who did not assent is referred only by override.
 Without consent, a referral needs an override: a reason (`OverrideReason`), a note, and
-the member id of the coordinator who approved it. An adult's refusal gives way only to
-imminent danger to life; "child at risk" is for a child.
+the member id of the coordinator who approved it. An adult's refusal — or her consent
+that leaves the service out — gives way only to imminent danger to life; "child at
+risk" is for a child.
 
 **Closure.** A legal process is a stage (``legal_step``), not an outcome. A sexual-violence
-case (UU TPKS) is never "settled within the family" unless every perpetrator is a child,
-and "diversion" needs a child perpetrator (UU TPKS Art. 23, UU 11/2012 SPPA); it closes
-after a referral to the UPTD PPA or the police, or with the reason it had none in the note.
+case (UU TPKS) is never "settled within the family", whoever the perpetrator (Art. 23);
+a child perpetrator's case may close as "diversion" (UU 11/2012 SPPA) when the offence
+carries under 7 years. It closes after a referral to the UPTD PPA or the police, or
+with the reason it had none in the note. An update of a closed case is refused when the
+outcome no longer fits the updated case: reopen it first.
 """
 
 from __future__ import annotations
@@ -55,7 +63,7 @@ from typing import Any
 
 import attrs
 
-from kk_core._text import quote_value
+from kk_core._text import quote_value, shorten
 from kk_core.case_parts import CHILD_AGE, Assessment, Consent, Perpetrator, PlanAction
 from kk_core.cases import Case
 from kk_core.codes import (
@@ -86,6 +94,7 @@ from kk_core.lifecycle import (
 )
 
 __all__ = [
+    "ASSENT_AGE",
     "CASE_LIFECYCLE",
     "DIVERSION_AGE",
     "REFERRAL_SERVICES_FOR_SEXUAL_VIOLENCE",
@@ -109,8 +118,14 @@ __all__ = [
 _OPEN = frozenset({CaseStatus.REPORTED, CaseStatus.ACTIVE, CaseStatus.REFERRED})
 #: From this age a child's own assent is asked and recorded beside the consent.
 ASSENT_AGE = 6
-#: Where a sexual-violence case must have been referred before it closes (core kinds).
+#: Where a sexual-violence case must have been referred before it closes: these core
+#: kinds and the local services under them (a DP3AKB / P2TP2A, a Polsek), but for those
+#: in `_NOT_FOR_CLOSING`.
 REFERRAL_SERVICES_FOR_SEXUAL_VIOLENCE = frozenset({"uptd_ppa", "police_ppa", "police"})
+#: Local services under those kinds that are no referral of a sexual-violence case: the
+#: village police officer (Bhabinkamtibmas) mediates, he does not investigate (UU TPKS
+#: Art. 23 forbids settling such a case outside court).
+_NOT_FOR_CLOSING = frozenset({"bhabinkamtibmas"})
 
 
 def _not_before_report(case: Case, step: Step) -> str | None:
@@ -166,7 +181,22 @@ def _who_may_consent(case: Case, step: Step) -> str | None:
         return "the assent is dated before the report"
     age = case.age_at(consent.recorded_on)
     child = age is None or age < CHILD_AGE  # in doubt, a child
-    giver = consent.giver
+    why = _giver_problem(case, consent.giver, child)
+    if why is not None:
+        return why
+    if not child and consent.assent is not None:
+        return "an assent is a child's: an adult consents"
+    asked = child and age is not None and age >= ASSENT_AGE
+    if asked and consent.giver is not ConsentGiver.NONE and consent.assent is None:
+        return f"a child of {age} is asked too: record the child's assent with the consent"
+    return None
+
+
+def _giver_problem(case: Case, giver: ConsentGiver, child: bool) -> str | None:
+    """Why ``giver`` cannot consent for the case's subject (a child or not), as the case
+    now stands; None when they may. Checked when the consent is recorded and again on
+    the day of every referral: a perpetrator identified later, or a child who has come
+    of age, makes an earlier consent no longer enough."""
     if child and giver is ConsentGiver.SELF:
         return (
             "a child's own consent is not enough: record a parent's, a guardian's or another "
@@ -177,8 +207,6 @@ def _who_may_consent(case: Case, step: Step) -> str | None:
             "an adult consents or refuses for themself (or through a legal guardian); "
             f"{giver.value} cannot consent for an adult"
         )
-    if not child and consent.assent is not None:
-        return "an assent is a child's: an adult consents"
     implicated = _implicated_givers(case).get(giver)
     if implicated is not None:
         other = "the other parent, " if giver in (ConsentGiver.MOTHER, ConsentGiver.FATHER) else ""
@@ -186,9 +214,6 @@ def _who_may_consent(case: Case, step: Step) -> str | None:
             f"{implicated}: ask {other}another trusted adult, or record a best-interest "
             "decision with its reason"
         )
-    asked = child and age is not None and age >= ASSENT_AGE and giver is not ConsentGiver.NONE
-    if asked and consent.assent is None:
-        return f"a child of {age} is asked too: record the child's assent with the consent"
     return None
 
 
@@ -200,7 +225,8 @@ def _child_now(case: Case, step: Step) -> bool | None:
 
 def _consent_or_override(case: Case, step: Step) -> str | None:
     service: str | None = step.details.get("service")
-    covered = _consent_covers(case, service)
+    day = step.at.date()
+    covered = _consent_covers(case, service, day)
     if step.override is None:
         if covered is None:
             return None
@@ -218,28 +244,60 @@ def _consent_or_override(case: Case, step: Step) -> str | None:
     child = _child_now(case, step)
     if reason is OverrideReason.CHILD_AT_RISK and child is not True:
         return "the child-at-risk override applies only to a subject under 18"
-    consent = case.consent
-    refused = consent is not None and consent.refused
-    if refused and child is False and reason is not OverrideReason.IMMINENT_DANGER:
-        return "an adult refused consent: only imminent danger to life overrides it"
+    adult_no = child is False and _adult_refused(case, service)
+    if adult_no and reason is not OverrideReason.IMMINENT_DANGER:
+        return (
+            "an adult refused consent to this service (a service left out of her consent "
+            "is refused): only imminent danger to life overrides it"
+        )
     return None
 
 
-def _consent_covers(case: Case, service: str | None) -> str | None:
-    """None when the case's consent allows a referral to ``service``; else why not."""
+def _adult_refused(case: Case, service: str | None) -> bool:
+    """An adult's own answer refuses the referral: a refusal, or a consent (the adult's
+    or her legal guardian's) that leaves the service out."""
+    consent = case.consent
+    if consent is None:
+        return False
+    if consent.refused:
+        return True
+    own = consent.giver in _ADULT_GIVERS
+    given_as_adult = not _is_child_on(case, consent.recorded_on)
+    return own and given_as_adult and (service is None or service not in consent.services)
+
+
+def _is_child_on(case: Case, day: date) -> bool:
+    age = case.age_at(day)
+    return age is None or age < CHILD_AGE  # in doubt, a child
+
+
+def _consent_covers(case: Case, service: str | None, day: date) -> str | None:
+    """None when the case's consent allows a referral to ``service`` on ``day``; else why
+    not. A consent covers exactly the service kinds it names (a core kind covers only
+    itself, not the local services under it), and its giver must still be one who may
+    consent: not an alleged perpetrator, and the client herself once she is an adult."""
     consent = case.consent
     if consent is None or consent.refused:
         return "no consent to refer is recorded"
-    if service is not None and _core_services([service]) - _core_services(consent.services):
+    if service is None:
+        return "a consent covers the services it names: give the referral's service kind"
+    if service not in consent.services:
         if core_code("service_kind", service) is None:
             return f"{quote_value(service)} is not a code of service_kind (give the code)"
         return f"the consent does not cover the service {quote_value(service)}"
-    if service is None and not consent.services:
-        return "the consent covers no service"
+    child_now = _is_child_on(case, day)
+    if not child_now and consent.giver not in _ADULT_GIVERS:
+        return (
+            f"the client is an adult on {day.isoformat()}: a consent given for her as a child "
+            "no longer covers a referral, ask for her own consent"
+        )
+    why = _giver_problem(case, consent.giver, child_now)
+    if why is not None:
+        return f"the consent no longer holds: {why}"
     assent = consent.assent
     age = case.age_at(consent.recorded_on)
     assented = assent is not None and assent.decision is AssentDecision.GIVEN
-    if age is not None and ASSENT_AGE <= age < CHILD_AGE and not assented:
+    if child_now and age is not None and ASSENT_AGE <= age < CHILD_AGE and not assented:
         return "the child has not assented"
     return None
 
@@ -250,13 +308,18 @@ _OUTCOME_ISSUE = {
     CaseOutcome.RETURNED_TO_SCHOOL: CaseCategory.SCHOOL_DROPOUT,
     CaseOutcome.DOCUMENT_ISSUED: CaseCategory.CIVIL_REGISTRATION,
 }
-#: UU TPKS forms whose offences carry 7 years or more (rape, KUHP Art. 285; intercourse
-#: with or indecent assault of a child, UU 35/2014 Art. 81–82; exploitation, slavery,
-#: torture, forced marriage, forced prostitution, trafficking): no diversion (UU SPPA
-#: Art. 7(2)a).
+#: UU TPKS forms whose offences carry 7 years or more: no diversion (UU SPPA Art.
+#: 7(2)a). Rape (KUHP Art. 285, 12 years; from 2 January 2026 UU 1/2023 Art. 473,
+#: 12 years); indecent assault by force (KUHP Art. 289, 9 years; UU 1/2023 Art.
+#: 414(1)b, 9 years); intercourse with or indecent assault of a child (UU 35/2014 Art.
+#: 81–82, 5 to 15 years); sexual violence in the household (UU 23/2004 PKDRT Art. 46,
+#: 12 years); exploitation, slavery, torture, forced marriage (UU TPKS Art. 10, 9
+#: years), forced prostitution, trafficking.
 _NOT_DIVERTED = frozenset(
     {
         TpksForm.RAPE,
+        TpksForm.INDECENT_ASSAULT,
+        TpksForm.DOMESTIC,
         TpksForm.CHILD_INTERCOURSE,
         TpksForm.CHILD_INDECENT_ASSAULT,
         TpksForm.CHILD_SEXUAL_EXPLOITATION,
@@ -290,8 +353,16 @@ def _why_no_diversion(case: Case) -> str | None:
                 "(under 12, a child is not prosecuted, Art. 21)"
             )
     violence = case.violence
+    # sexual contact with a child is intercourse or indecent assault of a child (UU
+    # 35/2014 Art. 81-82) however the form was recorded
+    day = violence.occurred_on or case.reported_on if violence is not None else case.reported_on
+    age = case.age_at(day)
+    child_victim = age is None or age < CHILD_AGE
+    cores = {c.core for c in case.gbvims}
     grave = violence is not None and (
-        violence.tpks_forms & _NOT_DIVERTED or any(c.core is GbvimsType.RAPE for c in case.gbvims)
+        bool(violence.tpks_forms & _NOT_DIVERTED)
+        or GbvimsType.RAPE in cores
+        or (child_victim and GbvimsType.SEXUAL_ASSAULT in cores)
     )
     if grave or case.child_marriage is not None:
         return (
@@ -306,6 +377,14 @@ def _may_end_so(case: Case, step: Step) -> str | None:
         outcome = CaseOutcome(step.outcome or "")
     except ValueError:
         return f"{quote_value(step.outcome)} is not a case outcome"
+    why = _outcome_fits(case, outcome)
+    if why is not None:
+        return why
+    return _referred_or_said_why(case, step.details.get("referred_to", ()), step.note)
+
+
+def _outcome_fits(case: Case, outcome: CaseOutcome) -> str | None:
+    """None when ``outcome`` may end ``case`` (the referral rule aside); else why not."""
     if outcome is CaseOutcome.LEGAL_PROCESS:
         return (
             "a legal process is a stage, not an outcome: record it with legal_step, and the "
@@ -318,15 +397,21 @@ def _may_end_so(case: Case, step: Step) -> str | None:
         why = _why_no_diversion(case)
         if why is not None:
             return why
-    if not case.is_sexual_violence:
-        return None
-    if outcome is CaseOutcome.SETTLED_FAMILY:
+    if outcome is CaseOutcome.SETTLED_FAMILY and case.is_sexual_violence:
         return (
             "UU TPKS Art. 23: a sexual-violence case is not settled outside court (a child "
             "perpetrator's case may be diverted under UU SPPA: outcome diversion)"
         )
-    referred: frozenset[str] = _core_services(step.details.get("referred_to", ()))
-    if not referred & REFERRAL_SERVICES_FOR_SEXUAL_VIOLENCE and not _says_something(step.note):
+    return None
+
+
+def _referred_or_said_why(case: Case, referred_to: Iterable[str], note: str) -> str | None:
+    """A sexual-violence case closes after a referral to the UPTD PPA or the police (not
+    the Bhabinkamtibmas), or with the reason it had none."""
+    if not case.is_sexual_violence:
+        return None
+    referred = _core_services(set(referred_to) - _NOT_FOR_CLOSING)
+    if not referred & REFERRAL_SERVICES_FOR_SEXUAL_VIOLENCE and not _says_something(note):
         return (
             "a sexual-violence case closes after a referral to the UPTD PPA or the police, "
             "or with the reason it had none in the note"
@@ -334,13 +419,42 @@ def _may_end_so(case: Case, step: Step) -> str | None:
     return None
 
 
+#: A reason given in a note: at least this many letters, in at least two words.
+_MIN_REASON_LETTERS = 10
+
+
 def _says_something(note: str) -> bool:
-    return any(ch.isalpha() for ch in note)
+    """A note that gives a reason: words, not a mark ("x", "-", "ok")."""
+    words = [w for w in note.split() if any(ch.isalpha() for ch in w)]
+    letters = sum(ch.isalpha() for ch in note)
+    return len(words) >= 2 and letters >= _MIN_REASON_LETTERS
 
 
 def _diversion_stage(case: Case, step: Step) -> str | None:
     if step.ref == LegalStage.DIVERSION.value:
         return _why_no_diversion(case)
+    return None
+
+
+#: The stages of a criminal process in their order; diversion and a stop (SP3) may come
+#: at any point, and the process may take up again after either.
+_STAGE_ORDER = (
+    LegalStage.REPORTED_TO_POLICE,
+    LegalStage.INVESTIGATION,
+    LegalStage.PROSECUTION,
+    LegalStage.TRIAL,
+    LegalStage.VERDICT,
+)
+
+
+def _stage_forwards(case: Case, step: Step) -> str | None:
+    """The process does not go back: no report to the police after a verdict."""
+    current, new = case.legal_stage, step.ref
+    if current not in _STAGE_ORDER or new not in _STAGE_ORDER:
+        return None
+    stage = LegalStage(new)
+    if _STAGE_ORDER.index(stage) < _STAGE_ORDER.index(current):
+        return f"the process is at {current.value}: it does not go back to {stage.value}"
     return None
 
 
@@ -354,7 +468,18 @@ def _assessed_in_time(case: Case, step: Step) -> str | None:
 
 
 def _has_actions(case: Case, step: Step) -> str | None:
-    return None if step.details["plan"] else "a case plan has at least one action"
+    plan: tuple[PlanAction, ...] = step.details["plan"]
+    if not plan:
+        return "a case plan has at least one action"
+    for i, action in enumerate(plan):
+        if action.due_on < case.reported_on:
+            return (
+                f"action {i} is due on {action.due_on.isoformat()}, before the report "
+                f"({case.reported_on.isoformat()})"
+            )
+        if action.done_on is not None and action.done_on < case.reported_on:
+            return f"action {i} is done on {action.done_on.isoformat()}, before the report"
+    return None
 
 
 def _next_date_ahead(case: Case, step: Step) -> str | None:
@@ -391,11 +516,35 @@ def _only_details(case: Case, step: Step) -> str | None:
     changed: tuple[str, ...] = step.details["changed"]
     fixed = sorted(set(changed) - UPDATABLE_FIELDS)
     if fixed:
+        named = ", ".join(quote_value(name) for name in fixed[:5])
+        more = f" and {len(fixed) - 5} more" if len(fixed) > 5 else ""
         return (
-            f"{', '.join(fixed)} cannot be updated: the steps of a case change through their "
+            f"{named}{more} cannot be updated: the steps of a case change through their "
             "own actions, its ids and report date never"
         )
     return None if changed else "nothing to update"
+
+
+def _still_ends_so(case: Case, step: Step) -> str | None:
+    """A closed case's outcome must fit the case as updated: an update cannot make a
+    sexual-violence case "settled within the family" (UU TPKS Art. 23), nor keep
+    "marriage prevented" on a case that no longer has the issue; and a case the update
+    makes sexual violence must have been referred (or closed with the reason it was
+    not). Reopen it first."""
+    updated: Case | None = step.details.get("updated")
+    if case.status is not CaseStatus.CLOSED or updated is None or case.outcome is None:
+        return None
+    why = _outcome_fits(updated, case.outcome)
+    if why is None and not case.is_sexual_violence:
+        closing = next((e for e in reversed(case.timeline) if e.action == CaseAction.CLOSE), None)
+        note = closing.note if closing is not None else ""
+        why = _referred_or_said_why(updated, step.details.get("referred_to", ()), note)
+    if why is None:
+        return None
+    return (
+        f"the case closed as {case.outcome.value}, which the updated case could not end "
+        f"with ({why}): reopen the case first"
+    )
 
 
 _G = Guard[Case]
@@ -444,6 +593,7 @@ CASE_LIFECYCLE: Lifecycle[Case] = Lifecycle(
             (
                 requires("ref", "legal stage required", "no stage of the legal process given"),
                 _G("diversion only for a child perpetrator", _diversion_stage),
+                _G("the process goes forwards", _stage_forwards),
             ),
         ),
         Transition(
@@ -453,7 +603,10 @@ CASE_LIFECYCLE: Lifecycle[Case] = Lifecycle(
             CaseAction.UPDATE,
             frozenset(CaseStatus),
             None,
-            (_G("only the details change", _only_details),),
+            (
+                _G("only the details change", _only_details),
+                _G("a closed case's outcome still fits", _still_ends_so),
+            ),
         ),
         Transition(
             CaseAction.REFER,
@@ -532,6 +685,7 @@ def assess_case(
 def change_risk(
     case: Case, risk: RiskLevel, *, at: datetime, actor_id: str | None = None, note: str = ""
 ) -> tuple[Case, Event]:
+    """A new risk level between assessments (the note says why; it names the level)."""
     step = Step(CaseAction.CHANGE_RISK, at, actor_id=actor_id, note=note or f"risk: {risk.value}")
     return CASE_LIFECYCLE.apply(case, step, risk=risk)
 
@@ -590,24 +744,32 @@ def update_case(
     at: datetime,
     actor_id: str | None = None,
     note: str = "",
+    referred_to: Iterable[str] = (),
 ) -> tuple[Case, Event]:
     """Record what was learnt or corrected later — a marriage's result, a dispensation's
     decision, a perpetrator identified, a penetration found out — as a step of its own.
 
     ``changes`` are fields of `UPDATABLE_FIELDS` and their new values; the case must stay
     valid (the model's own error, naming the field, otherwise). Allowed in every state,
-    a closed case included (a correction); the event's note names the fields changed.
+    a closed case included (a correction), as long as the outcome it closed with still
+    fits the updated case (``referred_to``: the service kinds its referrals went to, as
+    for `close_case`); else reopen it first. The event's note names the fields changed.
+    A consent is not changed here: a giver the update implicates (a parent now named a
+    perpetrator) no longer covers a referral, which `refer_case` checks on its day.
     """
     changed = tuple(sorted(changes))
     step = Step(
         CaseAction.UPDATE,
         at,
         actor_id=actor_id,
-        note=f"{note} [updated: {', '.join(changed)}]".strip(),
+        note=f"{note} [updated: {', '.join(shorten(name, 40) for name in changed)}]".strip(),
         details={"changed": changed},
     )
     CASE_LIFECYCLE.check(case, step)  # the guards first: a fixed field is never evolved
-    attrs.evolve(case, **changes)  # the model's own checks, naming the field
+    updated = attrs.evolve(case, **changes)  # the model's own checks, naming the field
+    step = attrs.evolve(
+        step, details={**step.details, "updated": updated, "referred_to": frozenset(referred_to)}
+    )
     return CASE_LIFECYCLE.apply(case, step, **changes)
 
 

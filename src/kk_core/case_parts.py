@@ -25,6 +25,7 @@ from kk_core._checks import (
     optional_id,
     plain_code,
     plain_codes,
+    plausible_age,
 )
 from kk_core._text import quote_value
 from kk_core.codes import (
@@ -47,6 +48,7 @@ from kk_core.codes import (
 )
 
 __all__ = [
+    "CHILD_AGE",
     "Assent",
     "Assessment",
     "ChildMarriage",
@@ -57,14 +59,8 @@ __all__ = [
     "ViolenceIncident",
 ]
 
-_MAX_AGE = 130
 #: Under this age a person is a child (UU 35/2014 on child protection; UU TPKS).
 CHILD_AGE = 18
-
-
-def _age(_: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
-    if value is not None and not 0 <= value <= _MAX_AGE:
-        raise FieldError(attribute.name, f"must be between 0 and {_MAX_AGE}")
 
 
 @attrs.frozen
@@ -81,7 +77,7 @@ class Perpetrator:
         default="unknown", converter=plain_code, validator=a_code, repr=quote_value
     )
     sex: Sex | None = attrs.field(default=None, kw_only=True)
-    age_years: int | None = attrs.field(default=None, kw_only=True, validator=_age)
+    age_years: int | None = attrs.field(default=None, kw_only=True, validator=plausible_age)
     age_band: AgeBand | None = attrs.field(default=None, kw_only=True)
     is_child: bool | None = attrs.field(default=None, kw_only=True)
     #: The victim's caregiver (a parent, a guardian, whoever looks after the child): a
@@ -146,15 +142,19 @@ class ViolenceIncident:
     def __attrs_post_init__(self) -> None:
         if not self.forms:
             raise FieldError("forms", "has at least one form of violence")
-        sexual = (
+        if self.penetration is not None and not self.is_sexual:
+            raise FieldError("penetration", "is recorded for sexual violence only")
+        if self.exploitation is not None and ViolenceForm.EXPLOITATION not in self.forms:
+            raise FieldError("exploitation", "is recorded when the forms include exploitation")
+
+    @property
+    def is_sexual(self) -> bool:
+        """Sexual violence: the form, a UU TPKS form, or a sexual exploitation."""
+        return bool(
             ViolenceForm.SEXUAL in self.forms
             or self.tpks_forms
             or self.exploitation is ExploitationKind.SEXUAL
         )
-        if self.penetration is not None and not sexual:
-            raise FieldError("penetration", "is recorded for sexual violence only")
-        if self.exploitation is not None and ViolenceForm.EXPLOITATION not in self.forms:
-            raise FieldError("exploitation", "is recorded when the forms include exploitation")
 
 
 @attrs.frozen
@@ -162,7 +162,7 @@ class MarriageParty:
     """One party of a (planned) marriage: the age is the age at the marriage."""
 
     role: MarriageRole
-    age_years: int | None = attrs.field(default=None, kw_only=True, validator=_age)
+    age_years: int | None = attrs.field(default=None, kw_only=True, validator=plausible_age)
     #: This party is the case's subject (the child the case is about).
     is_subject: bool = attrs.field(default=False, kw_only=True)
 
@@ -201,6 +201,7 @@ class ChildMarriage:
 
     @property
     def subject_party(self) -> MarriageParty | None:
+        """The party who is the case's subject, when one is named."""
         return next((p for p in self.parties if p.is_subject), None)
 
 
@@ -237,20 +238,22 @@ class Consent:
     note: str = attrs.field(default="", kw_only=True, repr=hidden)
 
     def __attrs_post_init__(self) -> None:
-        if self.giver is ConsentGiver.NONE and (self.services or self.to_share_data):
+        if self.giver is ConsentGiver.NONE and self.services:
             raise FieldError("services", "is empty when no consent was given")
-        if self.giver is ConsentGiver.BEST_INTEREST and (
-            not self.note.strip() or self.approved_by is None
-        ):
+        if self.giver is ConsentGiver.NONE and self.to_share_data:
+            raise FieldError("to_share_data", "is false when no consent was given")
+        if self.giver is ConsentGiver.BEST_INTEREST and not self.note.strip():
+            raise FieldError("note", "gives the reason for a best-interest decision")
+        if self.giver is ConsentGiver.BEST_INTEREST and self.approved_by is None:
             raise FieldError(
-                "note",
-                "gives the reason for a best-interest decision, and approved_by its coordinator",
+                "approved_by", "names the coordinator who approved the best-interest decision"
             )
         if self.assent is not None and self.assent.recorded_on > self.recorded_on:
             raise FieldError("assent", "is recorded on or before the consent it goes with")
 
     @property
     def refused(self) -> bool:
+        """No consent was given (the giver ``none``): a refusal."""
         return self.giver is ConsentGiver.NONE
 
 

@@ -7,8 +7,9 @@ the detail of each (`kk_core.case_parts`). Its ``status`` only changes through
 for every record however it was made (form, CSV, database).
 
 Ages are taken on the day of the incident when it is known (the marriage, the violence),
-else on the day of the report: a victim who was 17 at the incident is a child in every
-count. Birth dates are kept to the month at most (UU PDP: a full birth date and a
+else on the day of the report: a victim who was 17 at the incident — or may have been,
+the birthday not being known — is a child in every count, and a child marriage is
+judged by the youngest the subject can have been at the marriage. Birth dates are kept to the month at most (UU PDP: a full birth date and a
 hamlet name a child).
 """
 
@@ -33,6 +34,7 @@ from kk_core._checks import (
     optional_code,
     optional_id,
     plain_code,
+    plausible_age,
 )
 from kk_core._text import quote_value, shorten
 from kk_core.case_parts import (
@@ -52,17 +54,19 @@ from kk_core.codes import (
     CaseCategory,
     CaseOutcome,
     CaseStatus,
+    ChildMarriageResult,
     CivilDocument,
+    DispensationResult,
     DropoutReason,
-    ExploitationKind,
+    FunctioningSet,
     GbvimsType,
     IntakeChannel,
     LegalStage,
+    MarriageRole,
     Reporter,
     RiskLevel,
     ServiceKind,
     Sex,
-    ViolenceForm,
 )
 from kk_core.disability import NO_DISABILITY, Disability, as_disability
 from kk_core.lifecycle import Event
@@ -70,6 +74,7 @@ from kk_core.places import village_code
 from kk_core.privacy import pseudonym_only
 
 __all__ = [
+    "MARRIAGE_AGE",
     "Assent",
     "Assessment",
     "Case",
@@ -97,13 +102,7 @@ def age_on(birth_year: int, birth_month: int | None, day: date) -> int:
     return _whole_years(date(birth_year, month, last), day)
 
 
-_MAX_AGE = 130
 _INITIALS = re.compile(r"^[^\W\d_][^\W\d_. ]?(?:[. ]{0,2}[^\W\d_]){0,5}\.?$")
-
-
-def _plausible_age(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
-    if value is not None and not 0 <= value <= _MAX_AGE:
-        raise FieldError(attribute.name, f"must be between 0 and {_MAX_AGE}")
 
 
 def _plausible_year(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
@@ -135,7 +134,7 @@ class Subject:
     sex: Sex
     birth_year: int | None = attrs.field(default=None, kw_only=True, validator=_plausible_year)
     birth_month: int | None = attrs.field(default=None, kw_only=True, validator=_month)
-    age_years: int | None = attrs.field(default=None, kw_only=True, validator=_plausible_age)
+    age_years: int | None = attrs.field(default=None, kw_only=True, validator=plausible_age)
     disability: Disability = attrs.field(
         default=NO_DISABILITY, kw_only=True, converter=as_disability
     )
@@ -173,6 +172,8 @@ def _decile(_: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
 
 #: Under this age at the marriage, a marriage is a child marriage (UU 16/2019 Art. 7).
 MARRIAGE_AGE = 19
+#: The party a subject of each sex is in a marriage.
+_ROLE_OF = {Sex.FEMALE: MarriageRole.BRIDE, Sex.MALE: MarriageRole.GROOM}
 
 
 @attrs.frozen
@@ -289,22 +290,83 @@ class Case:
                         f"{self.reported_on.isoformat()}",
                     )
         if CaseCategory.CHILD_MARRIAGE in self.all_issues:
-            age = self.age_at(self._marriage_day)
-            if age is not None and age >= MARRIAGE_AGE:
-                raise FieldError(
-                    "subject",
-                    f"is {age} at the marriage ({self._marriage_day.isoformat()}): a child "
-                    f"marriage is a marriage under {MARRIAGE_AGE} (UU 16/2019)",
-                )
-            party = self.child_marriage.subject_party if self.child_marriage else None
-            given = None if party is None else party.age_years
-            if given is not None and age is not None and abs(given - age) > 1:
-                raise FieldError(
-                    "child_marriage.parties",
-                    f"gives the subject's age at the marriage as {given}, but the subject "
-                    f"was {age}",
-                )
+            self._check_marriage()
+        self._check_question_set()
         self._check_not_before_birth()
+
+    def _check_question_set(self) -> None:
+        """A Child Functioning Module is for the ages it was made for (2-4, 5-17), give
+        or take the year between the asking and the report. The WG Short Set is taken
+        at any age: it is the adults' set, used from age 5, and every record made
+        before model v2 holds it (they stay valid)."""
+        question_set = self.subject.disability.question_set
+        if question_set is FunctioningSet.WG_SS:
+            return
+        age = self.age_at(self.reported_on)
+        if age is None:
+            return
+        fits = {FunctioningSet.for_age(a) for a in (age - 1, age, age + 1) if a >= 0}
+        if question_set not in fits:
+            asked = FunctioningSet.for_age(age)
+            raise FieldError(
+                "subject.disability.question_set",
+                f"is {question_set.value}, but the subject is {age}: "
+                + (f"ask {asked.value}" if asked is not None else "no question set is for under 2"),
+            )
+
+    def _check_marriage(self) -> None:
+        """A child marriage: a party under 19 at the marriage (the subject, judged by the
+        youngest she can be that day, else by the age recorded for her party), and a
+        detail that agrees with itself and with the subject."""
+        day = self._marriage_day
+        youngest = self.youngest_age_at(day)
+        if youngest is not None and youngest >= MARRIAGE_AGE:
+            raise FieldError(
+                "subject",
+                f"is {youngest} at the marriage ({day.isoformat()}): a child "
+                f"marriage is a marriage under {MARRIAGE_AGE} (UU 16/2019)",
+            )
+        marriage = self.child_marriage
+        if marriage is None:
+            return
+        party = marriage.subject_party
+        given = None if party is None else party.age_years
+        age = self.age_at(day)
+        if given is not None and age is not None and abs(given - age) > 1:
+            raise FieldError(
+                "child_marriage.parties",
+                f"gives the subject's age at the marriage as {given}, but the subject was {age}",
+            )
+        if youngest is None and given is not None and given >= MARRIAGE_AGE:
+            raise FieldError(
+                "child_marriage.parties",
+                f"gives the subject's age at the marriage as {given}: a child marriage is a "
+                f"marriage under {MARRIAGE_AGE} (UU 16/2019)",
+            )
+        ages = [p.age_years for p in marriage.parties]
+        known = [a for a in ages if a is not None]
+        all_known = bool(known) and len(known) == len(ages)
+        if youngest is None and given is None and all_known and min(known) >= MARRIAGE_AGE:
+            raise FieldError(
+                "child_marriage.parties",
+                f"are all {MARRIAGE_AGE} or older: a child marriage has a party under "
+                f"{MARRIAGE_AGE} (UU 16/2019)",
+            )
+        role = _ROLE_OF.get(self.subject.sex)
+        if party is not None and role is not None and party.role is not role:
+            raise FieldError(
+                "child_marriage.parties",
+                f"names the subject as the {party.role.value}, but the subject is "
+                f"{self.subject.sex.value}",
+            )
+        registered = marriage.result is ChildMarriageResult.MARRIED_REGISTERED
+        if registered and marriage.dispensation is not DispensationResult.GRANTED:
+            raise FieldError(
+                "child_marriage.result",
+                "is married_registered, but a marriage under 19 is registered only "
+                "with a dispensation granted (UU 16/2019 Art. 7(2)): record the "
+                "dispensation, or married_unregistered",
+            )
 
     def _check_not_before_birth(self) -> None:
         """An incident or a marriage is not dated before the subject was born."""
@@ -347,12 +409,29 @@ class Case:
     def age_at(self, day: date) -> int | None:
         """The subject's age on ``day``: from the birth year and month when known (the
         youngest the subject can be, the day of birth not being kept); else from the age
-        on the report date, counting whole years between the two days."""
+        on the report date, counting whole years between the two days — but a subject
+        who may have been a child that day counts as one (17), so that no child is
+        counted as an adult."""
+        likely = self._age_from_report(day, youngest=False)
+        if likely is None or self.subject.birth_year is not None or likely != CHILD_AGE:
+            return likely
+        youngest = self._age_from_report(day, youngest=True)
+        return youngest if youngest is not None and youngest < CHILD_AGE else likely
+
+    def youngest_age_at(self, day: date) -> int | None:
+        """The youngest the subject can be on ``day`` (None: age unknown): what the legal
+        age limits (18 for a child, 19 for marriage) are judged by."""
+        return self._age_from_report(day, youngest=True)
+
+    def _age_from_report(self, day: date, *, youngest: bool) -> int | None:
         subject = self.subject
         if subject.birth_year is not None:
             return age_on(subject.birth_year, subject.birth_month, day)
         if subject.age_years is None:
             return None
+        if youngest:
+            # born on this day of the year, ``age_years`` before the report, at the latest
+            return _whole_years(_add_years(self.reported_on, -subject.age_years), day)
         if day >= self.reported_on:
             return subject.age_years + _whole_years(self.reported_on, day)
         # the birthday is not known: a whole year back is a year younger (the most likely
@@ -383,19 +462,34 @@ class Case:
     @property
     def is_sexual_violence(self) -> bool:
         """A sexual-violence case (UU TPKS): sexual violence, a UU TPKS form, sexual
-        exploitation, or a child marriage of a subject under 18 at the marriage (Art.
-        10(2)a: a forced marriage) — or of unknown age: in doubt, a child."""
+        exploitation, the sub-category ``sexual_violence`` before the incident is recorded,
+        or a marriage that is a forced marriage at any age (Art. 10(1); 10(2)a a child
+        marriage under 18, 10(2)c a marriage to the perpetrator of a rape) — or a child
+        marriage of a subject of unknown age: in doubt, a child."""
         violence = self.violence
-        if violence is not None and (
-            ViolenceForm.SEXUAL in violence.forms
-            or violence.tpks_forms
-            or violence.exploitation is ExploitationKind.SEXUAL
-        ):
+        if violence is not None and violence.is_sexual:
+            return True
+        if violence is None and self.subcategory == "sexual_violence":
             return True
         if CaseCategory.CHILD_MARRIAGE in self.all_issues:
-            age = self.age_at(self._marriage_day)
-            return age is None or age < CHILD_AGE
+            marriage = self.child_marriage or ChildMarriage()
+            age = self._marriage_age()
+            classified = classify_marriage(marriage, age=age)
+            if classified.core is GbvimsType.FORCED_MARRIAGE:
+                return True
+            # in doubt (age unknown), a child — unless the marriage never took place
+            never = (ChildMarriageResult.PREVENTED, ChildMarriageResult.POSTPONED)
+            return age is None and marriage.result not in never
         return False
+
+    def _marriage_age(self) -> int | None:
+        """The subject's age at the marriage: the case's, else the one recorded for her
+        party."""
+        age = self.age_at(self._marriage_day)
+        if age is None and self.child_marriage is not None:
+            party = self.child_marriage.subject_party
+            age = None if party is None else party.age_years
+        return age
 
     @property
     def _marriage_day(self) -> date:
@@ -414,7 +508,7 @@ class Case:
             found.append(classify_incident(self.violence, age=self.age_at(day)))
         if CaseCategory.CHILD_MARRIAGE in self.all_issues:
             marriage = self.child_marriage or ChildMarriage()
-            found.append(classify_marriage(marriage, age=self.age_at(self._marriage_day)))
+            found.append(classify_marriage(marriage, age=self._marriage_age()))
         return tuple(found)
 
     @property
@@ -467,7 +561,9 @@ def upgrade_case_data(data: Any) -> Any:
     * ``violence.perpetrator_relations`` and ``perpetrator_sex`` → ``perpetrators``, one
       per relation, each of that sex;
     * ``consent.to_refer`` → ``services``: every core service kind when it was true (the
-      old consent covered any referral), none when false;
+      old consent covered any referral), none when false — a consent covers exactly the
+      kinds it names, so a referral to a local service (the RSUD's *visum*) needs a new
+      consent, and the giver is judged again at every referral;
     * no secondary ``issues``, no reporter, no assessment or case plan; the ``risk`` it
       had stays (it was set at intake, not by an assessment); an outcome
       ``legal_process`` stays readable (new cases in a legal process stay open).

@@ -28,6 +28,7 @@ import attrs
 from kk_core.case_parts import CHILD_AGE, ChildMarriage, Perpetrator, ViolenceIncident
 from kk_core.codes import (
     INTIMATE_RELATIONS,
+    ChildMarriageResult,
     ExploitationKind,
     GbvimsFlag,
     GbvimsType,
@@ -166,11 +167,20 @@ def _flags(core: GbvimsType, incident: ViolenceIncident, age: int | None) -> fro
     return frozenset(flags)
 
 
+#: Results of a marriage that never took place: no GBVIMS incident (the tool classifies
+#: incidents that happened; the pressure or violence around it is an incident of its own).
+_NOT_TAKEN_PLACE = frozenset({ChildMarriageResult.PREVENTED, ChildMarriageResult.POSTPONED})
+
+
 def classify_marriage(marriage: ChildMarriage, *, age: int | None) -> Classification:
     """A (planned) child marriage as an incident of its own: forced marriage when the
     subject is under 18 at the marriage (early marriage), married against their will, or
     married to the perpetrator of sexual violence against them (UU TPKS Art. 10(2)c);
-    else Non-GBV (a marriage at 18 is below the legal age of 19 but not forced)."""
+    else Non-GBV (a marriage at 18 is below the legal age of 19 but not forced). A
+    marriage prevented or postponed never took place: Non-GBV (record the threats or the
+    confinement that came with it as a violence incident of the case)."""
+    if marriage.result in _NOT_TAKEN_PLACE:
+        return Classification(GbvimsType.NON_GBV)
     child = age is not None and age < CHILD_AGE
     forced = (
         child or marriage.against_will or MarriageRoute.AFTER_SEXUAL_VIOLENCE in marriage.routes

@@ -297,7 +297,7 @@ class Reporter(Coded):
 
 
 class CaseCategory(Coded):
-    """What a case is about; one per case."""
+    """What a case is about: a case's primary category, or one of its secondary issues."""
 
     VIOLENCE = ("violence", "Kekerasan", "Violence", "Violence against women or children.")
     CHILD_MARRIAGE = (
@@ -769,7 +769,7 @@ class OverrideReason(Coded):
         "legal_duty",
         "Kewajiban melapor menurut undang-undang",
         "Mandatory reporting",
-        "UU TPKS 12/2022 Art. 39-41; UU PKDRT 23/2004 Art. 15; UU 35/2014 Art. 76C.",
+        "UU TPKS 12/2022 Art. 39-41; UU PKDRT 23/2004 Art. 15.",
         ("mandatory reporting", "wajib lapor"),
     )
 
@@ -884,7 +884,7 @@ class CaseOutcome(Coded):
         "settled_family",
         "Diselesaikan secara kekeluargaan",
         "Settled within the family",
-        "Never for sexual violence by an adult: UU TPKS Art. 23.",
+        "Never for a sexual-violence case, whoever the perpetrator: UU TPKS Art. 23.",
     )
     DIVERSION = (
         "diversion",
@@ -1418,7 +1418,7 @@ _SOURCES: dict[str, str] = {
     "consent_giver": "UU 27/2022 (PDP) Art. 25; GBV and child-protection case management",
     "override_reason": (
         "UU 27/2022 (PDP) Art. 20; UU 12/2022 (TPKS) Art. 39-41; UU 23/2004 (PKDRT) "
-        "Art. 15; UU 35/2014 Art. 76C"
+        "Art. 15; UU 35/2014 (the best interest of the child)"
     ),
     "case_action": "This library: the case lifecycle",
     "case_status": "This library: the case lifecycle",

@@ -7,7 +7,8 @@ on every store.
 
 A few dimensions hold a *set* of values (``many=True``): a case's ``issue`` (its primary
 category and its secondary issues), its ``violence_form``, ``document`` and
-``dropout_reason``. A criterion matches a
+``dropout_reason``, and its ``gbvims_flag`` (the GBVIMS context flags of its
+incidents). A criterion matches a
 record when any of its values matches (``issue="violence"`` finds the child-marriage
 case that is also about violence; ``None`` matches a record with none), and a count
 ``by`` such a dimension counts a record once under each of its values ("counted in
@@ -244,6 +245,12 @@ def _case_relations(case: Case) -> frozenset[str]:
     )
 
 
+def _case_gbvims_flags(case: Case) -> frozenset[str]:
+    """The GBVIMS context flags of every incident of the case (intimate partner
+    violence, child sexual abuse, early marriage…): a case is counted under each."""
+    return frozenset(flag.value for incident in case.gbvims for flag in incident.flags)
+
+
 def _case_routes(case: Case) -> frozenset[str]:
     if case.child_marriage is None:
         return frozenset()
@@ -347,6 +354,7 @@ _DECLARED: Mapping[RecordType, tuple[Dimension, ...]] = {
             many=True,
         ),
         Dimension("marriage_route", str, _case_routes, code_list="marriage_route", many=True),
+        Dimension("gbvims_flag", str, _case_gbvims_flags, code_list="gbvims_flag", many=True),
     ),
     Referral: _dims(
         _attr("case_id"),

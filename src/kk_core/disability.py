@@ -166,8 +166,11 @@ class Disability:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing recorded: no difficulty, no type, no accommodation."""
-        return not (self.some or self.a_lot or self.cannot or self.types or self.accommodations)
+        """Nothing recorded: no difficulty, no type, no accommodation, and no question
+        set but the default (a Child Functioning Module answered "no difficulty" says
+        which module was asked, and is kept)."""
+        answered = self.some or self.a_lot or self.cannot or self.types or self.accommodations
+        return not answered and self.question_set is FunctioningSet.WG_SS
 
 
 #: The disability value of a person with nothing recorded (shared: records hold it by

@@ -423,7 +423,12 @@ class Services:
         def work(tx: Transaction, outbox: _Outbox) -> Case:
             case = tx.get(Case, case_id)
             updated, event = case_lifecycle.update_case(
-                case, changes, at=self._at(at), actor_id=actor_id, note=note
+                case,
+                changes,
+                at=self._at(at),
+                actor_id=actor_id,
+                note=note,
+                referred_to=self._referred_to(tx, case_id) if case.outcome else (),
             )
             hamlet = self._hamlet_problems(
                 tx, updated.village_id, updated.subject.hamlet_id, "case.subject.hamlet_id"
@@ -597,6 +602,18 @@ class Services:
             lambda r, when: referrals.cancel_referral(r, at=when, reason=reason, actor_id=actor_id),
         )
 
+    def _referred_to(self, tx: Transaction, case_id: str) -> set[str]:
+        """Where the case really went: a declined or cancelled referral is not one."""
+        return {
+            provider.service
+            for referral in tx.find(
+                Referral,
+                case_id=case_id,
+                status={ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED},
+            )
+            for provider in self._providers(tx, referral.provider_id)
+        }
+
     def close_case(
         self,
         case_id: str,
@@ -619,16 +636,7 @@ class Services:
                     CaseAction.CLOSE.value,
                     f"referrals still open ({', '.join(still_open)}): complete or cancel them first",
                 )
-            # where the case really went: a declined or cancelled referral is not one
-            referred_to = {
-                provider.service
-                for referral in tx.find(
-                    Referral,
-                    case_id=case_id,
-                    status={ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED},
-                )
-                for provider in self._providers(tx, referral.provider_id)
-            }
+            referred_to = self._referred_to(tx, case_id)
             closed, event = case_lifecycle.close_case(
                 case, outcome, at=when, actor_id=actor_id, note=note, referred_to=referred_to
             )

@@ -61,7 +61,9 @@ def test_every_layer_prints_a_ratio_row(layers: list[str], quick_run: tuple[str,
         if re.search(rf"^{re.escape(name)}\s+skipped: \S", stdout, re.M):
             continue
         row = re.search(
-            rf"^{re.escape(name)}\s+500\s+{_NUMBER}\s+{_NUMBER}\s+(\d+\.\d\d)\b", stdout, re.M
+            rf"^{re.escape(name)}\s+500\s+{_NUMBER}\s+{_NUMBER}\s+(\d+(?:\.\d+)?(?:e-\d+)?)\s",
+            stdout,
+            re.M,
         )
         assert row is not None, f"no result row for {name}:\n{stdout}"
         assert float(row.group(1)) > 0

@@ -207,7 +207,11 @@ def test_child_marriage_subjects_are_under_19_and_counted_as_forced_under_18(
     for case in cases:
         marriage = [g for g in case.gbvims if g.core in (GbvimsType.FORCED_MARRIAGE,
                                                          GbvimsType.NON_GBV)][-1]  # fmt: skip
-        if ages[case.id] < 18:
+        never = (ChildMarriageResult.PREVENTED, ChildMarriageResult.POSTPONED)
+        if case.child_marriage.result in never:  # never took place: no GBVIMS incident
+            assert marriage.core is GbvimsType.NON_GBV
+            assert not marriage.flags
+        elif ages[case.id] < 18:
             assert marriage.core is GbvimsType.FORCED_MARRIAGE
             assert GbvimsFlag.EARLY_MARRIAGE in marriage.flags
             assert case.is_sexual_violence

@@ -15,6 +15,7 @@ import pytest
 from kk_core.case_parts import ChildMarriage, Perpetrator, ViolenceIncident
 from kk_core.classification import Classification, classify_incident, classify_marriage
 from kk_core.codes import (
+    ChildMarriageResult,
     ExploitationKind,
     GbvimsFlag,
     GbvimsType,
@@ -66,10 +67,13 @@ def classify(row: dict[str, str]) -> Classification:
     detail = _detail(row["detail"])
     age = int(row["age"])
     if forms == ["marriage"]:
-        unknown = set(detail) - {"route", "against_will"}
+        unknown = set(detail) - {"route", "against_will", "result"}
         assert not unknown, f"row {row['#']}: no such marriage detail {unknown}"
         routes = {MarriageRoute(detail["route"])} if "route" in detail else set()
-        marriage = ChildMarriage(routes=routes, against_will="against_will" in detail)
+        result = ChildMarriageResult(detail["result"]) if "result" in detail else None
+        marriage = ChildMarriage(
+            routes=routes, against_will="against_will" in detail, result=result
+        )
         return classify_marriage(marriage, age=age)
     unknown = set(detail) - {"penetration", "exploitation", "exchange", "resources_withheld"}
     assert not unknown, f"row {row['#']}: no such incident detail {unknown}"

@@ -1,4 +1,5 @@
-"""Every ```python block in README.md and docs/ runs, so the documentation cannot rot.
+"""Every ```python block in README.md and docs/ runs, so the documentation cannot rot,
+and a ``print(...)  # comment`` on one line prints what its comment says.
 
 Blocks of one file run in order in one shared namespace, like a reader typing them
 into one interpreter session, from a temporary working directory. A block whose fence
@@ -7,9 +8,11 @@ says ```python skip (e.g. a sketch of code that needs a server) is not run.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,17 +49,77 @@ def _relative(path: Path) -> str:
 FILES_WITH_CODE = [p for p in markdown_files() if any(python_blocks(p))]
 
 
+#: ``print(...)  # what it prints`` on one line: the comment is the expected output.
+_PRINT = re.compile(r"^(?P<indent>\s*)print\((?P<args>.*)\)[ \t]+#[ \t]?(?P<want>.*)$")
+#: What may follow the output in its comment: an explanation ("… 5: one per survivor").
+_EXPLAINED = re.compile(r": | \(| — ")
+
+
+def expected_output(want: str, got: str) -> bool:
+    """Whether ``got`` (what a print wrote) is what the comment ``want`` says: the same
+    text, where ``...`` or ``…`` stand for any text, and perhaps followed by an
+    explanation after ": ", " (" or " — "."""
+    want = want.strip()
+    ends = [len(want), *(m.start() for m in _EXPLAINED.finditer(want))]
+    for end in ends:
+        parts = re.split(r"\s*(?:\.\.\.|…)\s*", want[:end].strip())
+        pattern = ".*".join(re.escape(part) for part in parts)
+        if re.fullmatch(pattern, got, re.S):
+            return True
+    return False
+
+
+def _checked(code: str, line: int) -> str:
+    """The block with each commented one-line print turned into a check of its output."""
+    lines = []
+    for n, text in enumerate(code.splitlines()):
+        m = _PRINT.match(text)
+        if m and m.group("args").count("(") == m.group("args").count(")"):
+            text = f"{m['indent']}__printed__({line + n}, {m['want']!r}, {m['args']})"
+        lines.append(text)
+    return "\n".join(lines)
+
+
 @pytest.mark.parametrize("path", FILES_WITH_CODE, ids=_relative)
 def test_python_blocks_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every block runs, and a ``print(...)  # comment`` prints what its comment says."""
     monkeypatch.chdir(tmp_path)
-    namespace: dict[str, object] = {"__name__": f"docs_{path.stem}"}
+    wrong: list[str] = []
+
+    def printed(at: int, want: str, *args: object, **kwargs: Any) -> None:
+        buffer = io.StringIO()
+        print(*args, file=buffer, **kwargs)
+        print(*args, **kwargs)
+        got = buffer.getvalue().rstrip("\n")
+        if not expected_output(want, got):
+            wrong.append(f"{_relative(path)}:{at}: the comment says {want!r}, it printed {got!r}")
+
+    namespace: dict[str, object] = {"__name__": f"docs_{path.stem}", "__printed__": printed}
     for line, code in python_blocks(path):
         where = f"{_relative(path)}:{line}"
-        compiled = compile(code, where, "exec")
+        compiled = compile(_checked(code, line), where, "exec")
         try:
             exec(compiled, namespace)
         except Exception as exc:
             pytest.fail(f"the example at {where} raised {type(exc).__name__}: {exc}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("want", "got", "ok"),
+    [
+        ("True forced_marriage", "True forced_marriage", True),
+        ("True forced_marriage", "False forced_marriage", False),
+        ("{('sexual_assault',): 5}: one per survivor", "{('sexual_assault',): 5}", True),
+        ("{('sexual_assault',): 5}: one per survivor", "{('sexual_assault',): 4}", False),
+        ("2026 52.03.17.2003 (the group's village)", "2026 52.03.17.2003", True),
+        ("event time ... is before ...", "event time 2025-03-01 is before 2025-04-02", True),
+        ("id holds a NIK (…)", "id holds a NIK (kept as a pseudonym)", True),
+        ("id holds a NIK (…)", "id holds an id", False),
+    ],
+)
+def test_expected_output(want: str, got: str, ok: bool) -> None:
+    assert expected_output(want, got) is ok
 
 
 def test_the_tutorial_has_examples() -> None:

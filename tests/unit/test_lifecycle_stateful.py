@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, ClassVar
 
 import attrs
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -171,6 +172,14 @@ PLAN = st.lists(
     st.builds(PlanAction, kst.texts(min_size=1).filter(str.strip), kst.ids(), kst.dates()),
     max_size=3,
 )
+#: Updates of a case's details: the summary, or what an outcome rests on.
+UPDATES: st.SearchStrategy[dict[str, Any]] = st.one_of(
+    st.builds(lambda text: {"summary": text}, kst.texts()),
+    st.builds(lambda v: {"violence": v}, kst.violence_incidents()),
+    st.builds(lambda c: {"category": c}, st.sampled_from(CaseCategory)),
+    st.builds(lambda i: {"issues": i}, st.frozensets(st.sampled_from(CaseCategory), max_size=2)),
+    st.builds(lambda m: {"child_marriage": m}, st.one_of(st.none(), kst.child_marriages())),
+)
 #: Where a sexual-violence case must have been referred before it closes (the oracle's
 #: own copy of the rule).
 SEXUAL_VIOLENCE_SERVICES = {"uptd_ppa", "police_ppa", "police"}
@@ -194,34 +203,66 @@ def consent_may_be_recorded(case: Case, consent: Consent, on: date) -> bool:
     adult_givers = {ConsentGiver.SELF, ConsentGiver.GUARDIAN, ConsentGiver.NONE}
     if not child and (giver not in adult_givers or consent.assent is not None):
         return False
-    relations = CODE_LISTS["perpetrator_relation"]
-    for p in case.violence.perpetrators if case.violence is not None else ():
-        if relations.core_of(p.relation) == "parent":
-            barred = {ConsentGiver.PARENT}
-            barred |= {ConsentGiver.FATHER} if p.sex is not Sex.FEMALE else set()
-            barred |= {ConsentGiver.MOTHER} if p.sex is not Sex.MALE else set()
-        else:
-            barred = {ConsentGiver.GUARDIAN} if p.is_caregiver else set()
-        if giver in barred:
-            return False
+    if giver in _barred_givers(case):
+        return False
     asked = child and age is not None and age >= 6 and giver is not ConsentGiver.NONE
     return not (asked and consent.assent is None)
 
 
-def consent_covers(case: Case, service: str | None) -> bool:
+def _barred_givers(case: Case) -> set[ConsentGiver]:
+    """Givers who are, or may be, an alleged perpetrator."""
+    relations = CODE_LISTS["perpetrator_relation"]
+    barred: set[ConsentGiver] = set()
+    for p in case.violence.perpetrators if case.violence is not None else ():
+        if relations.core_of(p.relation) == "parent":
+            barred |= {ConsentGiver.PARENT}
+            barred |= {ConsentGiver.FATHER} if p.sex is not Sex.FEMALE else set()
+            barred |= {ConsentGiver.MOTHER} if p.sex is not Sex.MALE else set()
+        elif p.is_caregiver:
+            barred |= {ConsentGiver.GUARDIAN}
+    return barred
+
+
+ADULT_GIVERS = {ConsentGiver.SELF, ConsentGiver.GUARDIAN, ConsentGiver.NONE}
+
+
+def _child_on(case: Case, day: date) -> bool:
+    age = case.age_at(day)
+    return age is None or age < 18
+
+
+def consent_covers(case: Case, service: str | None, on: date) -> bool:
+    """A consent covers a referral to exactly the services it names, given by someone
+    who may still consent on the day of the referral."""
     consent = case.consent
-    if consent is None or consent.giver is ConsentGiver.NONE:
+    if consent is None or consent.giver is ConsentGiver.NONE or service is None:
         return False
-    covered = {_core_service(s) for s in consent.services}
-    if service is None and not covered:
+    if service not in consent.services:
         return False
-    if service is not None and _core_service(service) not in covered:
+    child_now = _child_on(case, on)
+    if consent.giver in _barred_givers(case):
+        return False
+    if child_now and consent.giver is ConsentGiver.SELF:
+        return False
+    if not child_now and consent.giver not in ADULT_GIVERS:
         return False
     age = case.age_at(consent.recorded_on)
     assent = consent.assent
-    if age is not None and 6 <= age < 18:
+    if child_now and age is not None and 6 <= age < 18:
         return assent is not None and assent.decision is AssentDecision.GIVEN
     return True
+
+
+def adult_said_no(case: Case, service: str | None) -> bool:
+    """An adult's own answer refuses the referral: a refusal, or her own consent that
+    leaves the service out."""
+    consent = case.consent
+    if consent is None:
+        return False
+    if consent.giver is ConsentGiver.NONE:
+        return True
+    own = consent.giver in ADULT_GIVERS and not _child_on(case, consent.recorded_on)
+    return own and (service is None or service not in consent.services)
 
 
 #: Outcomes that end one issue only.
@@ -230,9 +271,12 @@ FOR_ISSUE = {
     CaseOutcome.RETURNED_TO_SCHOOL: CaseCategory.SCHOOL_DROPOUT,
     CaseOutcome.DOCUMENT_ISSUED: CaseCategory.CIVIL_REGISTRATION,
 }
-#: UU TPKS forms of offences punishable by 7 years or more (UU SPPA Art. 7: no diversion).
+#: UU TPKS forms of offences punishable by 7 years or more (UU SPPA Art. 7: no diversion):
+#: rape, indecent assault by force (KUHP 289), household sexual violence (PKDRT 46)…
 GRAVE = {
     TpksForm.RAPE,
+    TpksForm.INDECENT_ASSAULT,
+    TpksForm.DOMESTIC,
     TpksForm.CHILD_INTERCOURSE,
     TpksForm.CHILD_INDECENT_ASSAULT,
     TpksForm.CHILD_SEXUAL_EXPLOITATION,
@@ -243,6 +287,16 @@ GRAVE = {
     TpksForm.FORCED_PROSTITUTION,
     TpksForm.TRAFFICKING,
 }
+#: A criminal process in its order (diversion and a stop branch off it).
+CRIMINAL_PROCESS = (
+    LegalStage.REPORTED_TO_POLICE,
+    LegalStage.INVESTIGATION,
+    LegalStage.PROSECUTION,
+    LegalStage.TRIAL,
+    LegalStage.VERDICT,
+)
+#: Never the place a sexual-violence case was referred before it closes.
+NOT_FOR_CLOSING = {"bhabinkamtibmas"}
 
 
 def may_divert(case: Case) -> bool:
@@ -258,22 +312,39 @@ def may_divert(case: Case) -> bool:
     assert case.violence is not None
     if case.violence.tpks_forms & GRAVE:
         return False
-    return all(c.core is not GbvimsType.RAPE for c in case.gbvims)
+    # sexual contact with a child victim (UU 35/2014 Art. 81-82: 5 to 15 years)
+    child_victim = _child_on(case, case.violence.occurred_on or case.reported_on)
+    sexual = {GbvimsType.RAPE, GbvimsType.SEXUAL_ASSAULT} if child_victim else {GbvimsType.RAPE}
+    return all(c.core not in sexual for c in case.gbvims)
 
 
-def may_close(case: Case, outcome: CaseOutcome | None, note: str, referred: set[str]) -> bool:
-    if outcome is None or outcome is CaseOutcome.LEGAL_PROCESS:
+def gives_a_reason(note: str) -> bool:
+    """Two words or more, ten letters or more: not a mark like "x"."""
+    words = [w for w in note.split() if any(ch.isalpha() for ch in w)]
+    return len(words) >= 2 and sum(ch.isalpha() for ch in note) >= 10
+
+
+def outcome_fits(case: Case, outcome: CaseOutcome) -> bool:
+    if outcome is CaseOutcome.LEGAL_PROCESS:
         return False
     if outcome in FOR_ISSUE and FOR_ISSUE[outcome] not in case.all_issues:
         return False
     if outcome is CaseOutcome.DIVERSION and not may_divert(case):
         return False
+    return not (outcome is CaseOutcome.SETTLED_FAMILY and case.is_sexual_violence)
+
+
+def referred_or_said_why(case: Case, note: str, referred: set[str]) -> bool:
     if not case.is_sexual_violence:
         return True
-    if outcome is CaseOutcome.SETTLED_FAMILY:
+    reached = {_core_service(s) for s in referred - NOT_FOR_CLOSING} & SEXUAL_VIOLENCE_SERVICES
+    return bool(reached) or gives_a_reason(note)
+
+
+def may_close(case: Case, outcome: CaseOutcome | None, note: str, referred: set[str]) -> bool:
+    if outcome is None:
         return False
-    reached = {_core_service(s) for s in referred} & SEXUAL_VIOLENCE_SERVICES
-    return bool(reached) or any(ch.isalpha() for ch in note)
+    return outcome_fits(case, outcome) and referred_or_said_why(case, note, referred)
 
 
 class CaseLifecycle(_Machine):
@@ -320,12 +391,16 @@ class CaseLifecycle(_Machine):
             "referred_to": st.sets(st.sampled_from(SERVICES), max_size=2),
         },
         CaseAction.REOPEN: {"reason": REASONS},
-        CaseAction.UPDATE: {"summary": kst.texts()},
+        CaseAction.UPDATE: {"changes": UPDATES},
     }
 
     @initialize(case=kst.cases(max_steps=0))
     def start(self, case: Case) -> None:
         self.record = case
+        #: the note and the referrals the case last closed with (for updates of a closed case)
+        self.closed_with: tuple[str, set[str]] = ("", set())
+        #: each referral that went ahead under consent: the case then, and its day
+        self.referred_under_consent: list[tuple[Case, date]] = []
 
     def _start_day(self) -> date:
         return self.record.reported_on
@@ -391,7 +466,13 @@ class CaseLifecycle(_Machine):
 
     def attempt_plan(self, minutes: int, zone: tzinfo, plan: list[PlanAction]) -> None:
         at = self._at(minutes, zone)
-        ok = self._allowed(CaseAction.PLAN, at) and bool(plan)
+        reported = self.record.reported_on
+        ok = (
+            self._allowed(CaseAction.PLAN, at)
+            and bool(plan)
+            and all(a.due_on >= reported for a in plan)
+            and all(a.done_on is None or a.done_on >= reported for a in plan)
+        )
         if self._step("plan", at, ok, lambda: case_lifecycle.plan_case(self.record, plan, at=at)):
             assert self.record.plan == tuple(plan)
 
@@ -409,8 +490,13 @@ class CaseLifecycle(_Machine):
 
     def attempt_legal_step(self, minutes: int, zone: tzinfo, stage: LegalStage) -> None:
         at = self._at(minutes, zone)
-        ok = self._allowed(CaseAction.LEGAL_STEP, at) and (
-            stage is not LegalStage.DIVERSION or may_divert(self.record)
+        chain = list(CRIMINAL_PROCESS)
+        now = self.record.legal_stage
+        backwards = now in chain and stage in chain and chain.index(stage) < chain.index(now)
+        ok = (
+            self._allowed(CaseAction.LEGAL_STEP, at)
+            and (stage is not LegalStage.DIVERSION or may_divert(self.record))
+            and not backwards
         )
         if self._step(
             "legal_step",
@@ -439,9 +525,8 @@ class CaseLifecycle(_Machine):
         at = self._at(minutes, zone)
         case = self.record
         if override is None:
-            permitted = consent_covers(case, service)
+            permitted = consent_covers(case, service, at.date())
         else:
-            refused = case.consent is not None and case.consent.giver is ConsentGiver.NONE
             age_now = case.age_at(at.date())  # a child or an adult on the day of the step
             child_now = None if age_now is None else age_now < 18
             permitted = (
@@ -449,8 +534,8 @@ class CaseLifecycle(_Machine):
                 and bool(approved_by)
                 and (override is not OverrideReason.CHILD_AT_RISK or child_now is True)
                 and not (
-                    refused
-                    and child_now is False
+                    child_now is False
+                    and adult_said_no(case, service)
                     and override is not OverrideReason.IMMINENT_DANGER
                 )
             )
@@ -476,6 +561,8 @@ class CaseLifecycle(_Machine):
             assert f"[override: {override.value}, approved by {approved_by}" in (
                 self.record.timeline[-1].note
             )
+        elif self.record.status is CaseStatus.REFERRED and self.record is not case:
+            self.referred_under_consent.append((self.record, at.date()))
 
     def attempt_resume(self, minutes: int, zone: tzinfo) -> None:
         at = self._at(minutes, zone)
@@ -507,6 +594,7 @@ class CaseLifecycle(_Machine):
             ),
         ):
             assert (self.record.outcome, self.record.closed_on) == (outcome, at.date())
+            self.closed_with = (note, set(referred_to))
 
     def attempt_reopen(self, minutes: int, zone: tzinfo, reason: str) -> None:
         at = self._at(minutes, zone)
@@ -516,16 +604,40 @@ class CaseLifecycle(_Machine):
         ):
             assert (self.record.outcome, self.record.closed_on) == (None, None)
 
-    def attempt_update(self, minutes: int, zone: tzinfo, summary: str) -> None:
+    def attempt_update(self, minutes: int, zone: tzinfo, changes: dict[str, Any]) -> None:
+        """An update of the case's details: the summary, or what the outcome rests on (the
+        incident, the category, the issues, the marriage). A closed case keeps its outcome
+        only when it still fits the updated case."""
         at = self._at(minutes, zone)
+        before = self.record
+        try:
+            updated: Case | None = attrs.evolve(before, **changes)
+        except ValueError:
+            updated = None  # not a valid case: the model's own error, not the lifecycle's
+        ok = self._allowed(CaseAction.UPDATE, at)
+        if ok and updated is None:
+            with pytest.raises(ValueError, match=r"\S"):
+                case_lifecycle.update_case(before, changes, at=at)
+            assert self.record is before
+            return
+        if ok and updated is not None and before.outcome is not None:
+            note, referred = self.closed_with
+            ok = outcome_fits(updated, before.outcome) and (
+                before.is_sexual_violence or referred_or_said_why(updated, note, referred)
+            )
         if self._step(
             "update",
             at,
-            self._allowed(CaseAction.UPDATE, at),
-            lambda: case_lifecycle.update_case(self.record, {"summary": summary}, at=at),
+            ok,
+            lambda: case_lifecycle.update_case(
+                before, changes, at=at, referred_to=self.closed_with[1]
+            ),
         ):
-            assert self.record.summary == summary
-            assert self.record.timeline[-1].note.endswith("[updated: summary]")
+            for name in changes:
+                assert getattr(self.record, name) == getattr(updated, name)
+            assert self.record.timeline[-1].note.endswith(
+                f"[updated: {', '.join(sorted(changes))}]"
+            )
 
     # the actions the table lists in the current state
     @precondition(listed(CaseAction.REPORT))
@@ -601,6 +713,35 @@ class CaseLifecycle(_Machine):
     @rule(**WHEN, **inputs[CaseAction.UPDATE])
     def update(self, **kwargs: Any) -> None:
         self.attempt_update(**kwargs)
+
+    @invariant()
+    def a_closed_case_ends_lawfully(self) -> None:
+        """Whatever path led here (closing, updating, reopening), a closed case's outcome
+        is one the law allows for it as it stands now."""
+        case = self.record
+        if case.status is not CaseStatus.CLOSED:
+            return
+        # UU TPKS Art. 23: never settled within the family
+        assert not (case.outcome is CaseOutcome.SETTLED_FAMILY and case.is_sexual_violence)
+        if case.outcome is CaseOutcome.DIVERSION:  # UU SPPA: child perpetrators, under 7 years
+            assert case.violence is not None
+            assert case.violence.perpetrators
+            assert all(p.child for p in case.violence.perpetrators)
+            assert all(c.core is not GbvimsType.RAPE for c in case.gbvims)
+        if case.outcome in FOR_ISSUE:
+            assert FOR_ISSUE[case.outcome] in case.all_issues
+
+    @invariant()
+    def no_alleged_perpetrator_consented_to_a_referral(self) -> None:
+        """A referral that went ahead under consent had a consent from someone who was,
+        that day, neither an alleged perpetrator nor a parent of a client now adult."""
+        for case, day in self.referred_under_consent[-1:]:
+            consent = case.consent
+            assert consent is not None
+            assert not consent.refused
+            assert consent.giver not in _barred_givers(case)
+            if not _child_on(case, day):
+                assert consent.giver in ADULT_GIVERS
 
     @invariant()
     def closed_iff_outcome_and_date(self) -> None:

@@ -257,9 +257,15 @@ def test_consent_is_scoped_to_kinds_of_service() -> None:
     assert Consent(ConsentGiver.NONE, DAY).refused
 
 
-@pytest.mark.parametrize("scope", [{"services": {"puskesmas"}}, {"to_share_data": True}])
-def test_no_consent_cannot_consent_to_anything(scope: dict[str, Any]) -> None:
-    with pytest.raises(ValueError, match="is empty when no consent was given"):
+@pytest.mark.parametrize(
+    ("scope", "message"),
+    [
+        ({"services": {"puskesmas"}}, "services is empty when no consent was given"),
+        ({"to_share_data": True}, "to_share_data is false when no consent was given"),
+    ],
+)
+def test_no_consent_cannot_consent_to_anything(scope: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
         Consent(ConsentGiver.NONE, DAY, **scope)
 
 

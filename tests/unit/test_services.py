@@ -400,7 +400,7 @@ def test_empty_note_is_refused(recorded: World) -> None:
 def test_close_and_reopen(recorded: World) -> None:
     at = datetime(2025, 3, 1, 10, tzinfo=WITA)
     closed = recorded.services.close_case(
-        "c-1", CaseOutcome.MARRIAGE_PREVENTED, at=at, note="selesai"
+        "c-1", CaseOutcome.MARRIAGE_PREVENTED, at=at, note="pernikahan dibatalkan oleh keluarga"
     )
     assert closed.status is CaseStatus.CLOSED
     assert closed.outcome is CaseOutcome.MARRIAGE_PREVENTED

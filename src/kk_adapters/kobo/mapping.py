@@ -976,6 +976,11 @@ def _case_history(
     for i, referral in referrals:
         when = max(when, _start_of(referral.sent_on, zone))
         service = service_of(referral.provider_id) if service_of is not None else None
+        if service is None and case.consent is not None and case.consent.services:
+            # the provider's kind is not known here (no target store to look it up): the
+            # referral needs consent to some service, as MapContext says; an import into
+            # a store knows the provider and checks the consent against its kind
+            service = min(case.consent.services)
         case, _ = case_lifecycle.refer_case(
             case,
             referral.id,

@@ -25,7 +25,10 @@ failed step leaves the database at the previous version):
    referrals take their provider's service), the sums of support actions, information
    sessions and proposals, and ``kk_case_marriage_route``;
 6. a table for import marks (`kk_core.import_marks.ImportMark`), the checkpoint of
-   imports such as the KoboToolbox sync.
+   imports such as the KoboToolbox sync;
+7. the review of issues 8 and 9: ``kk_case_gbvims_flag`` (the GBVIMS context flags of a
+   case's incidents, a set dimension), then every stored case rewritten, so its derived
+   columns (``gbvims_type``, ``sexual_violence``, ``age_band``) follow the review's rules.
 
 Adding a dimension to `kk_core.dimensions` means adding a step here: register the
 column in `kk_adapters.sql.schema.ADDED_IN` under the new version and append an
@@ -245,6 +248,13 @@ def _analysis_dimensions(conn: sa.Connection) -> None:
     rewrite_rows(conn, schema, "case")  # the marriage routes of stored child marriages
 
 
+def _gbvims_flags(conn: sa.Connection) -> None:
+    """The review of issues 8 and 9: the flags table, then every case rewritten (its
+    flags, and the derived columns the review's rules changed)."""
+    additive_step(7)(conn)
+    rewrite_rows(conn, build_schema(7), "case")
+
+
 #: Every step, in order; the last one's number is `LATEST_VERSION`.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: a table per record kind, child tables, indexes", _initial),
@@ -282,6 +292,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "import marks: a table for the kind import_mark (where imported records came "
         "from: the checkpoint of Kobo imports)",
         additive_step(6),
+    ),
+    Migration(
+        7,
+        "GBVIMS flags: child table kk_case_gbvims_flag; stored cases rewritten, their "
+        "derived columns (gbvims_type, sexual_violence, age_band) recomputed under the "
+        "review of issues 8 and 9",
+        _gbvims_flags,
     ),
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, LATEST_VERSION + 1))

@@ -20,9 +20,10 @@ from typing import Any, cast, get_args, get_origin, get_type_hints
 
 import attrs
 
-from kk_adapters.sql.schema import ChildTable, KindTable
+from kk_adapters.sql.schema import DERIVED, DERIVED_SET_DIMENSIONS, ChildTable, KindTable
 from kk_core._text import shorten
 from kk_core.converter import converter, structure
+from kk_core.dimensions import DIMENSIONS
 from kk_core.errors import StorageError, ValidationError, quote_value
 from kk_core.kinds import Record, RecordType
 from kk_core.store import with_version
@@ -102,6 +103,12 @@ class RowCodec:
         self._unstructure = converter.get_unstructure_hook(self.cls)
         self._structure = converter.get_structure_hook(self.cls)
         self.children: tuple[ChildTable, ...] = kind_table.children
+        # set dimensions read off the record for its child rows (a case's GBVIMS flags)
+        self._derived_sets = tuple(
+            d
+            for d in DIMENSIONS[self.cls]
+            if d.many and (self.kind, d.name) in DERIVED_SET_DIMENSIONS
+        )
         #: Whether two content-equal records can have different JSON (aware datetimes).
         self.holds_datetimes = _holds_datetimes(self.cls)
 
@@ -119,7 +126,10 @@ class RowCodec:
             if self._derived_dates:
                 extra = tuple(v.isoformat() if isinstance(v, date) else v for v in extra)
             values = values + extra
-        return _encode_json(data), values, data
+        text = _encode_json(data)
+        if self._derived_sets:
+            data[DERIVED] = {d.name: d.read(record) for d in self._derived_sets}
+        return text, values, data
 
     def child_rows(self, record_id: str, data: Mapping[str, Any]) -> list[list[tuple[Any, ...]]]:
         return [child.rows(record_id, data) for child in self.children]

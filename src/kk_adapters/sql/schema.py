@@ -16,7 +16,8 @@ Child tables hold the repeated parts analysts query on their own, rewritten with
 record on every write (derived data, never read back by the store): the case timeline
 (``kk_case_event``), the forms of violence of a case (``kk_case_violence_form``), its
 issues, the primary one marked (``kk_case_issue``), its perpetrators
-(``kk_case_perpetrator``),
+(``kk_case_perpetrator``), its GBVIMS context flags (``kk_case_gbvims_flag``, read off
+the case itself rather than its data: `DERIVED_SET_DIMENSIONS`),
 the members present at a meeting (``kk_meeting_member``) or trained
 (``kk_training_member``), the members who did a data update
 (``kk_data_update_member``) and the businesses of a business group
@@ -45,6 +46,8 @@ from kk_core.kinds import RECORD_KINDS, RecordType
 
 __all__ = [
     "CHILD_ADDED_IN",
+    "DERIVED",
+    "DERIVED_SET_DIMENSIONS",
     "KIND_ADDED_IN",
     "LATEST_VERSION",
     "SET_DIMENSIONS",
@@ -57,7 +60,7 @@ __all__ = [
 ]
 
 #: The schema version this library writes (the last migration's number).
-LATEST_VERSION = 6
+LATEST_VERSION = 7
 
 #: Columns added after version 1, by (kind, column): a migration adds each to old databases.
 ADDED_IN: Mapping[tuple[str, str], int] = {
@@ -119,6 +122,7 @@ CHILD_ADDED_IN: Mapping[str, int] = {
     "kk_case_document": 4,
     "kk_case_dropout_reason": 4,
     "kk_case_marriage_route": 5,
+    "kk_case_gbvims_flag": 7,
 }
 
 #: Record kinds added after version 1, by the version whose migration creates their tables.
@@ -301,6 +305,17 @@ def _case_routes(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...
     return [] if marriage is None else [(record_id, route) for route in marriage["routes"]]
 
 
+#: Where `kk_adapters.sql.rows.RowCodec.encode` puts, beside a record's plain data, the
+#: values of its set dimensions read off the record itself (derived, not stored fields).
+DERIVED = "__derived__"
+#: Set dimensions whose child rows are read off the record, not its plain data.
+DERIVED_SET_DIMENSIONS: frozenset[tuple[str, str]] = frozenset({("case", "gbvims_flag")})
+
+
+def _case_gbvims_flags(record_id: str, data: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    return [(record_id, flag) for flag in sorted(data[DERIVED]["gbvims_flag"])]
+
+
 def _case_values(field: str) -> Callable[[str, Mapping[str, Any]], list[tuple[Any, ...]]]:
     """Rows ``(case_id, value)`` of a set field of a case (its documents, its reasons)."""
 
@@ -401,6 +416,15 @@ def _children(
                 )
                 sa.Index("ix_kk_case_marriage_route_route", routes.c.route)
                 made.append(ChildTable(routes, "case_id", ("case_id", "route"), _case_routes))
+            if version >= CHILD_ADDED_IN["kk_case_gbvims_flag"]:
+                flags = sa.Table(
+                    "kk_case_gbvims_flag",
+                    metadata,
+                    sa.Column("case_id", text_type(), fk(), primary_key=True),
+                    sa.Column("flag", text_type(), primary_key=True),
+                )
+                sa.Index("ix_kk_case_gbvims_flag_flag", flags.c.flag)
+                made.append(ChildTable(flags, "case_id", ("case_id", "flag"), _case_gbvims_flags))
             made += [
                 ChildTable(issues, "case_id", ("case_id", "issue", "is_primary"), _case_issues),
                 ChildTable(
@@ -498,6 +522,7 @@ SET_DIMENSIONS: Mapping[tuple[str, str], tuple[str, str]] = {
     ("case", "document"): ("kk_case_document", "document"),
     ("case", "dropout_reason"): ("kk_case_dropout_reason", "reason"),
     ("case", "marriage_route"): ("kk_case_marriage_route", "route"),
+    ("case", "gbvims_flag"): ("kk_case_gbvims_flag", "flag"),
 }
 
 #: Set dimensions read from a child table whose rows may repeat a value, with the column

@@ -79,6 +79,7 @@ DIMENSION_LABELS: Mapping[str, tuple[str, str]] = {
     "legal_stage": ("Tahap proses hukum", "Legal stage"),
     "lives_in_village": ("Tinggal di desa", "Lives in the village"),
     "marriage_route": ("Jalur perkawinan anak", "Child-marriage route"),
+    "gbvims_flag": ("Penanda konteks GBVIMS", "GBVIMS context flag"),
     "member_id": ("Anggota", "Member"),
     "month": ("Bulan", "Month"),
     "name": ("Nama", "Name"),

@@ -475,12 +475,18 @@ _LEVELS = st.sampled_from(
 
 
 @st.composite
-def disabilities(draw: st.DrawFn) -> Disability:
-    """A person's functioning: a question set, a level for each of its domains, the
-    UU 8/2016 types and accommodation needs (often nothing at all)."""
+def disabilities(draw: st.DrawFn, age: int | None = None) -> Disability:
+    """A person's functioning: a question set (the one for ``age`` when given), a level
+    for each of its domains, the UU 8/2016 types and accommodation needs (often nothing
+    at all)."""
     if draw(_BOOLS_MOSTLY) and draw(_BOOLS):
         return Disability()
-    question_set = draw(_one(FunctioningSet))
+    if age is None:
+        question_set = draw(_one(FunctioningSet))
+    else:
+        question_set = FunctioningSet.for_age(age) or FunctioningSet.WG_SS
+        if age < 2:
+            return Disability()
     levels = {domain: draw(_LEVELS) for domain in sorted(question_set.domains)}
     recorded_types = tuple(t for t in DisabilityType if t is not DisabilityType.MULTIPLE)
     return Disability.from_levels(
@@ -518,7 +524,7 @@ def _subject_on(draw: st.DrawFn, day: date, *, max_age: int | None = None) -> Su
         birth_year=birth_year,
         birth_month=birth_month,
         age_years=age_years,
-        disability=draw(_DISABILITIES),
+        disability=draw(disabilities(age=age_then)),
         hamlet_id=draw(_OPTIONAL_IDS),
         initials=draw(_INITIALS),
         identity=draw(_optional(_pseudonyms(TEST_KEY))),
@@ -604,8 +610,15 @@ def _with_details(
             except ValueError:
                 marriage = attrs.evolve(marriage, event_on=None)
         age = case.age_at(marriage.event_on or case.reported_on)
+        # the subject is the bride or the groom by her or his sex, the other the other
+        own = MarriageRole.BRIDE if case.subject.sex is Sex.FEMALE else MarriageRole.GROOM
+        other = MarriageRole.GROOM if own is MarriageRole.BRIDE else MarriageRole.BRIDE
         parties = tuple(
-            attrs.evolve(p, age_years=age) if p.is_subject and p.age_years is not None else p
+            attrs.evolve(
+                p,
+                role=own if p.is_subject else other,
+                age_years=age if p.is_subject and p.age_years is not None else p.age_years,
+            )
             for p in marriage.parties
         )
         marriage = attrs.evolve(marriage, parties=parties)
@@ -624,13 +637,20 @@ def _child_marriage(draw: st.DrawFn, reported_on: date) -> ChildMarriage:
         parties.append(
             MarriageParty(MarriageRole.GROOM, age_years=draw(_optional(st.integers(14, 60))))
         )
+    decided = draw(_optional(_one(DispensationResult))) if dispensation else None
+    result = draw(_optional(_one(ChildMarriageResult)))
+    if (
+        result is ChildMarriageResult.MARRIED_REGISTERED
+        and decided is not DispensationResult.GRANTED
+    ):
+        result = ChildMarriageResult.MARRIED_UNREGISTERED  # registered only by dispensation
     return ChildMarriage(
         event_on=reported_on - timedelta(days=draw(st.integers(0, 300))) if draw(_BOOLS) else None,
         parties=tuple(parties),
         routes=routes,
         court=draw(_optional(_one(MarriageCourt))) if dispensation else None,
-        dispensation=draw(_optional(_one(DispensationResult))) if dispensation else None,
-        result=draw(_optional(_one(ChildMarriageResult))),
+        dispensation=decided,
+        result=result,
         against_will=draw(_BOOLS),
     )
 

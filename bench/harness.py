@@ -37,6 +37,7 @@ from typing import Any
 __all__ = [
     "GC_MODES",
     "MaxBytes",
+    "MaxSeconds",
     "MemoryLayer",
     "MinRatio",
     "Side",
@@ -95,6 +96,23 @@ class MinRatio:
 
 
 @dataclass(frozen=True)
+class MaxSeconds:
+    """Target: the library does one record's work (one table, for a layer that counts
+    tables) in at most this many seconds, whatever the baseline does."""
+
+    value: float
+
+    def ok(self, ratio: float) -> bool:  # judged on time, not on the ratio
+        raise TypeError("MaxSeconds is judged on the library's time")
+
+    def ok_seconds(self, seconds: float) -> bool:
+        return seconds <= self.value
+
+    def __str__(self) -> str:
+        return f"<= {self.value:g} s"
+
+
+@dataclass(frozen=True)
 class MaxBytes:
     """Target: the library's records take at most this many bytes each, judged from
     ``from_n`` records on (below, fixed costs and page granularity dominate)."""
@@ -120,7 +138,7 @@ class ThroughputLayer:
     raw_label: str
     lib_label: str
     prepare: Callable[[int], Trial]
-    target: MinRatio | None = None
+    target: MinRatio | MaxSeconds | None = None
     #: returns why the layer cannot run here (no server, no driver), or None
     unavailable: Callable[[], str | None] = lambda: None
     max_n: int | None = None
@@ -283,8 +301,15 @@ def measure_throughput(
         "lib_per_s": records / statistics.median(lib_times),
         "ratios": ratios,
         "ratio": ratio,
-        "ok": None if layer.target is None else layer.target.ok(ratio),
+        "ok": None if layer.target is None else _judge(layer.target, ratio, records, lib_times),
     }
+
+
+def _judge(target: Any, ratio: float, records: int, lib_times: list[float]) -> bool:
+    """A target's verdict: on the ratio, or (`MaxSeconds`) on the library's own time."""
+    if isinstance(target, MaxSeconds):
+        return target.ok_seconds(statistics.median(lib_times) / max(records, 1))
+    return bool(target.ok(ratio))
 
 
 # --- memory, in a fresh process per measurement ------------------------------------------

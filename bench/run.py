@@ -129,11 +129,11 @@ def _verdict(ok: bool | None) -> str:
 
 
 THROUGHPUT_HEADER = (
-    f"{'layer':<24}{'N':>11}{'raw rec/s':>13}{'lib rec/s':>13}{'lib/raw':>9}"
+    f"{'layer':<28}{'N':>11}{'raw rec/s':>13}{'lib rec/s':>13}{'lib/raw':>9}"
     f"{'min-max':>12}  {'target':<12}{'peak MiB raw':>13}{'lib':>9}"
 )
 MEMORY_HEADER = (
-    f"{'layer':<24}{'N':>11}{'raw B/rec':>13}{'lib B/rec':>13}{'lib/raw':>9}"
+    f"{'layer':<28}{'N':>11}{'raw B/rec':>13}{'lib B/rec':>13}{'lib/raw':>9}"
     f"{'':>12}  {'target':<12}"
 )
 
@@ -148,7 +148,7 @@ def _throughput_row(layer: ThroughputLayer, n: int, result: dict[str, Any]) -> s
     spread = f" {_ratio(min(result['ratios']))}-{_ratio(max(result['ratios']))}"
     peak = result.get("peak", {})
     return (
-        f"{layer.name:<24}{n:>11,}{_rate(result['raw_per_s']):>13}{_rate(result['lib_per_s']):>13}"
+        f"{layer.name:<28}{n:>11,}{_rate(result['raw_per_s']):>13}{_rate(result['lib_per_s']):>13}"
         f"{_ratio(result['ratio']):>9}{spread:>12}  {target:<12}"
         f"{_mib(peak.get('raw', {})):>13}{_mib(peak.get('lib', {})):>9}"
     )
@@ -157,10 +157,10 @@ def _throughput_row(layer: ThroughputLayer, n: int, result: dict[str, Any]) -> s
 def _memory_row(layer: MemoryLayer, n: int, result: dict[str, Any]) -> str:
     raw, lib = result["raw"], result["lib"]
     if "ratio" not in result:
-        return f"{layer.name:<24}{n:>11,}  error: {raw.get('error') or lib.get('error')}"
+        return f"{layer.name:<28}{n:>11,}  error: {raw.get('error') or lib.get('error')}"
     target = "" if layer.target is None else f"{layer.target} {_verdict(result['ok'])}"
     return (
-        f"{layer.name:<24}{n:>11,}{raw['per_record']:>13,.0f}{lib['per_record']:>13,.0f}"
+        f"{layer.name:<28}{n:>11,}{raw['per_record']:>13,.0f}{lib['per_record']:>13,.0f}"
         f"{result['ratio']:>9.2f}{'':>12}  {target:<12}"
     )
 
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     layers = _selected(all_layers(), args.only)
     if args.list:
         for layer in layers:
-            print(f"{layer.name:<24} [{layer.group}]  {layer.lib_label}  vs  {layer.raw_label}")
+            print(f"{layer.name:<28} [{layer.group}]  {layer.lib_label}  vs  {layer.raw_label}")
         return 0
     env = Environment()
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         reason = layer.unavailable()
         if reason:
-            print(f"{layer.name:<24}  skipped: {reason}")
+            print(f"{layer.name:<28}  skipped: {reason}")
             entry["skipped"] = reason
             continue
         for n in args.n:
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         reason = layer.unavailable()
         if reason:
-            print(f"{layer.name:<24}  skipped: {reason}")
+            print(f"{layer.name:<28}  skipped: {reason}")
             entry["skipped"] = reason
             continue
         for n in args.n:
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\nlayers (lib vs raw):")
     for layer in layers:
-        print(f"  {layer.name:<24} {layer.lib_label}  vs  {layer.raw_label}")
+        print(f"  {layer.name:<28} {layer.lib_label}  vs  {layer.raw_label}")
     for line in explanations:
         print(line)
 

@@ -25,7 +25,8 @@ tested against the real API's behaviour:
 Switches for failures: `fail_next` (statuses to answer before serving normally, with
 ``Retry-After`` for 429), `delay_next` (seconds to wait before answering: timeouts),
 `forbidden` (asset uids answering 403), `ignore_fields`, `ignore_query`,
-`next_host` (a ``next`` link to another origin), `page_cap`.
+`next_host` (a ``next`` link to another origin), `page_cap`, `max_request_line`
+(a longer request line is 414, as nginx answers beyond ``large_client_header_buffers``).
 
 Run it on its own (``python tests/kobo_lookalike.py --submissions 100000``) for the
 end-to-end benchmark; it prints its URL and token.
@@ -89,6 +90,7 @@ class KoboLookalike:
         self.ignore_fields = False
         self.ignore_query = False
         self.next_host: str | None = None
+        self.max_request_line: int | None = None  # longer: 414, as nginx answers
         self.log: list[tuple[str, dict[str, str]]] = []
         self.auth_seen: list[str] = []
         self._next_id = 1
@@ -320,7 +322,7 @@ class KoboLookalike:
             rows = [asset.submissions[i] for i in sorted(wanted) if i in asset.submissions]
         else:
             rows = (asset.submissions[i] for i in sorted(asset.submissions))
-        found = [r for r in rows if _matches(r, mongo)]
+        found = [r for r in rows if _matches(r, mongo)] if mongo else list(rows)
         if sort:
             ((key, direction),) = sort.items()
             found.sort(key=lambda r: r.get(key), reverse=int(direction) < 0)
@@ -438,6 +440,12 @@ def _handler(server: KoboLookalike) -> type[BaseHTTPRequestHandler]:
             return None
 
         def do_GET(self) -> None:
+            limit = server.max_request_line
+            if limit is not None and len(self.requestline) > limit:
+                self.send_response(414)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             parts = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
             status, body, headers = server.handle(
@@ -470,6 +478,7 @@ def main() -> None:  # pragma: no cover - the benchmark's server process
     parser.add_argument("--submissions", type=int, default=1000)
     parser.add_argument("--edits", type=int, default=0)
     args = parser.parse_args()
+    import random
     import sys
     from pathlib import Path
 
@@ -480,10 +489,21 @@ def main() -> None:  # pragma: no cover - the benchmark's server process
     fill_bench_asset(server, args.submissions, args.edits)
     url = server.start(args.port)
     print(json.dumps({"url": url, "token": server.token, "asset": BENCH_UID}), flush=True)
+    # commands on stdin: "edit N" edits N more submissions (as kpi does: a new _uuid)
+    rng = random.Random(34)
     try:
+        for line in sys.stdin:
+            words = line.split()
+            if len(words) == 2 and words[0] == "edit":
+                asset = server.assets[BENCH_UID]
+                numbers = rng.sample(sorted(asset.submissions), int(words[1]))
+                for number in numbers:
+                    server.edit_submission(BENCH_UID, number, {"catatan": f"diperbaiki {line}"})
+                print(json.dumps({"edited": len(numbers)}), flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
-        server.stop()
+        pass
+    server.stop()
 
 
 if __name__ == "__main__":

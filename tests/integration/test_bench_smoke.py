@@ -31,7 +31,7 @@ def _bench(*args: str) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1800,  # the whole quick run: 13 min on a 2-core machine at load 12
         check=False,
     )
 
@@ -109,3 +109,39 @@ def test_unknown_layer_is_refused() -> None:
     done = _bench("--only", "no_such_layer", "--quick")
     assert done.returncode != 0
     assert "no_such_layer" in done.stderr
+
+
+def test_the_analysis_layers_run_against_hand_written_code(
+    layers: list[str], quick_run: tuple[str, Path]
+) -> None:
+    """Issue 10's layers: the indicator and the median pushed down (PostgreSQL may
+    skip), the memory store against a Counter loop, suppression judged on its time."""
+    stdout, out = quick_run
+    analysis = {
+        "analysis.indicator.sqlite",
+        "analysis.indicator.postgres",
+        "analysis.median.sqlite",
+        "analysis.median.postgres",
+        "analysis.memory",
+        "analysis.suppress",
+    }
+    assert analysis <= set(layers)
+    for name in ("analysis.indicator.sqlite", "analysis.median.sqlite", "analysis.memory"):
+        row = re.search(rf"^{re.escape(name)}\s+500\s+{_NUMBER}\s+{_NUMBER}\s", stdout, re.M)
+        assert row is not None, stdout
+    for target in (">= 0.67", ">= 0.50", ">= 0.33", "<= 1 s"):
+        assert target in stdout
+    run = json.loads((out / "latest.json").read_text())["layers"]["analysis.suppress"]
+    assert isinstance(run["runs"]["500"]["ok"], bool)  # judged on the time of one table
+
+
+def test_a_time_target_is_judged_on_the_librarys_time_per_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.syspath_prepend(str(ROOT))
+    from bench.harness import MaxSeconds, _judge
+
+    assert _judge(MaxSeconds(1.0), 0.01, 10, [5.0, 9.0, 30.0]) is True  # 0.9 s each
+    assert _judge(MaxSeconds(1.0), 0.01, 10, [5.0, 11.0, 30.0]) is False  # 1.1 s each
+    with pytest.raises(TypeError):
+        MaxSeconds(1.0).ok(0.5)  # never judged on a ratio

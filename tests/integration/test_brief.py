@@ -95,3 +95,81 @@ def test_every_indicator_is_the_same_pushed_down(store: SqlStore) -> None:
     memory = MemoryStore(records=village_year())
     for name in BUILT_IN:
         assert indicator_table(name, store).cells == indicator_table(name, memory).cells, name
+
+
+def _drawn(
+    draw: object, horizontal: bool = False
+) -> tuple[list[tuple[float, float, float, str]], list[str]]:
+    """What a chart function draws: its bars (x, bottom, length, label of their series)
+    and its texts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots()
+    try:
+        draw(axes)  # type: ignore[operator]
+        bars = [
+            (
+                patch.get_x(),
+                patch.get_y(),
+                patch.get_width() if horizontal else patch.get_height(),
+                container.get_label(),
+            )
+            for container in axes.containers
+            for patch in container
+        ]
+        return bars, [t.get_text().strip() for t in axes.texts]
+    finally:
+        plt.close(figure)
+
+
+def test_a_chart_draws_published_totals_never_a_hidden_cell(store: SqlStore) -> None:
+    """A hamlet whose cells are hidden still gets its bar, as tall as its published
+    total, in the grey "not itemised" series; a hidden cell is never a bar of its own."""
+    from kk_core.analysis import tabulate
+    from kk_core.analysis.brief import _stacked
+
+    table = tabulate(store, "case", "hamlet_id", "category", keep=("hamlet_id",), period=YEAR)
+    assert table.columns is not None
+    width = len(table.columns)
+    bars, texts = _drawn(_stacked(table, "en"))
+    hidden_rows = [
+        i
+        for i in range(len(table.rows[0]))
+        if any(table.cells[(i, j)].value is None for j in range(width))
+    ]
+    assert hidden_rows  # the test needs a hamlet with hidden cells
+    for i in range(len(table.rows[0])):
+        mine = [b for b in bars if round(b[0] + 0.4) == i and b[2] > 0]
+        total = table.cells[(i, width)].value
+        assert total is not None
+        assert sum(b[2] for b in mine) == total  # the bar is the published total
+        for _, _, height, label in mine:
+            if label == "Not itemised":
+                hidden = [table.cells[(i, j)] for j in range(width)]
+                assert sum(c.value is None for c in hidden) >= 2  # never one cell alone
+            else:
+                j = [table.columns.label(j, "en") for j in range(width)].index(label)
+                assert table.cells[(i, j)].value == height
+        assert f"{total:g}" in texts
+    assert any(b[3] == "Not itemised" for b in bars)
+
+
+def test_the_funnel_chart_writes_a_hidden_step_as_the_table_does(store: SqlStore) -> None:
+    from kk_core.analysis import referral_funnel
+    from kk_core.analysis.brief import _bars
+    from kk_core.analysis.table import Cell
+
+    funnel = referral_funnel(store, period=YEAR)
+    steps = funnel.rows[0]
+    cells = [funnel.cells[(i, 0)] for i in range(len(steps))]
+    lengths, texts = _drawn(
+        _bars([steps.label(i, "en") for i in range(len(steps))], cells), horizontal=True
+    )
+    assert texts == [c.shown for c in cells[::-1]]
+    assert [b[2] for b in lengths] == [float(c.value or 0) for c in cells[::-1]]
+    hidden = _drawn(_bars(["a", "b"], [Cell("12", 12), Cell("<5", None)]), horizontal=True)
+    assert hidden[1] == ["<5", "12"]
+    assert [b[2] for b in hidden[0]] == [0, 12]  # horizontal: the length of each bar

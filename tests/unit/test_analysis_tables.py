@@ -16,7 +16,9 @@ from analysis_support import HAMLETS, VILLAGE, village_year
 from kk_adapters.memory import MemoryStore
 from kk_core.analysis import (
     BUILT_IN,
+    Count,
     Days,
+    Sum,
     Suppression,
     indicator_table,
     open_caseload,
@@ -121,6 +123,17 @@ def test_coarsening_reaches_the_share_and_says_what_was_merged(store: MemoryStor
     assert kept.value("total", "total") == len(_cases())
 
 
+def test_rare_values_merged_into_other_are_said_in_one_note(store: MemoryStore) -> None:
+    table = tabulate(store, "case", "hamlet_id", "category", coarsen=0.9, keep=("hamlet_id",))
+    merged = [en for _, en in table.notes if en.startswith("Merged:")]
+    assert len(table.metadata["merged"]) > 1  # several categories went into "other"…
+    assert len(merged) == 1  # …and the notes say so once
+    assert merged[0].endswith("merged into 'Other' (Case category).")
+    assert " and " in merged[0]
+    assert all(m.split(" merged into ")[0] in merged[0] for m in table.metadata["merged"])
+    assert merged[0].count("merged into") == 1
+
+
 def test_set_dimensions_say_counted_in_each(store: MemoryStore) -> None:
     table = indicator_table("violence_by_perpetrator_relation", store)
     assert table.metadata["counted_in_each"] == ["relation_simfoni"]
@@ -200,7 +213,7 @@ def test_measure_tables_show_groups_of_k_or_more(store: MemoryStore) -> None:
     by_service = Counter(r.service for r in referrals)
     for service, n in by_service.items():
         shown = table.shown(service)
-        assert (shown == "<5") == (n < 5)
+        assert (shown == "n<5") == (n < 5)  # never "<5": not "a median under 5 days"
     plain = tabulate(
         store,
         "referral",
@@ -212,6 +225,31 @@ def test_measure_tables_show_groups_of_k_or_more(store: MemoryStore) -> None:
     middle = len(uptd) // 2
     median = uptd[middle] if len(uptd) % 2 else (uptd[middle - 1] + uptd[middle]) / 2
     assert plain.value("uptd_ppa") == median
+
+
+def test_an_empty_group_of_a_measure_table_counts_zero() -> None:
+    """A row of the grid with no record: its count and its sum are 0, its days none."""
+    table = indicator_table("capital_accessed", MemoryStore(records=RECORDS[:1]))
+    assert table.columns is not None
+    for i in range(len(table.rows[0])):
+        assert table.cells[(i, 0)] == table.cells[(i, 1)]
+        assert table.cells[(i, 0)].shown == "0"
+        assert table.cells[(i, 0)].value == 0
+    days = tabulate([], "referral", "core_service", measure=Days("sent_on", "completed_on"))
+    assert all(cell.shown == "–" for cell in days.cells.values())
+
+
+def test_small_groups_of_other_measures_show_n(store: MemoryStore) -> None:
+    """Count and sum side by side: the small group's count shows '<5', its sum 'n<5'."""
+    table = tabulate(
+        store, "support_action", "type", measure=(Count(), Sum("amount_rupiah")), suppression=True
+    )
+    small = [i for i in range(len(table.rows[0])) if table.cells[(i, 0)].shown == "<5"]
+    assert small
+    for i in small:
+        assert table.cells[(i, 1)].shown == "n<5"
+    assert "any other measure as 'n<5'" in table.to_markdown("en")
+    assert 'class="small">n&lt;5' in table.to_html("en")
 
 
 def test_public_activities_are_not_suppressed(store: MemoryStore) -> None:

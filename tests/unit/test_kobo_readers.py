@@ -70,6 +70,22 @@ def test_bad_json_names_the_line(tmp_path: Path, text: str, where: str) -> None:
     assert caught.value.problems[0].path.startswith(where)
 
 
+@pytest.mark.parametrize("chunk", [5, 64, 1 << 20])
+@pytest.mark.parametrize("bad", [1, 7, 40])
+def test_bad_json_lines_name_their_line_across_buffers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, bad: int
+) -> None:
+    """Line numbers stay right however the file is cut into reads (counted once each)."""
+    monkeypatch.setattr(readers, "_CHUNK", chunk)
+    lines = [json.dumps({"_id": i, "note": "baris\\nsatu"}) for i in range(1, 51)]
+    lines[bad - 1] = "[1, 2]"  # not a submission
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValidationError) as caught:
+        list(read_json(path))
+    assert caught.value.problems[0].path == f"data.jsonl:{bad}:1"
+
+
 def test_a_missing_file_is_a_storage_error(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match=r"cannot read nothing\.json"):
         list(read_json(tmp_path / "nothing.json"))

@@ -50,12 +50,18 @@ from kk_core.errors import Problem, StorageError, ValidationError, quote_value
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["DEFAULT_TOKEN_ENV", "MAX_PAGE_SIZE", "KoboClient"]
+__all__ = ["DEFAULT_TOKEN_ENV", "MAX_PAGE_SIZE", "MAX_QUERY_CHARS", "KoboClient"]
 
 #: The environment variable the token is read from by default.
 DEFAULT_TOKEN_ENV = "KOBO_TOKEN"
 #: The most submissions kpi returns in one page (``MAX_API_PAGE_SIZE``, default 1000).
 MAX_PAGE_SIZE = 1000
+#: The longest ``$in`` list of ``_id``s sent in one request, in URL-encoded characters.
+#: The query travels in the request line of a GET, and the proxies in front of kpi
+#: refuse long ones (nginx's default ``large_client_header_buffers`` is 8 KiB, answering
+#: 414; kpi's own uWSGI ``buffer-size`` is 32 KiB): 1,000 nine-digit ids, as
+#: kf.kobotoolbox.org's are, would be ~12,000.
+MAX_QUERY_CHARS = 6000
 _RETRIED = frozenset({429, 500, 502, 503, 504})
 _KOBO_EXTRA = "pip install 'kelompok-konstituen[kobo]'"
 
@@ -416,13 +422,12 @@ class KoboClient:
         return found
 
     def submissions_by_id(self, uid: str, ids: Sequence[int]) -> list[dict[str, Any]]:
-        """The submissions of these ``_id``s (a ``$in`` query, one request per 1,000);
-        those deleted meanwhile are missing. A server that does not honour the query
-        (answers others) is read one submission at a time instead."""
+        """The submissions of these ``_id``s (``$in`` queries of at most a page each, and
+        short enough for the request line: see `MAX_QUERY_CHARS`); those deleted
+        meanwhile are missing. A server that does not honour the query (answers others)
+        is read one submission at a time instead."""
         found: list[dict[str, Any]] = []
-        wanted = list(ids)
-        for start in range(0, len(wanted), self.page_size):
-            chunk = wanted[start : start + self.page_size]
+        for chunk in _id_chunks(list(ids), self.page_size):
             got = [row for page in self.pages(uid, query={"_id": {"$in": chunk}}) for row in page]
             if any(row.get("_id") not in set(chunk) for row in got):
                 got = []
@@ -569,3 +574,19 @@ def _safe_name(name: str) -> str:
     """A file name that stays inside its folder (no separators, no ``..``)."""
     base = _UNSAFE.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
     return base[:150] or "attachment"
+
+
+def _id_chunks(ids: list[int], most: int) -> Iterator[list[int]]:
+    """``ids`` cut into lists of at most ``most``, each of which, as a URL-encoded
+    ``$in`` list (digits and ``%2C``), stays within `MAX_QUERY_CHARS`."""
+    chunk: list[int] = []
+    size = 0
+    for number in ids:
+        cost = len(str(number)) + 3
+        if chunk and (len(chunk) >= most or size + cost > MAX_QUERY_CHARS):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(number)
+        size += cost
+    if chunk:
+        yield chunk

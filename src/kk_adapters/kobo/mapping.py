@@ -234,6 +234,58 @@ class MapContext:
     service_of: Callable[[str], str | None] | None = None
 
 
+def _from_answer(value: Value) -> bool:
+    """Whether a value comes from the submission's answers (not only constants)."""
+    return value.field is not None or value.collect is not None or bool(value.paths())
+
+
+#: How `_Scope.read` takes a value: through `_Scope.get` (every option), or straight
+#: from the answer (a field and nothing else), or through its choice table alone.
+_SLOW, _PLAIN, _CHOICE = 0, 1, 2
+#: Answers a plain field passes on as they are (what `_plain` would return unchanged).
+_AS_THEY_ARE = (str, int, date)
+
+
+def _mode(value: Value) -> int:
+    if (
+        value.field is None
+        or value.cast is not None
+        or value.pseudonymise
+        or value.convert is not None
+        or value.default is not _UNSET
+    ):
+        return _SLOW
+    return _PLAIN if value.choices is None else _CHOICE
+
+
+_Target = tuple[str, Value, tuple[str, ...], bool, int]
+
+
+def _targets(fields: Mapping[str, Value]) -> tuple[_Target, ...]:
+    return tuple(
+        (target, value, tuple(target.split(".")), _from_answer(value), _mode(value))
+        for target, value in fields.items()
+    )
+
+
+@attrs.frozen
+class _Plan:
+    """What `KoboFormMapping` works out once per rule rather than per submission: each
+    target's path split at its dots, and whether its value comes from an answer."""
+
+    fields: tuple[_Target, ...]
+    lists: tuple[tuple[ListRule, tuple[_Target, ...]], ...]
+    depends_on: frozenset[str]
+
+    @classmethod
+    def of(cls, rule: RecordRule) -> _Plan:
+        return cls(
+            _targets({"id": rule.id, **rule.fields}),
+            tuple((sub, _targets(sub.fields)) for sub in rule.lists),
+            frozenset(_depends_on(rule)),
+        )
+
+
 class _Failed(Exception):
     """Mapping one submission failed; ``problems`` name the places (Kobo paths)."""
 
@@ -274,6 +326,7 @@ class KoboFormMapping:
         self.timezone = timezone
         self.description = description
         self._case_rules = [r for r in self.rules if r.kind == "case"]
+        self._plans = {r.name: _Plan.of(r) for r in self.rules}
 
     def __repr__(self) -> str:
         return f"KoboFormMapping({self.form_id!r}, {len(self.rules)} rules)"
@@ -436,7 +489,7 @@ class KoboFormMapping:
         problems: list[Problem] = []
         failed: set[str] = set()
         for rule in self.rules:
-            if _depends_on(rule) & failed:
+            if failed and self._plans[rule.name].depends_on & failed:
                 failed.add(rule.name)  # its own problems would only echo the other's
                 continue
             entries: Sequence[tuple[Mapping[str, Any], int | None, str]]
@@ -466,19 +519,23 @@ class KoboFormMapping:
         return made
 
     def _record(self, rule: RecordRule, scope: _Scope) -> Record:
+        plan = self._plans[rule.name]
         data: dict[str, Any] = {}
         sources: dict[str, Value] = {}
+        answered: set[str] = set()  # record fields (dotted) whose value came from an answer
         problems: list[Problem] = []
         failed: set[str] = set()  # targets whose value could not be read
-        for target, value in {"id": rule.id, **rule.fields}.items():
+        for target, value, parts, from_answer, mode in plan.fields:
             before = len(problems)
-            got = scope.get(value, target, problems)
+            got = scope.read(value, mode, target, problems)
             if got is not _UNSET:
-                _put(data, target, got)
+                _put_parts(data, parts, got)
                 sources[target] = value
+                if from_answer:
+                    answered.add(target)
             elif len(problems) > before:
                 failed.add(target)
-        for sub in rule.lists:
+        for sub, sub_fields in plan.lists:
             items = []
             for i, entry in enumerate(scope.entry.get(sub.repeat) or (), 1):
                 if not isinstance(entry, Mapping):
@@ -493,12 +550,14 @@ class KoboFormMapping:
                     scope.context,
                 )
                 item: dict[str, Any] = {}
-                for target, value in sub.fields.items():
+                for target, value, parts, from_answer, mode in sub_fields:
                     before = len(problems)
-                    got = inner.get(value, f"{sub.into}.{target}", problems)
+                    got = inner.read(value, mode, f"{sub.into}.{target}", problems)
                     if got is not _UNSET:
-                        _put(item, target, got)
+                        _put_parts(item, parts, got)
                         sources[f"{sub.into}[{i - 1}].{target}"] = value
+                        if from_answer:
+                            answered.add(f"{sub.into}.{i - 1}.{target}")
                     elif len(problems) > before:
                         failed.add(f"{sub.into}.{i - 1}.{target}")
                 if item:
@@ -508,12 +567,7 @@ class KoboFormMapping:
         for target, path in rule.only_if.items():
             if scope.lookup(path) in (None, "", ()):
                 _remove(data, target)
-        answered = {
-            re.sub(r"\[(\d+)\]", r".\1", target)
-            for target, value in sources.items()
-            if value.field is not None or value.collect is not None or value.paths()
-        }
-        _drop_empty(data, answered)
+        _drop_empty(data, _prefixes(answered))
         if rule.kind == "referral" and "consent_given" not in data and "override" not in data:
             # the refer step checks the case's consent covers the service (else rejects)
             data["consent_given"] = True
@@ -616,7 +670,7 @@ def _when(rule: RecordRule, scope: _Scope) -> bool:
     return any(a in rule.when_in for a in answers)
 
 
-@attrs.frozen
+@attrs.define(frozen=False)
 class _Scope:
     """The values a rule reads: the submission, the repeat entry it is making a record
     of (the submission itself at the top level), its position, and the other records'
@@ -642,6 +696,26 @@ class _Scope:
             if path.startswith(repeat + "/"):
                 return self.at + path[len(repeat) :]
         return path
+
+    def read(self, value: Value, mode: int, target: str, problems: list[Problem]) -> Any:
+        """`get`, the common cases first: an answer used as it is, or a select_one's
+        choice with its code (anything else, and every problem, through `get`)."""
+        if mode:
+            path = value.field
+            assert path is not None
+            entry = self.entry
+            found = entry[path] if path in entry else self.values.get(path)
+            if found is None or found == "" or found == ():
+                return _UNSET
+            if mode == _PLAIN:
+                if isinstance(found, _AS_THEY_ARE):
+                    return found
+            elif type(found) is str:
+                assert value.choices is not None
+                code = value.choices.get(found, _UNSET)
+                if type(code) is str:
+                    return _UNSET if code == "" else code
+        return self.get(value, target, problems)
 
     def get(self, value: Value, target: str, problems: list[Problem]) -> Any:
         try:
@@ -802,7 +876,13 @@ def _plain(value: Any) -> Any:
 
 def _put(data: dict[str, Any], target: str, value: Any) -> None:
     """Set ``subject.sex`` (or ``violence.perpetrators.0.relation``) in nested data."""
-    parts = target.split(".")
+    _put_parts(data, target.split("."), value)
+
+
+def _put_parts(data: dict[str, Any], parts: Sequence[str], value: Any) -> None:
+    if len(parts) == 1:
+        data[parts[0]] = value
+        return
     node: Any = data
     for part, following in itertools.pairwise(parts):
         nxt: Any = [] if following.isdigit() else {}
@@ -837,16 +917,27 @@ def _remove(data: dict[str, Any], target: str) -> None:
         node.pop(parts[-1], None)
 
 
+def _prefixes(paths: Iterable[str]) -> set[str]:
+    """Every dotted path and each of its leading parts (``a.b.c``: ``a``, ``a.b``, ``a.b.c``)."""
+    found: set[str] = set()
+    for path in paths:
+        while path and path not in found:
+            found.add(path)
+            path = path.rpartition(".")[0]
+    return found
+
+
 def _drop_empty(data: dict[str, Any], answered: set[str], prefix: str = "") -> None:
     """Nested objects made only of constants (none of their values came from an answer:
     a case whose violence questions were skipped has no ``violence``), and empty ones,
-    are left out; list holes are dropped."""
+    are left out; list holes are dropped. ``answered``: the answered paths with all
+    their leading parts (`_prefixes`)."""
     for name in list(data):
         value = data[name]
         path = f"{prefix}{name}"
         if isinstance(value, dict):
             _drop_empty(value, answered, f"{path}.")
-            if not value or not any(a == path or a.startswith(f"{path}.") for a in answered):
+            if not value or path not in answered:
                 del data[name]
         elif isinstance(value, list) and any(isinstance(v, dict) or v is None for v in value):
             kept = []

@@ -61,6 +61,10 @@ class _JsonStream:
         self._pos = 0
         self._eof = False
         self._lines_before = 0  # newlines in text dropped from the buffer
+        # newlines counted so far in the buffer, up to ``_counted_to`` (each character
+        # is counted once: ``where`` for every submission stays linear in the file)
+        self._counted = 0
+        self._counted_to = 0
         self._decoder = json.JSONDecoder()
 
     def _fill(self) -> bool:
@@ -70,15 +74,23 @@ class _JsonStream:
         if not data:
             self._eof = True
             return False
-        dropped = self._buf[: self._pos]
-        self._lines_before += dropped.count("\n")
+        self._lines_before += self._lines_to(self._pos)
         self._buf = self._buf[self._pos :] + data
         self._pos = 0
+        self._counted = self._counted_to = 0
         return True
+
+    def _lines_to(self, at: int) -> int:
+        """Newlines in the buffer before ``at``."""
+        if at < self._counted_to:
+            return self._buf.count("\n", 0, at)
+        self._counted += self._buf.count("\n", self._counted_to, at)
+        self._counted_to = at
+        return self._counted
 
     def where(self, pos: int | None = None) -> str:
         at = self._pos if pos is None else pos
-        line = self._lines_before + self._buf.count("\n", 0, at) + 1
+        line = self._lines_before + self._lines_to(at) + 1
         start = self._buf.rfind("\n", 0, at) + 1
         return f"{self._name}:{line}:{at - start + 1}"
 

@@ -4,8 +4,9 @@
 as a self-contained HTML file (charts embedded as PNG, no link to anything outside) and
 as Markdown. Every table in it is suppressed (`kk_core.analysis.suppression`) and
 coarsened where too few cells could be shown; every chart is drawn from a suppressed
-table, hidden cells left out. Charts need matplotlib (extra ``analysis``); without it,
-``charts=False`` gives the brief without them.
+table, a hidden cell never on its own (only as part of the grey rest of a published
+total). Charts need matplotlib (extra ``analysis``); without it, ``charts=False`` gives
+the brief without them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import attrs
 from kk_core import regions
 from kk_core.analysis.indicators import indicator_table, referral_funnel
 from kk_core.analysis.suppression import Suppression
-from kk_core.analysis.table import Table
+from kk_core.analysis.table import Cell, Table
 from kk_core.analysis.tabulate import tabulate
 from kk_core.dimensions import Between
 from kk_core.errors import KKError, Problem, ValidationError
@@ -47,7 +48,12 @@ _TEXT = {
         "chart_time": "Kasus per kategori dan triwulan",
         "chart_hamlet": "Kasus per dusun",
         "chart_funnel": "Alur rujukan",
-        "hidden": "Sel yang disembunyikan tidak digambar.",
+        "hidden": (
+            "Angka yang disembunyikan tidak digambar satu per satu: bagian abu-abu adalah "
+            "sisa jumlah yang tidak dirinci."
+        ),
+        "not_itemised": "Tidak dirinci",
+        "hidden_bar": "Angka yang disembunyikan ditulis '<{k}', tanpa batang.",
         "privacy": (
             "Perlindungan data: tidak ada nama, NIK atau tanggal lahir dalam ringkasan ini. "
             "Sel berisi 1 sampai {k1} ditampilkan sebagai '<{k}', dan sel bertanda 'x' "
@@ -73,7 +79,12 @@ _TEXT = {
         "chart_time": "Cases by category and quarter",
         "chart_hamlet": "Cases by hamlet",
         "chart_funnel": "Referral funnel",
-        "hidden": "Hidden cells are not drawn.",
+        "hidden": (
+            "Hidden numbers are not drawn one by one: the grey part is the rest of the "
+            "total, not itemised."
+        ),
+        "not_itemised": "Not itemised",
+        "hidden_bar": "Hidden numbers are written '<{k}', with no bar.",
         "privacy": (
             "Data protection: no name, NIK or birth date is in this brief. Cells of 1 to "
             "{k1} are shown as '<{k}', and cells marked 'x' are hidden so that small cells "
@@ -89,7 +100,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem;color:#0b4f6c}h2{font-size:1.2rem;margin
 border-bottom:2px solid #0b4f6c;padding-bottom:.2rem;color:#0b4f6c}
 .meta{color:#4a5a6a;margin-top:0}.intro{background:#eef5f8;padding:.6rem .9rem;border-radius:4px}
 table.kk-table{border-collapse:collapse;margin:.8rem 0;font-size:.88rem;width:auto;min-width:22rem}
-table.kk-table caption{text-align:left;font-weight:bold;padding:.3rem 0}
+table.kk-table caption{text-align:left;font-weight:bold;padding:.3rem 0;width:max-content;max-width:calc(100vw - 2rem)}
 table.kk-table th,table.kk-table td{border:1px solid #c9d3dc;padding:.25rem .5rem}
 table.kk-table thead th{background:#0b4f6c;color:#fff;font-weight:600;vertical-align:bottom}
 table.kk-table tbody th{text-align:left;font-weight:normal;background:#f6f8fa}
@@ -147,15 +158,21 @@ def _chart_png(draw: Any) -> str:
 _COLOURS = ("#0b4f6c", "#01baef", "#20bf55", "#f4a259", "#bc4b51", "#8c5383", "#5b8e7d")
 
 
+_HIDDEN_COLOUR = "#c9d3dc"
+
+
 def _stacked(table: Table, lang: str) -> Any:
-    """Bars of a two-way count table's rows, one colour per column, hidden cells as 0."""
+    """Bars of a two-way count table's rows, one colour per column; the part of a row's
+    published total that hidden cells make up is one grey segment ("not itemised"), so a
+    bar is as tall as its published total and never shows a hidden cell on its own."""
 
     def draw(axes: Any) -> None:
         assert table.columns is not None
         rows = table.rows[0]
+        width = len(table.columns)
         positions = list(range(len(rows)))
         bottom = [0.0] * len(rows)
-        for j in range(len(table.columns)):
+        for j in range(width):
             heights = [float(table.cells[(i, j)].value or 0) for i in positions]
             if not any(heights):
                 continue
@@ -167,22 +184,41 @@ def _stacked(table: Table, lang: str) -> Any:
                 color=_COLOURS[j % len(_COLOURS)],
             )
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+        totals = [table.cells[(i, width)].value for i in positions]
+        rest = [float(t) - b if t is not None else 0.0 for t, b in zip(totals, bottom, strict=True)]
+        if any(rest):
+            axes.bar(
+                positions,
+                rest,
+                bottom=bottom,
+                label=_TEXT[lang]["not_itemised"],
+                color=_HIDDEN_COLOUR,
+                hatch="//",
+                edgecolor="white",
+                linewidth=0,
+            )
+        for i, total in zip(positions, totals, strict=True):
+            if total is None:  # even the total is hidden: say so where the bar would be
+                axes.text(i, 0, table.cells[(i, width)].shown, ha="center", va="bottom")
+            elif total:
+                axes.text(i, float(total), f"{total:g}", ha="center", va="bottom", fontsize=7)
         axes.set_xticks(positions, [rows.label(i, lang) for i in positions], fontsize=8)
         axes.spines[["top", "right"]].set_visible(False)
-        axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+        if axes.get_legend_handles_labels()[0]:
+            axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
 
     return draw
 
 
-def _bars(labels: list[str], values: list[float], horizontal: bool = False) -> Any:
+def _bars(labels: list[str], cells: list[Cell]) -> Any:
+    """Horizontal bars of one column of a table, each labelled as the table shows it
+    (a hidden count as "<5", with no bar)."""
+
     def draw(axes: Any) -> None:
-        if horizontal:
-            axes.barh(labels[::-1], values[::-1], color=_COLOURS[0])
-            for y, v in enumerate(values[::-1]):
-                axes.text(v, y, f" {v:g}", va="center", fontsize=8)
-        else:
-            axes.bar(labels, values, color=_COLOURS[0])
-            axes.tick_params(axis="x", labelsize=8)
+        values = [float(c.value or 0) for c in cells]
+        axes.barh(labels[::-1], values[::-1], color=_COLOURS[0])
+        for y, cell in enumerate(cells[::-1]):
+            axes.text(float(cell.value or 0), y, f" {cell.shown}", va="center", fontsize=8)
         axes.spines[["top", "right"]].set_visible(False)
 
     return draw
@@ -260,9 +296,13 @@ def render_brief(
     figures: list[tuple[str, str]] = []
     if charts:
         if by_quarter.columns is not None and by_quarter.rows[0].name == "quarter":
-            figures.append((text["chart_time"], _chart_png(_stacked(by_quarter, lang))))
+            figures.append(
+                (f"{text['chart_time']}. {text['hidden']}", _chart_png(_stacked(by_quarter, lang)))
+            )
         if by_hamlet.columns is not None:
-            figures.append((text["chart_hamlet"], _chart_png(_stacked(by_hamlet, lang))))
+            figures.append(
+                (f"{text['chart_hamlet']}. {text['hidden']}", _chart_png(_stacked(by_hamlet, lang)))
+            )
     add(text["cases"], case_tables, figures)
     funnel = referral_funnel(source, suppression=policy, **cases_where)
     referral_figures = []
@@ -270,12 +310,11 @@ def render_brief(
         steps = funnel.rows[0]
         referral_figures.append(
             (
-                text["chart_funnel"],
+                f"{text['chart_funnel']}. {text['hidden_bar'].format(k=policy.k)}",
                 _chart_png(
                     _bars(
                         [steps.label(i, lang) for i in range(len(steps))],
-                        [float(funnel.cells[(i, 0)].value or 0) for i in range(len(steps))],
-                        horizontal=True,
+                        [funnel.cells[(i, 0)] for i in range(len(steps))],
                     )
                 ),
             )
@@ -341,7 +380,7 @@ def _html(
         for caption, png in figures:
             parts.append(
                 f'<figure><img alt="{esc(caption)}" src="data:image/png;base64,{png}">'
-                f"<figcaption>{esc(caption)}. {esc(text['hidden'])}</figcaption></figure>"
+                f"<figcaption>{esc(caption)}</figcaption></figure>"
             )
         for table in tables:
             parts.append(f'<div class="scroll">{table.to_html(lang)}</div>')
@@ -374,7 +413,7 @@ def _markdown(
             lines += [
                 f"![{caption}](data:image/png;base64,{png})",
                 "",
-                f"*{caption}. {text['hidden']}*",
+                f"*{caption}*",
                 "",
             ]
         for table in tables:

@@ -259,6 +259,6 @@ class Table:
 def _cell_class(text: str) -> str:
     if text == "x":
         return "hidden"
-    if text.startswith("<"):
+    if text.startswith(("<", "n<")):
         return "small"
     return "n"

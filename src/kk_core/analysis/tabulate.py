@@ -439,9 +439,43 @@ def _notes_for(
                 "is hidden. Merge categories (coarsen) and try again.",
             )
         )
-    for note in merged:
+    for note in _joined_merges(merged):
         notes.append((f"Digabung: {note[0]}.", f"Merged: {note[1]}."))
     return notes
+
+
+def _joined_merges(merged: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The merges as notes, the rare values merged one after another into the same
+    "other" of the same dimension said in one note ("A, B and C merged into 'Other'")."""
+    joined: list[tuple[list[str], list[str], tuple[str, str]]] = []
+    for note in merged:
+        parts = (note[0].partition(" digabung ke "), note[1].partition(" merged into "))
+        tail = (parts[0][2], parts[1][2])
+        if not (parts[0][1] and parts[1][1]):
+            joined.append(([note[0]], [note[1]], ("", "")))
+        elif joined and joined[-1][2] == tail:
+            joined[-1][0].append(parts[0][0])
+            joined[-1][1].append(parts[1][0])
+        else:
+            joined.append(([parts[0][0]], [parts[1][0]], tail))
+    out = []
+    for id_values, en_values, tail in joined:
+        if not tail[0]:
+            out.append((id_values[0], en_values[0]))
+            continue
+        out.append(
+            (
+                f"{_listed(id_values, 'dan')} digabung ke {tail[0]}",
+                f"{_listed(en_values, 'and')} merged into {tail[1]}",
+            )
+        )
+    return out
+
+
+def _listed(values: list[str], conjunction: str) -> str:
+    if len(values) == 1:
+        return values[0]
+    return f"{', '.join(values[:-1])} {conjunction} {values[-1]}"
 
 
 def _count_table(
@@ -546,19 +580,35 @@ def _measure_table(
         if len(measures) > 1:
             values = found.get(key_rows)
             for j in range(len(measures)):
-                cells[(*index, j)] = _measure_cell(values, j + 1, k, policy)
+                cells[(*index, j)] = _measure_cell(values, j + 1, k, policy, measures[j])
         elif column is not None:
             for j, col_value in enumerate(column.values):
                 values = found.get((*key_rows, col_value))
-                cells[(*index, j)] = _measure_cell(values, 1, k, policy)
+                cells[(*index, j)] = _measure_cell(values, 1, k, policy, measures[0])
         else:
-            cells[index] = _measure_cell(found.get(key_rows), 1, k, policy)
+            cells[index] = _measure_cell(found.get(key_rows), 1, k, policy, measures[0])
     notes = []
-    if policy is not None:
+    if policy is not None and all(isinstance(m, Count) for m in measures):
         notes.append(
             (
                 f"Kelompok dengan kurang dari {k} catatan ditampilkan sebagai '<{k}'.",
                 f"Groups of fewer than {k} records are shown as '<{k}'.",
+            )
+        )
+    elif policy is not None and any(isinstance(m, Count) for m in measures):
+        notes.append(
+            (
+                f"Kelompok dengan kurang dari {k} catatan tidak ditampilkan: jumlahnya "
+                f"sebagai '<{k}', ukuran lainnya sebagai 'n<{k}'.",
+                f"Groups of fewer than {k} records are not shown: their number as '<{k}', "
+                f"any other measure as 'n<{k}'.",
+            )
+        )
+    elif policy is not None:
+        notes.append(
+            (
+                f"Kelompok dengan kurang dari {k} catatan ditampilkan sebagai 'n<{k}'.",
+                f"Groups of fewer than {k} records are shown as 'n<{k}'.",
             )
         )
     else:
@@ -594,14 +644,22 @@ def _measure_table(
 
 
 def _measure_cell(
-    values: tuple[Any, ...] | None, at: int, k: int, policy: Suppression | None
+    values: tuple[Any, ...] | None,
+    at: int,
+    k: int,
+    policy: Suppression | None,
+    measure: Measure,
 ) -> Cell:
-    if values is None:
-        return Cell("–", None)
+    if values is None or values[0] == 0:
+        # an empty group: nothing counted or summed is 0; days between dates have none
+        return Cell("–", None) if isinstance(measure, Days) else Cell("0", 0)
     n = values[0]
+    # a small group's count shows as "<5"; any other measure of it as "n<5", which no
+    # reader takes for "a median under 5 days" or "under Rp 5"
+    small = f"<{k}" if isinstance(measure, Count) else f"n<{k}"
     if policy is not None and n < k:
-        return Cell(f"<{k}", None) if n > 0 else Cell("–", None)
+        return Cell(small, None)
     shown, number = _format(values[at])
     if isinstance(values[at], DaysSummary) and policy is not None and values[at].n < k:
-        return Cell(f"<{k}", None) if values[at].n > 0 else Cell("–", None)
+        return Cell(small, None) if values[at].n > 0 else Cell("–", None)
     return Cell(shown, number)

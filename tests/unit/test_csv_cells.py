@@ -145,6 +145,12 @@ def test_plain_text_is_written_as_it_is(text: str) -> None:
     assert unescape_text(text) == text
 
 
+@pytest.mark.parametrize("text", ["\x0c=1+1", "\x1f@SUM(A1)", "\u2003-2", "\x85+1"])
+def test_a_formula_behind_any_whitespace_is_escaped(text: str) -> None:
+    assert escape_text(text) == "'" + text
+    assert unescape_text(escape_text(text)) == text
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.text())
 def test_any_text_reads_back_through_its_cell(text: str) -> None:

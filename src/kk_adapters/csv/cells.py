@@ -39,25 +39,24 @@ __all__ = [
 #: What a formula may start with (OWASP), and the apostrophe that escapes it.
 _FORMULA_START = frozenset("=+-@\t\r")
 _ESCAPE = "'"
-# First characters that need a closer look: a formula start, the escape itself, and
-# whitespace (a formula may hide behind spaces: " =1+1").
-_SUSPECT_START = frozenset(_FORMULA_START | {_ESCAPE, " ", "\n", "\u00a0", "\u3000"})
-
 
 def needs_escape(text: str) -> bool:
-    """Whether a text cell must be written with a leading apostrophe."""
-    if not text or text[0] not in _SUSPECT_START:
+    """Whether a text cell must be written with a leading apostrophe: it starts a
+    formula, or the escape itself, or whitespace before a formula (" =1+1"; any
+    whitespace a reader strips, form feeds and unit separators included)."""
+    if not text:
         return False
-    if text[0] in _FORMULA_START or text[0] == _ESCAPE:
+    first = text[0]
+    if first in _FORMULA_START or first == _ESCAPE:
         return True
+    if not first.isspace():
+        return False
     rest = text.lstrip()
     return bool(rest) and rest[0] in _FORMULA_START
 
 
 def escape_text(text: str) -> str:
     """The cell for a text: itself, or with an apostrophe in front (see the module)."""
-    if not text or text[0] not in _SUSPECT_START:
-        return text
     return _ESCAPE + text if needs_escape(text) else text
 
 

@@ -40,6 +40,7 @@ __all__ = [
 _FORMULA_START = frozenset("=+-@\t\r")
 _ESCAPE = "'"
 
+
 def needs_escape(text: str) -> bool:
     """Whether a text cell must be written with a leading apostrophe: it starts a
     formula, or the escape itself, or whitespace before a formula (" =1+1"; any

@@ -24,6 +24,7 @@ __all__ = ["digest", "kk", "kk_process", "sqlite_url"]
 #: Variables of the caller's environment that would change what a command does.
 _CLEARED = (
     "KK_STORE",
+    "KK_PSEUDONYM_KEY_FILE",
     "KK_EXPORT_TO",
     "KK_DEBUG",
     "KK_DISABLED_PLUGINS",

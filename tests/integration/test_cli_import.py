@@ -15,7 +15,7 @@ from kk_cli import ExitCode
 from kk_core import Case, Member, Referral, open_store
 from kk_core.plugins import Plugins
 from kobo_lookalike import KoboLookalike
-from kobo_support import LPA_FORM, LPA_MAPPING, LPA_UID, NIK, KeyPlugin, fill, lpa_answers
+from kobo_support import KEY, LPA_FORM, LPA_MAPPING, LPA_UID, NIK, KeyPlugin, fill, lpa_answers
 
 # -------------------------------------------------------------------- kk import (CSV)
 
@@ -56,6 +56,38 @@ def _sheet(tmp_path: Path, rows: list[list[str]] = SHEET) -> tuple[Path, Path]:
     mapping = tmp_path / "register.toml"
     mapping.write_text(SHEET_MAPPING, encoding="utf-8")
     return sheet, mapping
+
+
+def test_the_key_from_a_file_named_in_the_environment(tmp_path: Path) -> None:
+    sheet, mapping = _sheet(tmp_path)
+    key_file = tmp_path / "kunci"
+    key_file.write_bytes(KEY + b"\n")
+    by_file, by_plugin = sqlite_url(tmp_path / "a.db"), sqlite_url(tmp_path / "b.db")
+    args = ("import", str(sheet), "--mapping", str(mapping))
+    result = kk(*args, "--store", by_file, env={"KK_PSEUDONYM_KEY_FILE": str(key_file)})
+    assert result.exit_code == ExitCode.PROBLEMS, result.output  # the 31/02 row
+    assert KEY.decode() not in result.output
+    kk(*args, "--store", by_plugin, plugins=Plugins(extra=PLUGINS))
+    with open_store(by_file, read_only=True) as a, open_store(by_plugin, read_only=True) as b:  # type: ignore[attr-defined]
+        assert a.get(Case, "lrc-2025-001").subject == b.get(Case, "lrc-2025-001").subject
+
+
+def test_without_a_key_the_shell_user_is_told_where_to_put_it(tmp_path: Path) -> None:
+    sheet, mapping = _sheet(tmp_path)
+    url = tmp_path / "kk.db"
+    result = kk("import", str(sheet), "--mapping", str(mapping), "--store", sqlite_url(url))
+    assert result.exit_code == ExitCode.INPUT, result.output
+    assert "KK_PSEUDONYM_KEY_FILE" in result.stderr
+    assert not url.exists()
+    short = tmp_path / "short"
+    short.write_bytes(b"123")
+    result = kk(
+        "import", str(sheet), "--mapping", str(mapping), "--store", sqlite_url(url),
+        env={"KK_PSEUDONYM_KEY_FILE": str(short)},
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.STORAGE, result.output
+    assert "at least 16" in result.stderr
+    assert not url.exists()
 
 
 def test_a_partner_sheet_with_its_mapping_and_a_rejects_file(tmp_path: Path) -> None:

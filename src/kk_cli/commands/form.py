@@ -34,10 +34,11 @@ def command(store_url: str, out_dir: Path) -> None:
     """Write the KK's three XLSForms, ready to upload to KoboToolbox: case intake
     (Pengaduan), UMKM support (Ekonomi) and meeting attendance.
 
-    Their choice lists (villages, hamlets, members, services) come from the store, and
-    kk sync imports their submissions with the mapping made from the same definitions.
-    The forms are written whole or not at all: a store they cannot be made from
-    writes nothing.
+    Their choice lists (villages, hamlets, members, services) come from the store. The
+    forms are written whole or not at all: a store they cannot be made from writes
+    nothing. Their submissions are imported in Python with the mapping made from the
+    same definitions (docs/how-to/collect-with-kobocollect.md); kk sync cannot take
+    that mapping yet, as it reads mappings from TOML files only.
     """
     from kk_adapters.kobo.forms import write_forms
 

@@ -9,7 +9,9 @@ import click
 
 from kk_cli import output
 from kk_cli.imports import finish, rejects_option
+from kk_cli.keys import KEY_FILE_ENV, register_key_file
 from kk_cli.stores import open_for_writing, store_option
+from kk_core.errors import KKError
 from kk_core.plugins import get_plugins
 from kk_core.reports import ImportReport
 
@@ -43,6 +45,8 @@ def command(
     before anything is written (exit status 3); after that, each row that does not read
     or that the store refuses is kept with its reasons (in --rejects, and exit status
     1) and the others are written. Importing the same file again writes nothing new.
+    A mapping that pseudonymises identity numbers needs the deployment's key: a
+    kk_pseudonym_key plugin, or a file named by KK_PSEUDONYM_KEY_FILE (never typed).
     """
     from kk_adapters.csv.imports import import_csv, import_spreadsheet
     from kk_adapters.csv.mapping import load_mapping
@@ -54,6 +58,13 @@ def command(
         )
     mapping = load_mapping(mapping_path) if mapping_path is not None else None  # before writing
     plugins = get_plugins()
+    register_key_file(plugins)
+    if mapping is not None and mapping.pseudonymises and plugins.pseudonym_key() is None:
+        raise KKError(
+            "the mapping pseudonymises identity numbers and no key is given: set "
+            f"{KEY_FILE_ENV} to a file holding the deployment's key, or install a plugin "
+            "whose kk_pseudonym_key gives it"
+        )
     target = open_for_writing(plugins, store_url)
     try:
         with output.progress(f"Importing {source.name}", None) as update:

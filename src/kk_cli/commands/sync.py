@@ -11,6 +11,7 @@ import click
 
 from kk_cli import output
 from kk_cli.imports import finish, rejects_option
+from kk_cli.keys import register_key_file
 from kk_cli.stores import check_url, open_for_writing, store_option
 from kk_core.errors import KKError
 from kk_core.plugins import get_plugins
@@ -80,6 +81,8 @@ def command(
     the checkpoint is kept in the store. A mapping that does not fit the form is
     refused before anything is written (exit status 3); submissions that do not map
     are kept with their reasons (--rejects, exit status 1), the others are written.
+    Identity numbers a mapping pseudonymises need the deployment's key: a
+    kk_pseudonym_key plugin, or a file named by KK_PSEUDONYM_KEY_FILE (never typed).
     """
     from kk_adapters.kobo.store import KoboStore
     from kk_adapters.kobo.sync import sync
@@ -100,6 +103,7 @@ def command(
             "?token_env=NAME in the URL), or use --token-prompt"
         )
     plugins = get_plugins()
+    register_key_file(plugins)
     kobo = plugins.open_store(url, plugins=plugins, **options)  # the mapping is checked here
     if not isinstance(kobo, KoboStore):  # a plugin took over the scheme
         kobo.close()

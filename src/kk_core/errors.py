@@ -170,12 +170,26 @@ class NotFoundError(StorageError, KeyError):
 class ConflictError(StorageError):
     """A write based on a stale version: someone else changed the record first."""
 
-    def __init__(self, kind: str, record_id: str, expected: int, actual: int | None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        record_id: str,
+        expected: int,
+        actual: int | None,
+        *,
+        edited: bool = False,
+    ) -> None:
         self.kind = kind
         self.record_id = record_id
         self.expected = expected
         self.actual = actual
-        now = "does not exist" if actual is None else f"is at version {quote_value(actual)}"
+        if actual is None:
+            now = "does not exist"
+        elif edited and actual == expected:
+            # a store kept in files people edit: the content changed, the version did not
+            now = "was changed since (its version was left unchanged)"
+        else:
+            now = f"is at version {quote_value(actual)}"
         super().__init__(
             f"{kind} {quote_value(record_id)} was written from version {quote_value(expected)} "
             f"but the store's copy {now}"

@@ -432,6 +432,7 @@ def test_a_file_changed_by_hand_meanwhile_is_a_conflict(tmp_path: Path) -> None:
         with pytest.raises(ConflictError) as caught:
             tx.commit()
     assert "changed after this transaction read them" in "".join(caught.value.__notes__)
+    assert "was changed since (its version was left unchanged)" in str(caught.value)
     assert store.get(Case, case.id).summary == "typed in Excel"
     assert store.get(Case, case.id).version == stored.version
 

@@ -631,6 +631,7 @@ class CsvStore(_Reads):
                         entry.id,
                         0 if expected is None else expected.record.version,
                         _version_cell(codec, entry.cells),
+                        edited=expected is not None,
                     )
                     if expected is not None:
                         error.add_note(

@@ -358,3 +358,14 @@ def test_records_without_a_store_make_the_same_table(store: MemoryStore) -> None
     from_records = tabulate(RECORDS, "case", "category", "sex", year=2025)
     assert from_store.cells == from_records.cells
     assert attrs.evolve(from_store, metadata={}) == attrs.evolve(from_records, metadata={})
+
+
+def test_a_filtered_table_says_what_it_is_limited_to() -> None:
+    store = village_year()
+    table = tabulate(store, "case", "month", category="violence", year=2025)
+    assert table.notes[0] == (
+        "Hanya Kategori kasus: Kekerasan; Tahun: 2025.",
+        "Only Case category: Violence; Year: 2025.",
+    )
+    assert "*Only Case category: Violence; Year: 2025.*" in table.to_markdown("en")
+    assert "Hanya" not in tabulate(store, "case", "month").to_markdown("id")

@@ -404,6 +404,32 @@ def _default_title(
     return f"{what[0]} per {by_id}", f"{what[1]} by {by_en}"
 
 
+def _filter_note(cls: type, criteria: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the table was limited to, in words: a published table must not pass for all
+    records (``issue="child_marriage"`` titled "Cases by month" would)."""
+    if not criteria:
+        return []
+    from kk_core.dimensions import Between, dimensions_of
+
+    dims = dimensions_of(cls)
+    said: dict[str, list[str]] = {"id": [], "en": []}
+    for name, value in sorted(criteria.items()):
+        dim = dims.get(name)
+        for lang in ("id", "en"):
+            if isinstance(value, Between):
+                shown = f"{value.start or '…'} – {value.end or '…'}"
+            elif isinstance(value, (set, frozenset, list, tuple)):
+                shown = ", ".join(value_label(dim, v, lang) for v in sorted(value, key=str))
+            else:
+                shown = value_label(dim, value, lang)
+            if dim is not None:
+                label = dimension_label(name, lang)
+            else:
+                label = {"period": {"id": "Periode", "en": "Period"}}.get(name, {}).get(lang, name)
+            said[lang].append(f"{label}: {shown}")
+    return [(f"Hanya {'; '.join(said['id'])}.", f"Only {'; '.join(said['en'])}.")]
+
+
 def _notes_for(
     dims: Sequence[_Dim],
     policy: Suppression | None,
@@ -539,7 +565,7 @@ def _count_table(
         axes[n_rows] if len(axes) > n_rows else None,
         cells,
         totals=True,
-        notes=tuple(_notes_for(dims, policy, merged, cube.withheld)),
+        notes=(*_filter_note(cls, criteria), *_notes_for(dims, policy, merged, cube.withheld)),
         metadata=metadata,
     )
 
@@ -632,7 +658,7 @@ def _measure_table(
         cells,
         totals=False,
         measure=(measures[0].label("id"), measures[0].label("en")),
-        notes=tuple(notes),
+        notes=(*_filter_note(cls, criteria), *notes),
         metadata={
             "kind": cls.kind,
             "criteria": {k_: repr(v) for k_, v in criteria.items()},

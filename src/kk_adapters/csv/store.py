@@ -23,6 +23,7 @@ such rows in a rejects report instead.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -122,19 +123,19 @@ def _version_cell(codec: KindCodec, cells: Sequence[str]) -> int:
     return int(text) if text.isdigit() and text.isascii() and len(text) < 19 else 1
 
 
-class _Reads:
+class _Reads(abc.ABC):
     """get, find and count; ``_records`` decides what is visible."""
 
-    def _store(self) -> CsvStore:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _store(self) -> CsvStore: ...
 
+    @abc.abstractmethod
     def _records(
         self, cls: RecordType, conditions: tuple[Condition, ...]
-    ) -> Iterator[Record | StorageError]:
-        raise NotImplementedError
+    ) -> Iterator[Record | StorageError]: ...
 
-    def _lookup(self, cls: RecordType, record_id: str) -> Record | None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _lookup(self, cls: RecordType, record_id: str) -> Record | None: ...
 
     def get(self, kind: type[R], record_id: str) -> R:
         cls = record_type(kind)

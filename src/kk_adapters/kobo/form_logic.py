@@ -16,6 +16,7 @@ arithmetic treat it as NaN: false, and NaN); dates compare as dates.
 
 from __future__ import annotations
 
+import abc
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -91,15 +92,15 @@ def _comparable(value: Any) -> Any:
     return value if isinstance(value, date) else _number(value)
 
 
-class Expr:
+class Expr(abc.ABC):
     """An expression of the forms' logic (build with the functions of this module and
     the operators ``&``, ``|``, ``+``, ``-`` and the methods ``eq`` … ``ge``)."""
 
-    def xpath(self) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def xpath(self) -> str: ...
 
-    def evaluate(self, ctx: Context) -> Any:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def evaluate(self, ctx: Context) -> Any: ...
 
     def names(self) -> set[str]:
         """The questions this expression reads (``${name}``)."""

@@ -805,7 +805,10 @@ class _Scope:
         if not isinstance(found, str) or not looks_like_nik(found):
             raise _Bad(f"{quote_value(found)} is not an identity number (a NIK has 16 digits)")
         if self.context.pseudonymise is None:
-            raise _Bad("cannot be pseudonymised: no kk_pseudonym_key plugin gives a key")
+            raise _Bad(
+                "cannot be pseudonymised: no kk_pseudonym_key plugin gives a key (from a shell: "
+                "KK_PSEUDONYM_KEY_FILE names a file holding it)"
+            )
         try:
             return self.context.pseudonymise(found)
         except KKError as error:

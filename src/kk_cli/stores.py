@@ -70,7 +70,10 @@ def check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     source = ctx.get_parameter_source(param.name or "")
     if source is ParameterSource.COMMANDLINE and url_secrets(value):
         where = f"set the whole URL in the {envvar} environment variable" if envvar else ""
-        pg = "for PostgreSQL, leave the password out and set PGPASSWORD or use ~/.pgpass"
+        if value.lower().startswith("kobo"):
+            pg = "for KoboToolbox, leave the token out and set KOBO_TOKEN (or ?token_env=NAME)"
+        else:
+            pg = "for PostgreSQL, leave the password out and set PGPASSWORD or use ~/.pgpass"
         raise click.BadParameter(
             "the URL holds a password or token, which must not be typed on the command line "
             f"(it would stay in the shell's history); {where}{'; ' if where else ''}{pg}",

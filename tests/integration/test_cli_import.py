@@ -238,6 +238,7 @@ def test_a_token_on_the_command_line_is_refused_unshown(
     )  # fmt: skip
     assert result.exit_code == ExitCode.USAGE
     assert secret not in result.output
+    assert "KOBO_TOKEN" in result.stderr
     assert not (tmp_path / "kk.db").exists()
 
 

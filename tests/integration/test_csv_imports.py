@@ -429,3 +429,21 @@ def test_an_unreadable_source_is_a_storage_error(tmp_path: Path) -> None:
             open_store("memory://"),
             pseudonym_key=KEY,
         )
+
+
+def test_a_sheet_without_a_perpetrator_column_names_none(tmp_path: Path) -> None:
+    """The mapping's records are current data: a case with no secondary-issues column is
+    not read as release 0.1.0's (whose upgrade names an "unknown" perpetrator)."""
+    mapping = parse_mapping(
+        MAPPING.replace('"Hubungan Pelaku" = "violence.perpetrators[0].relation"', "")
+        .replace('[labels."violence.perpetrators[0].relation"]\n"Ayah" = "parent"', "")
+        .replace(
+            '"Petugas" = { ignore = true }',
+            '"Petugas" = { ignore = true }\n"Hubungan Pelaku" = { ignore = true }',
+        )
+    )
+    sheet = _write_csv(tmp_path / "kasus.csv", [HEADER, ROWS[0]])
+    (case,) = _items(sheet, mapping)
+    assert isinstance(case, Case)
+    assert case.violence is not None
+    assert case.violence.perpetrators == ()

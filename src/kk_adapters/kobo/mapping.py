@@ -612,7 +612,7 @@ class KoboFormMapping:
             # the refer step checks the case's consent covers the service (else rejects)
             data["consent_given"] = True
         try:
-            record: Record = structure(data, rule.kind)
+            record: Record = structure(data, rule.kind, current=True)
         except ValidationError as error:
             # the record's own problems too, but none that only echo an unreadable value
             more = _explain(error, rule, sources, scope, failed)

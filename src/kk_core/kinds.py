@@ -23,8 +23,8 @@ from kk_core.referrals import Referral, ServiceProvider
 from kk_core.training import Training
 
 __all__ = [
-    "RECORD_KINDS",
     "CURRENT_SHAPE_MARKERS",
+    "RECORD_KINDS",
     "RECORD_UPGRADES",
     "VALUE_UPGRADES",
     "Record",

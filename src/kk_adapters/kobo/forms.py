@@ -28,6 +28,7 @@ from kk_adapters.kobo import form_logic as fl
 from kk_adapters.kobo.form_definition import (
     Choice,
     FormDefinition,
+    GeneratedFormMapping,
     Group,
     Question,
     RecordSpec,
@@ -39,7 +40,7 @@ from kk_core.case_lifecycle import ASSENT_AGE
 from kk_core.case_parts import CHILD_AGE
 from kk_core.cases import MARRIAGE_AGE
 from kk_core.codes import CODELIST_VERSION, CodeList, DisabilityDomain, FunctioningSet
-from kk_core.errors import Problem, ValidationError
+from kk_core.errors import Problem, ValidationError, quote_value
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.places import Hamlet, Village
 from kk_core.plugins import Plugins, get_plugins
@@ -48,11 +49,13 @@ from kk_core.store import Store
 
 __all__ = [
     "CASE_FORM_ID",
+    "FORM_IDS",
     "MEETING_FORM_ID",
     "UMKM_FORM_ID",
     "FormContext",
     "case_intake_form",
     "forms_reference",
+    "generated_mapping",
     "kk_forms",
     "meeting_form",
     "umkm_form",
@@ -62,6 +65,9 @@ __all__ = [
 CASE_FORM_ID = "kk_pengaduan"
 UMKM_FORM_ID = "kk_umkm"
 MEETING_FORM_ID = "kk_rapat"
+#: The generated forms' ids, in the order `kk_forms` makes them (``kk form`` writes each
+#: as ``ID.xlsx``; ``kk sync --mapping ID`` imports its submissions).
+FORM_IDS = (CASE_FORM_ID, UMKM_FORM_ID, MEETING_FORM_ID)
 
 
 @attrs.frozen
@@ -1096,6 +1102,34 @@ def kk_forms(
         umkm_form(ctx, plugins),
         meeting_form(ctx, plugins),
     )
+
+
+def generated_mapping(
+    source: Store | FormContext, form_id: str, *, plugins: Plugins | None = None
+) -> GeneratedFormMapping:
+    """The mapping of the generated form ``form_id`` (one of `FORM_IDS`) for the
+    deployment ``source`` (a store, or a `FormContext`): the mapping of the XLSForm
+    `write_forms` writes from the same store, as long as its villages, hamlets, groups,
+    members and providers are the ones the deployed form offers (else the mapping does
+    not fit the form, and the Kobo store refuses it before importing anything)."""
+    builders = dict(zip(FORM_IDS, (case_intake_form, umkm_form, meeting_form), strict=True))
+    builder = builders.get(form_id)
+    if builder is None:
+        raise ValidationError(
+            [
+                Problem(
+                    "form_id",
+                    f"{quote_value(form_id)} is not a generated form (they are: "
+                    f"{', '.join(FORM_IDS)})",
+                )
+            ],
+            subject="generated form",
+        )
+    ctx = source if isinstance(source, FormContext) else FormContext.from_store(source)
+    problems = ctx.problems()
+    if problems:
+        raise ValidationError(problems, subject="forms")
+    return builder(ctx, plugins if plugins is not None else get_plugins()).mapping()
 
 
 def write_forms(

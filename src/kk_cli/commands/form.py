@@ -36,9 +36,9 @@ def command(store_url: str, out_dir: Path) -> None:
 
     Their choice lists (villages, hamlets, members, services) come from the store. The
     forms are written whole or not at all: a store they cannot be made from writes
-    nothing. Their submissions are imported in Python with the mapping made from the
-    same definitions (docs/how-to/collect-with-kobocollect.md); kk sync cannot take
-    that mapping yet, as it reads mappings from TOML files only.
+    nothing. Their submissions are imported with the mapping made from the same
+    definitions: name the form, kk sync SOURCE --mapping kk_pengaduan --store URL (with
+    the store the forms were made from; docs/how-to/collect-with-kobocollect.md).
     """
     from kk_adapters.kobo.forms import write_forms
 

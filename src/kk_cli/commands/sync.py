@@ -12,18 +12,19 @@ import click
 from kk_cli import output
 from kk_cli.imports import finish, rejects_option
 from kk_cli.keys import register_key_file
+from kk_cli.mappings import GENERATED_FORMS, generated_mapping, mapping_option
 from kk_cli.stores import check_url, open_for_writing, store_option
 from kk_core.errors import KKError
 from kk_core.plugins import get_plugins
 from kk_core.reports import ImportReport
 
-__all__ = ["TOKEN_ENV", "command"]
+__all__ = ["TOKEN_ENV", "command", "run_sync", "source_url"]
 
 #: Where the API token is read from, unless the source URL names another variable.
 TOKEN_ENV = "KOBO_TOKEN"
 
 
-def _source_url(source: str) -> str:
+def source_url(source: str) -> str:
     """``kobo+https://…``, ``kobo+http://…``, ``kobo+file://…`` as given; a path to an
     export file becomes its ``kobo+file://`` URL."""
     if source.lower().startswith("kobo+"):
@@ -42,12 +43,11 @@ def _source_url(source: str) -> str:
 
 @click.command("sync", short_help="Import a KoboToolbox form's submissions (API or export).")
 @click.argument("source", callback=check_url)
-@click.option(
-    "--mapping",
-    "mapping_path",
+@mapping_option(
+    "The form's mapping: a TOML file (which answers become which records), or the name "
+    f"of one of the KK's generated forms ({', '.join(GENERATED_FORMS)}: kk form wrote "
+    "them), whose mapping is made from the --store as kk form made the form.",
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The form's mapping (TOML): which answers become which records.",
 )
 @store_option("The store to import into.")
 @click.option(
@@ -64,7 +64,7 @@ def _source_url(source: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def command(
     source: str,
-    mapping_path: Path,
+    mapping: Path | str,
     store_url: str,
     token_prompt: bool,
     attachments: Path | None,
@@ -83,12 +83,42 @@ def command(
     are kept with their reasons (--rejects, exit status 1), the others are written.
     Identity numbers a mapping pseudonymises need the deployment's key: a
     kk_pseudonym_key plugin, or a file named by KK_PSEUDONYM_KEY_FILE (never typed).
+
+    The submissions of a form kk form wrote are imported with --mapping and the form's
+    name: kk sync export.json --mapping kk_pengaduan --store sqlite:///kk.db.
     """
+    run_sync(
+        source_url(source),
+        mapping,
+        store_url,
+        token_prompt=token_prompt,
+        attachments=attachments,
+        rejects_path=rejects_path,
+        as_json=as_json,
+    )
+
+
+def run_sync(
+    url: str,
+    mapping: Path | str,
+    store_url: str,
+    *,
+    token_prompt: bool = False,
+    attachments: Path | None = None,
+    rejects_path: Path | None = None,
+    as_json: bool = False,
+) -> None:
+    """Sync the Kobo store at ``url`` into ``store_url`` and print the report (also
+    ``kk import`` of a Kobo export). ``mapping``: a file, or a generated form's name."""
     from kk_adapters.kobo.store import KoboStore
     from kk_adapters.kobo.sync import sync
 
-    url = _source_url(source)
-    options: dict[str, Any] = {"mapping": str(mapping_path)}
+    plugins = get_plugins()
+    options: dict[str, Any] = {}
+    if isinstance(mapping, str):  # a generated form: its mapping, made from the store
+        options["mapping"] = generated_mapping(plugins, store_url, mapping)
+    else:
+        options["mapping"] = str(mapping)
     if token_prompt:
         if not url.lower().startswith(("kobo+https:", "kobo+http:")):
             raise click.UsageError("--token-prompt is for a server (kobo+https://…)")
@@ -102,7 +132,6 @@ def command(
             f"no API token: set {TOKEN_ENV} (or name another variable with "
             "?token_env=NAME in the URL), or use --token-prompt"
         )
-    plugins = get_plugins()
     register_key_file(plugins)
     kobo = plugins.open_store(url, plugins=plugins, **options)  # the mapping is checked here
     if not isinstance(kobo, KoboStore):  # a plugin took over the scheme

@@ -10,6 +10,7 @@ import click
 
 from kk_cli import output
 from kk_cli.exit_codes import ExitCode
+from kk_cli.mappings import GENERATED_FORMS, generated_mapping, mapping_option
 from kk_cli.stores import (
     SQL_SCHEMES,
     check_scheme,
@@ -54,12 +55,11 @@ def _schema_finding(url: str) -> Validation | None:
     short_help="Check a store's records without writing anything.",
 )
 @store_option("The store to check (it is only read).", required=False)
-@click.option(
-    "--mapping",
-    "mapping_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Check this mapping file (TOML) instead of a store: a Kobo form's mapping (it "
-    "has a [form] table) or a partner spreadsheet's.",
+@mapping_option(
+    "Check this mapping file (TOML) instead of a store: a Kobo form's mapping (it has a "
+    "[form] table) or a partner spreadsheet's. Or the name of a generated form "
+    f"({', '.join(GENERATED_FORMS)}): its mapping, made from the --store as kk form made "
+    "the form (check it against the deployed form with --form)."
 )
 @click.option(
     "--form",
@@ -78,7 +78,7 @@ def _schema_finding(url: str) -> Validation | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 def command(
     store_url: str | None,
-    mapping_path: Path | None,
+    mapping: Path | str | None,
     form_path: Path | None,
     kinds: tuple[str, ...],
     as_json: bool,
@@ -95,6 +95,18 @@ def command(
     mapping file as kk import or kk sync would before writing (and against the form
     given with --form). Exit status 1 when something was found.
     """
+    if isinstance(mapping, str):  # a generated form's mapping, made from the store
+        if store_url is None:
+            raise click.UsageError(
+                f"--mapping {mapping} is made from the store kk form read: give it with "
+                "--store URL (or KK_STORE)"
+            )
+        checked = _generated_validation(store_url, mapping, form_path)
+        _print(checked, as_json)
+        if not checked.ok:
+            raise click.exceptions.Exit(ExitCode.PROBLEMS)
+        return
+    mapping_path = mapping
     if mapping_path is not None:
         if (
             store_url is not None
@@ -130,6 +142,19 @@ def command(
     _print(result, as_json)
     if not result.ok:
         raise click.exceptions.Exit(ExitCode.PROBLEMS)
+
+
+def _generated_validation(store_url: str, form_id: str, form_path: Path | None) -> Validation:
+    """The generated form's mapping, made from the store, and (with ``form_path``) its
+    problems against the deployed form's schema as findings."""
+    plugins = get_plugins()
+    mapping = generated_mapping(plugins, store_url, form_id)
+    if form_path is None:
+        return Validation(form_id)
+    from kk_adapters.kobo.schema import SchemaSet
+
+    problems = mapping.problems(SchemaSet.load(form_path))
+    return Validation(form_id, findings=tuple(Finding(p.path, p.message) for p in problems))
 
 
 def _mapping_validation(path: Path, form_path: Path | None) -> Validation:

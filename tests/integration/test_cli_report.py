@@ -171,3 +171,18 @@ def test_counts_agree_with_the_store(store_path: Path) -> None:
         total = sum(store.count(Case).values())
     total_row = next(line for line in result.stdout.splitlines() if line.startswith("| Total"))
     assert total_row.rstrip(" |").split("|")[-1].strip() == str(total)
+
+
+def test_csv_is_only_the_table_and_its_notes_go_to_stderr(store_path: Path) -> None:
+    """A CSV consumer reads the table and nothing else: no note rows after the total."""
+    pandas = pytest.importorskip("pandas")
+    args = ("report", "cases_by_hamlet_category", "--store", sqlite_url(store_path))
+    result = kk(*args, "--village", TEROS, "--year", "2025", "--lang", "en", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))
+    assert {len(row) for row in rows} == {len(rows[0])}  # a rectangle: no one-cell rows
+    assert rows[-1][0] == "Total"
+    frame = pandas.read_csv(io.StringIO(result.stdout.removeprefix("\ufeff")))
+    assert frame.shape == (len(rows) - 1, len(rows[0]))
+    assert "kk: note: Cells of 1 to 4 are shown as '<5'" in result.stderr
+    assert "Cells of 1 to 4" not in result.stdout

@@ -31,7 +31,8 @@ FORMATS = ("markdown", "csv", "html")
     type=click.Choice(FORMATS),
     default="markdown",
     show_default=True,
-    help="Markdown (for a report), CSV (opens in Excel) or HTML.",
+    help="Markdown (for a report), CSV (opens in Excel; only the table: its notes go "
+    "to stderr) or HTML.",
 )
 @click.option(
     "--lang",
@@ -74,6 +75,11 @@ def command(
     suppressed as for publication: a count of 1 to 4 shows as <5, and other cells as x
     where the totals would give a small one away. The counts are made by the database
     where the store can.
+
+    The notes under a table (what <5 and x mean, what the table is limited to) end the
+    Markdown and the HTML; a CSV holds only the table, so pandas or Excel read no stray
+    rows, and its notes are printed on stderr (kk: note: …), whether the CSV goes to
+    stdout or to --output.
     """
     plugins = get_plugins()
     store = open_for_reading(plugins, store_url)
@@ -84,7 +90,9 @@ def command(
     finally:
         store.close()
     if fmt == "csv":
-        text = table.to_csv(lang, delimiter=delimiter)
+        text = table.to_csv(lang, delimiter=delimiter, notes=False)
+        for note in table.notes:
+            output.echo_status(f"note: {note[1 if lang == 'en' else 0]}")
     elif fmt == "html":
         text = table.to_html(lang)
     else:

@@ -176,16 +176,20 @@ class Table:
             out += [f"*{note}*" for note in notes]
         return "\n".join(out) + "\n"
 
-    def to_csv(self, lang: str = "id", *, excel: bool = True, delimiter: str = ",") -> str:
-        """CSV text: the grid, then the notes. ``excel`` starts it with a byte-order mark
-        so Excel reads UTF-8 (write it with ``encoding="utf-8"``); give
-        ``delimiter=";"`` where Excel's list separator is a semicolon (Indonesian
-        locale). Cells that a spreadsheet would run as a formula are neutralised."""
+    def to_csv(
+        self, lang: str = "id", *, excel: bool = True, delimiter: str = ",", notes: bool = True
+    ) -> str:
+        """CSV text: the grid, then the notes (one row each; ``notes=False`` leaves them
+        out, for a table that pandas or a database reads: give the notes another way).
+        ``excel`` starts it with a byte-order mark so Excel reads UTF-8 (write it with
+        ``encoding="utf-8"``); give ``delimiter=";"`` where Excel's list separator is a
+        semicolon (Indonesian locale). Cells that a spreadsheet would run as a formula
+        are neutralised."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
         for line in self.grid(lang):
             writer.writerow([neutralise(c) for c in line])
-        for note in self._notes(lang):
+        for note in self._notes(lang) if notes else ():
             writer.writerow([neutralise(note)])
         return ("\ufeff" if excel else "") + buffer.getvalue()
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 from kk_cli.app import cli
 from kk_core.plugins import Plugins, reset_plugins
 
-__all__ = ["digest", "kk", "kk_process", "sqlite_url"]
+__all__ = ["digest", "kk", "kk_in_terminal", "kk_process", "sqlite_url"]
 
 #: Variables of the caller's environment that would change what a command does.
 _CLEARED = (
@@ -68,6 +68,52 @@ def kk_process(
         check=False,
         timeout=120,
     )
+
+
+def kk_in_terminal(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None
+) -> tuple[int, str, str]:
+    """The console script with its stdout on a terminal (a pseudo-terminal read to the
+    end by a thread, so a command that prints much cannot block): the exit status,
+    what the terminal showed and stderr."""
+    import pty
+    import threading
+
+    script = Path(sys.executable).with_name("kk")
+    environment = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    environment.update(env or {})
+    main, terminal = pty.openpty()
+    shown = bytearray()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the other end closed
+                return
+            if not chunk:
+                return
+            shown.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        process = subprocess.run(
+            [str(script), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            env=environment,
+            cwd=cwd,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        os.close(terminal)
+        reader.join(timeout=10)
+        os.close(main)
+    text = shown.decode("utf-8", "replace").replace("\r\n", "\n")
+    return process.returncode, text, process.stderr.decode("utf-8", "replace")
 
 
 def sqlite_url(path: Path) -> str:

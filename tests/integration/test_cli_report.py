@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import digest, kk, sqlite_url
+from cli_support import digest, kk, kk_in_terminal, kk_process, sqlite_url
 from kk_cli import ExitCode, demo
 from kk_core import Between, Case, copy_records, open_store
 from kk_core.analysis import indicator_table
@@ -186,3 +186,45 @@ def test_csv_is_only_the_table_and_its_notes_go_to_stderr(store_path: Path) -> N
     assert frame.shape == (len(rows) - 1, len(rows[0]))
     assert "kk: note: Cells of 1 to 4 are shown as '<5'" in result.stderr
     assert "Cells of 1 to 4" not in result.stdout
+
+
+def test_on_a_terminal_the_brief_goes_to_a_file_it_names(store_path: Path, tmp_path: Path) -> None:
+    """Not 87 kB of Markdown and base64 charts on the screen: a file, named on stderr."""
+    args = ("brief", "--store", sqlite_url(store_path), "--village", TEROS, "--year", "2025")
+    status, shown, stderr = kk_in_terminal(*args, cwd=tmp_path)
+    assert status == 0, stderr
+    assert "base64" not in shown
+    assert len(shown) < 200, shown[:300]
+    written = tmp_path / f"brief-{TEROS}-2025.html"
+    assert f"kk: wrote brief-{TEROS}-2025.html" in stderr
+    assert written.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+def test_piped_the_brief_goes_to_stdout_as_asked(store_path: Path, tmp_path: Path) -> None:
+    args = ("brief", "--store", sqlite_url(store_path), "--village", TEROS, "--year", "2025")
+    markdown = kk_process(*args, "--no-charts", cwd=tmp_path)
+    assert markdown.returncode == 0, markdown.stderr
+    assert markdown.stdout.startswith("# ")
+    page = kk_process(*args, "--no-charts", "--format", "html", cwd=tmp_path)
+    assert page.returncode == 0, page.stderr
+    assert page.stdout.lstrip().lower().startswith("<!doctype html")
+    assert list(tmp_path.iterdir()) == []  # nothing written beside
+
+
+def test_a_year_without_data_writes_no_brief_and_says_which_years_have_some(
+    store_path: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "brief.html"
+    args = ("brief", "--store", sqlite_url(store_path), "--village", TEROS, "--no-charts")
+    result = kk(*args, "--year", "2019", "-o", str(out))
+    assert result.exit_code == ExitCode.INPUT, result.output
+    assert (
+        "no case, referral, UMKM support or information session of Teros (52.03.17.2003) "
+        "from 2019-01-01 to 2019-12-31 (the store has cases of this village in 2024, 2025)"
+    ) in result.stderr
+    assert not out.exists()
+    anyway = kk(*args, "--year", "2019", "-o", str(out), "--allow-empty")
+    assert anyway.exit_code == 0, anyway.output
+    assert "kk: warning: no case, referral" in anyway.stderr
+    assert out.exists()
+    assert "kk: warning" not in kk(*args, "--year", "2025", "-o", str(out)).stderr

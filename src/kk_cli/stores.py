@@ -15,12 +15,13 @@ upgrades anything.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from kk_core.errors import StorageError
+from kk_core.errors import Problem, StorageError, ValidationError
 from kk_core.kinds import RecordType
 from kk_core.plugins import Plugins
 from kk_core.store import Store, redact_url, url_secrets
@@ -82,7 +83,32 @@ def check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         )
     if not value.strip():
         raise click.BadParameter("an empty store URL", ctx=ctx, param=param)
+    suggestion = _url_for_path(value) if isinstance(param, click.Option) else None
+    if suggestion is not None:  # kk sync's SOURCE may be a path: only the URL options
+        raise ValidationError(
+            [Problem("url", f"{value} is a path, not a store URL: give {suggestion}")],
+            subject="store URL",
+        )
     return value
+
+
+#: Suffixes of SQLite files: a bare path ending so is taken for one in the suggestion.
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db3")
+
+
+def _url_for_path(value: str) -> str | None:
+    """The URL a user who typed a bare path meant: ``sqlite:///kk-demo.db`` for a SQLite
+    file (``sqlite:////data/kk.db`` for an absolute path), ``csv:///…`` for a folder;
+    None for anything else (a URL, or text that may be a keyword string with a secret,
+    which is never quoted back)."""
+    if len(value) > 300 or ":" in value or "=" in value or any(c.isspace() for c in value):
+        return None
+    path = Path(value)
+    if path.is_dir():
+        return f"csv://{path.resolve()}"
+    if path.suffix.lower() in _SQLITE_SUFFIXES or path.is_file():
+        return f"sqlite:///{value}"
+    return None
 
 
 def _optional_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

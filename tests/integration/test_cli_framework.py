@@ -144,6 +144,28 @@ def test_a_store_is_required() -> None:
     assert "no store given: use --to URL or set KK_EXPORT_TO" in result.stderr
 
 
+def test_a_bare_file_path_is_answered_with_the_url_to_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--store kk-demo.db``: the message gives the exact URL, relative or absolute."""
+    monkeypatch.chdir(tmp_path)
+    with open_store("sqlite:///kk-demo.db"):
+        pass
+    for given, meant in (
+        ("kk-demo.db", "sqlite:///kk-demo.db"),
+        (str(tmp_path / "kk-demo.db"), f"sqlite:///{tmp_path / 'kk-demo.db'}"),
+        ("not-made-yet.sqlite", "sqlite:///not-made-yet.sqlite"),
+    ):
+        result = kk("validate", "--store", given)
+        assert result.exit_code == ExitCode.INPUT, result.output
+        assert f"{given} is a path, not a store URL: give {meant}" in result.stderr
+        assert kk("validate", env={"KK_STORE": given}).exit_code == ExitCode.INPUT
+    assert kk("validate", "--store", "sqlite:///kk-demo.db").exit_code == 0  # as told
+    folder = kk("export", "--store", "sqlite:///kk-demo.db", "--to", ".")
+    assert f"give csv://{tmp_path}" in folder.stderr
+    assert not Path("not-made-yet.sqlite").exists()
+
+
 @pytest.mark.parametrize(
     "url",
     [

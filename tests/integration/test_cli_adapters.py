@@ -27,9 +27,17 @@ def test_lists_the_built_in_adapters() -> None:
     assert plugin_rows["sql"][2] == "kk_adapters.sql.plugin"
     assert "kk_register_stores" in plugin_rows["sql"]
     text = result.stdout
-    assert "sqlite://      sql     SQLite database file (embedded default)" in text
-    assert "postgresql://  sql     PostgreSQL server (psycopg 3)" in text
-    assert "memory://      memory" in text
+    stores = text[text.index("Store URLs") :].split("\n\n")[0].splitlines()[2:]
+    columns = [re.split(r"\s{2,}", line.strip()) for line in stores]
+    assert {c[0]: c[1] for c in columns} == {
+        "csv://": "csv",
+        "kobo+https://, kobo+file://": "kobo",
+        "memory://": "memory",
+        "postgresql://": "sql",
+        "sqlite://": "sql",
+    }
+    assert "kobo://" not in text  # a URL nobody can type
+    assert re.search(r"sqlite://\s+sql\s+SQLite database file \(embedded default\)", text)
     assert text.rstrip().endswith("Disabled (KK_DISABLED_PLUGINS): none")
     assert result.stderr == ""
 
@@ -47,6 +55,9 @@ def test_json() -> None:
     ]
     assert all(p["version"] for p in found["plugins"])
     assert found["disabled"] == []
+    forms = {s["scheme"]: s["url_forms"] for s in found["stores"]}
+    assert forms["kobo"] == ["kobo+https://", "kobo+file://"]
+    assert forms["sqlite"] == ["sqlite://"]
 
 
 def test_a_disabled_plugin_is_shown_and_its_schemes_are_gone() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import metadata
 from typing import Any
 
@@ -27,7 +28,12 @@ def describe(plugins: Plugins) -> dict[str, Any]:
             for info in plugins.list_plugins()
         ],
         "stores": [
-            {"scheme": scheme, "plugin": entry.plugin, "description": entry.description}
+            {
+                "scheme": scheme,
+                "url_forms": url_forms(scheme, entry.description),
+                "plugin": entry.plugin,
+                "description": entry.description,
+            }
             for scheme, entry in sorted(plugins.stores.items())
         ],
         "form_mappings": [
@@ -45,13 +51,22 @@ def describe(plugins: Plugins) -> dict[str, Any]:
     }
 
 
+def url_forms(scheme: str, description: str) -> list[str]:
+    """How a store URL of ``scheme`` begins, as a user types it: the ``scheme+kind://``
+    forms the plugin's description names (``kobo+https://``, ``kobo+file://``: a bare
+    ``kobo://`` opens nothing), else ``scheme://``."""
+    named = re.findall(rf"(?<![\w+.-]){re.escape(scheme)}\+[a-z0-9.-]+://", description)
+    return list(dict.fromkeys(named)) or [f"{scheme}://"]
+
+
 @click.command(
     "adapters",
-    short_help="List the installed plugins, their store schemes, disabled ones.",
+    short_help="List the installed plugins, the store URLs they open, disabled ones.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def command(as_json: bool) -> None:
-    """List the installed plugins, the store URL schemes they handle, and those disabled.
+    """List the installed plugins, the store URLs they open (as they begin: what to
+    type), and those disabled.
 
     Plugins are found through the "kk" entry-point group (the built-in adapters too);
     KK_DISABLED_PLUGINS (comma-separated plugin names) keeps some from loading.
@@ -74,10 +89,10 @@ def command(as_json: bool) -> None:
         ],
     )
     output.echo()
-    output.echo("Store URL schemes:")
+    output.echo("Store URLs, as they begin (what to type; the path or server follows):")
     output.echo_table(
-        ["scheme", "plugin", "description"],
-        [[f"{s['scheme']}://", s["plugin"], s["description"]] for s in found["stores"]],
+        ["URL begins", "plugin", "description"],
+        [[", ".join(s["url_forms"]), s["plugin"], s["description"]] for s in found["stores"]],
     )
     for key, title, column in (
         ("form_mappings", "Form mappings", "form"),

@@ -3,6 +3,8 @@ the rejects file."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import click
 
 from kk_cli import output
 from kk_cli.exit_codes import ExitCode
-from kk_core.reports import ImportReport
+from kk_core.reports import ImportReport, Reject
 
 __all__ = ["finish", "rejects_option"]
 
@@ -81,11 +83,52 @@ def finish(report: ImportReport, target: str, rejects_path: Path | None, as_json
         if not report.rejects:
             output.echo("Nothing was refused.")
         else:
-            problems = sum(len(r.problems) for r in report.rejects)
-            where = f"; see {rejects_path}" if rejects_path is not None else ""
-            output.echo(f"Refused: {len(report.rejects)} ({problems} problems){where}. The first:")
-            for reject in report.rejects[:5]:
-                for problem in reject.problems[:3]:
-                    output.echo(f"  {reject.where}: {problem.path}: {problem.message}")
+            _echo_rejects(report.rejects, rejects_path)
     if report.rejects:
         raise click.exceptions.Exit(ExitCode.PROBLEMS)
+
+
+#: How many places of refused rows or submissions the report lists, and how many
+#: problems of each (the rejects file holds them all).
+SHOWN_PLACES, SHOWN_PROBLEMS = 5, 3
+
+
+def _place_key(where: str) -> list[Any]:
+    """``case.csv:10`` after ``case.csv:9``: digits compared as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", where)]
+
+
+def _listed(items: Sequence[str], more: int) -> str:
+    if more:
+        return f"{', '.join(items)} and {more:,} more"
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _echo_rejects(rejects: Sequence[Reject], rejects_path: Path | None) -> None:
+    """The refused places in order, each once, then their problems: the first
+    `SHOWN_PLACES` places, `SHOWN_PROBLEMS` problems each."""
+    ordered = sorted(rejects, key=lambda r: _place_key(r.where))
+    places = list(dict.fromkeys(r.where for r in ordered))
+    shown = places[:SHOWN_PLACES]
+    more = len(places) - len(shown)
+    problems = sum(len(r.problems) for r in rejects)
+    if rejects_path is not None:
+        where = f"; every one is in {rejects_path}"
+    elif more:
+        where = "; --rejects FILE writes every one"
+    else:
+        where = ""
+    output.echo(
+        f"Refused: {len(rejects):,} ({problems:,} problems), at {_listed(shown, more)}{where}:"
+    )
+    for reject in (r for r in ordered if r.where in shown):
+        for problem in reject.problems[:SHOWN_PROBLEMS]:
+            if problem.path.startswith(reject.where):  # the path names the place (a cell)
+                output.echo(f"  {problem.path}: {problem.message}")
+            else:
+                output.echo(f"  {reject.where}: {problem.path}: {problem.message}")
+        hidden = len(reject.problems) - SHOWN_PROBLEMS
+        if hidden > 0:
+            output.echo(f"  {reject.where}: and {hidden:,} more problems")

@@ -100,7 +100,9 @@ def test_a_partner_sheet_with_its_mapping_and_a_rejects_file(tmp_path: Path) -> 
     lines = result.stdout.splitlines()
     assert lines[0] == f"Imported {sheet} → {url}"
     assert lines[2].split() == ["case", "2", "0"]
-    assert "Refused: 1 (1 problems); see" in result.stdout
+    assert f"Refused: 1 (1 problems), at register.csv:4; every one is in {rejects}:" in (
+        result.stdout
+    )
     assert "31/02/2025" in rejects.read_text(encoding="utf-8")
     assert NIK not in result.output + rejects.read_text(encoding="utf-8")
     with open_store(url, read_only=True) as store:  # type: ignore[attr-defined]
@@ -109,6 +111,33 @@ def test_a_partner_sheet_with_its_mapping_and_a_rejects_file(tmp_path: Path) -> 
     report = json.loads(again.stdout)
     assert report["written"] == {"case": 0}
     assert report["unchanged"] == {"case": 2}
+
+
+def test_the_refused_places_are_listed_in_order_each_once(tmp_path: Path) -> None:
+    """Rows 2, 4, 6 … 16 refused (two problems in row 2): the places in row order
+    (``register.csv:10`` after ``:8``), the first five, then how many more."""
+    rows = [SHEET[0]]
+    for i in range(1, 16):
+        bad = i % 2 == 1
+        day = "31/02/2025" if bad else "13/02/2025"
+        sex = "X" if i == 1 else "P"
+        rows.append([f"{i:03}", day, "S.", sex, "15", "Putus Sekolah", ""])
+    sheet, mapping = _sheet(tmp_path, rows)
+    args = ("import", str(sheet), "--mapping", str(mapping))
+    result = kk(*args, "--store", sqlite_url(tmp_path / "kk.db"), plugins=Plugins(extra=PLUGINS))
+    assert result.exit_code == ExitCode.PROBLEMS, result.output
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("Refused:"))
+    places = ", ".join(f"register.csv:{n}" for n in (2, 4, 6, 8, 10))
+    assert header == (
+        f"Refused: 8 (9 problems), at {places} and 3 more; --rejects FILE writes every one:"
+    )
+    listed = lines[lines.index(header) + 1 :]
+    assert [line.split()[0].rsplit(":", 1)[0] for line in listed] == [
+        "register.csv:2", "register.csv:2", "register.csv:4", "register.csv:6",
+        "register.csv:8", "register.csv:10",
+    ]  # fmt: skip
+    assert all(line.count("register.csv:") == 1 for line in listed), listed
 
 
 def test_a_mapping_that_does_not_fit_writes_nothing(tmp_path: Path) -> None:

@@ -102,6 +102,11 @@ def test_builds_the_store_and_prints_suppressed_tables_then_writes_nothing(
     assert not [c for c in cells if re.fullmatch(r"[1-4]", c)]
     assert "<5" in cells
     assert "Synthetic data." in first.stdout
+    # one marker for a small count, the one the closing line names; headers in words
+    assert "Small cells are hidden (<5, x)" in first.stdout
+    assert "n<5" not in first.stdout
+    assert "| Year | Businesses |" in first.stdout
+    assert "Distinct" not in first.stdout
     # the next steps it suggests work on what it wrote
     suggested = [line.split()[1:] for line in first.stdout.splitlines() if line.startswith("  kk ")]
     assert [args[0] for args in suggested] == ["report", "brief"]

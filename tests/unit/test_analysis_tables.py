@@ -18,6 +18,7 @@ from kk_core.analysis import (
     BUILT_IN,
     Count,
     Days,
+    Distinct,
     Sum,
     Suppression,
     indicator_table,
@@ -369,3 +370,21 @@ def test_a_filtered_table_says_what_it_is_limited_to() -> None:
     )
     assert "*Only Case category: Violence; Year: 2025.*" in table.to_markdown("en")
     assert "Hanya" not in tabulate(store, "case", "month").to_markdown("id")
+
+
+def test_a_distinct_count_is_hidden_as_a_count_is_and_headed_by_its_label(
+    store: MemoryStore,
+) -> None:
+    """A distinct count is no more than its group's records: a small group's shows '<5'
+    (the marker of counts), with the note of counts; its header is the label given."""
+    counts = tabulate(store, "support_action", "type", suppression=True)
+    measure = Distinct("business_id", labels=("Jumlah usaha", "Businesses"))
+    table = tabulate(store, "support_action", "type", measure=measure, suppression=True)
+    small = [i for i in range(len(counts.rows[0])) if counts.cells[(i,)].shown == "<5"]
+    assert small
+    assert all(table.cells[(i,)].shown == "<5" for i in small)
+    markdown = table.to_markdown("en")
+    assert "| Businesses |" in markdown.splitlines()[2]
+    assert "Groups of fewer than 5 records are shown as '<5'." in markdown
+    assert "n<5" not in markdown
+    assert table.to_markdown("id").splitlines()[2].endswith("| Jumlah usaha |")

@@ -235,7 +235,7 @@ BUILT_IN: Mapping[str, Indicator] = {
             "Usaha yang didukung",
             "Businesses supported",
             ("year",),
-            measure=Distinct("business_id"),
+            measure=Distinct("business_id", labels=("Jumlah usaha", "Businesses")),
         ),
         _i(
             "permits_obtained",

@@ -73,14 +73,22 @@ class Count:
 
 @attrs.frozen
 class Distinct:
-    """How many different values of a scalar dimension (``business_id``: the businesses)."""
+    """How many different values of a scalar dimension (``business_id``: the businesses).
+
+    ``label``, (Indonesian, English), is the column's header (``("Jumlah usaha",
+    "Businesses")``); without it, one made from the dimension's label. A small group's
+    distinct count shows as ``<5``, as a count does (it is a count, and no more than
+    the group's records)."""
 
     dimension: str
+    labels: tuple[str, str] | None = attrs.field(default=None, kw_only=True, eq=False)
     kind_name = "distinct"
 
     def label(self, lang: str = "id") -> str:
         from kk_core.analysis.labels import dimension_label
 
+        if self.labels is not None:
+            return self.labels[0] if lang == "id" else self.labels[1]
         name = dimension_label(self.dimension, lang).lower()
         return f"Jumlah {name} berbeda" if lang == "id" else f"Distinct {name}"
 

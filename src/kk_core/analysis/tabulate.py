@@ -614,14 +614,14 @@ def _measure_table(
         else:
             cells[index] = _measure_cell(found.get(key_rows), 1, k, policy, measures[0])
     notes = []
-    if policy is not None and all(isinstance(m, Count) for m in measures):
+    if policy is not None and all(isinstance(m, Count | Distinct) for m in measures):
         notes.append(
             (
                 f"Kelompok dengan kurang dari {k} catatan ditampilkan sebagai '<{k}'.",
                 f"Groups of fewer than {k} records are shown as '<{k}'.",
             )
         )
-    elif policy is not None and any(isinstance(m, Count) for m in measures):
+    elif policy is not None and any(isinstance(m, Count | Distinct) for m in measures):
         notes.append(
             (
                 f"Kelompok dengan kurang dari {k} catatan tidak ditampilkan: jumlahnya "
@@ -680,9 +680,10 @@ def _measure_cell(
         # an empty group: nothing counted or summed is 0; days between dates have none
         return Cell("–", None) if isinstance(measure, Days) else Cell("0", 0)
     n = values[0]
-    # a small group's count shows as "<5"; any other measure of it as "n<5", which no
-    # reader takes for "a median under 5 days" or "under Rp 5"
-    small = f"<{k}" if isinstance(measure, Count) else f"n<{k}"
+    # a small group's count (or distinct count, no more than it) shows as "<5"; any other
+    # measure of it as "n<5", which no reader takes for "a median under 5 days" or
+    # "under Rp 5"
+    small = f"<{k}" if isinstance(measure, Count | Distinct) else f"n<{k}"
     if policy is not None and n < k:
         return Cell(small, None)
     shown, number = _format(values[at])

@@ -79,7 +79,8 @@ ENVIRONMENT = [
 #: What help text names that is typed as it is: URLs, commands, options, variables.
 _LITERAL = re.compile(
     r"[a-z][a-z0-9+]*://(?:[^\s,;()]*[^\s,;().])?"  # a URL
-    r"|(?<![\"'])kk(?: [a-z]+)?(?: --[a-z][a-z-]*)?(?![a-z-\"'])"  # kk migrate, kk --debug
+    r"|\bkk_[a-z_]+\b"  # a name: kk_pengaduan, kk_pseudonym_key
+    r"|(?<![\"'])kk(?: [a-z]+)?(?: --[a-z][a-z-]*)?(?![\w\"'-])"  # kk migrate, kk --debug
     r"|--[a-z][a-z-]*"  # an option
     r"|\b(?:KK_[A-Z_]+|PGPASSWORD)\b"  # an environment variable
 )

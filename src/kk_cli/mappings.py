@@ -55,11 +55,11 @@ def _mapping(ctx: click.Context, param: click.Parameter, value: str | None) -> P
 
 
 def mapping_option(help_text: str, *, required: bool = False) -> Callable[[_F], _F]:
-    """``--mapping FILE|FORM``: a `Path` to a file that exists, or a generated form's name."""
+    """``--mapping FILE_OR_FORM``: a `Path` to a file that exists, or a generated form's name."""
     return click.option(
         "--mapping",
         "mapping",
-        metavar="FILE|FORM",
+        metavar="FILE_OR_FORM",
         required=required,
         callback=_mapping,
         help=help_text,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from kk_cli.stores import open_for_reading
+from kk_core.errors import StorageError
 from kk_core.plugins import Plugins
 
 if TYPE_CHECKING:
@@ -71,7 +72,13 @@ def generated_mapping(plugins: Plugins, store_url: str, form_id: str) -> KoboFor
     ``store_url`` (only read) as ``kk form`` made the form."""
     from kk_adapters.kobo.forms import generated_mapping as make
 
-    store = open_for_reading(plugins, store_url)
+    try:
+        store = open_for_reading(plugins, store_url)
+    except StorageError as error:
+        raise StorageError(
+            f"--mapping {form_id} is made from the store kk form made the form from, "
+            f"given with --store: {error}"
+        ) from None
     try:
         return make(store, form_id, plugins=plugins)
     finally:

@@ -52,3 +52,24 @@ def test_a_missing_store_is_a_usage_error(tmp_path: Path) -> None:
     result = kk("form", "--out", str(tmp_path / "forms"), env={"KK_STORE": ""})
     assert result.exit_code == ExitCode.USAGE
     assert not (tmp_path / "forms").exists()
+
+
+def test_a_kk_without_members_yet_gets_its_forms(tmp_path: Path) -> None:
+    """A new KK (a village and its group, no member recorded yet): the meeting form
+    leaves out "members present" and its check, and all three forms convert."""
+    from kk_core import Village
+    from kk_core.groups import ConstituentGroup
+
+    teros = Village("52.03.17.2003", "Teros", "Labuhan Haji", "Lombok Timur", "Nusa Tenggara Barat")
+    path = tmp_path / "new.db"
+    with open_store(sqlite_url(path)) as store:  # type: ignore[attr-defined]
+        store.put_many([teros, ConstituentGroup("kk-teros", teros.id, "KK Desa Teros")])
+    out = tmp_path / "forms"
+    result = kk("form", "--store", sqlite_url(path), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    for name in FORMS:
+        assert convert(xlsform=str(out / name)).xform
+    survey = load_workbook(out / "kk_rapat.xlsx")["survey"]
+    names = {row[1] for row in survey.iter_rows(values_only=True)}
+    assert "female" in names
+    assert "members_present" not in names

@@ -178,6 +178,18 @@ def test_an_unknown_form_name_is_a_usage_error_naming_the_forms(tmp_path: Path) 
     assert "kk_pengaduan, kk_umkm, kk_rapat" in result.stderr
 
 
+def test_a_store_that_is_not_there_says_what_the_mapping_needs(tmp_path: Path) -> None:
+    export = tmp_path / "export.json"
+    export.write_text('{"results": []}', encoding="utf-8")
+    missing = tmp_path / "kk.db"
+    result = kk("sync", str(export), "--mapping", "kk_pengaduan", "--store", sqlite_url(missing))
+    assert result.exit_code == ExitCode.STORAGE, result.output
+    assert "--mapping kk_pengaduan is made from the store kk form made the form from" in (
+        result.stderr
+    )
+    assert not missing.exists()
+
+
 def test_the_library_gives_the_same_mapping_as_the_form(
     store_path: Path, form: FormDefinition
 ) -> None:

@@ -1028,11 +1028,15 @@ def meeting_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDefini
                 & (
                     (female + fl.here).eq(0)
                     | (female + fl.here).ge(fl.count_selected(ref("members_present")))
-                ),
+                )
+                if ctx.members  # without members the form does not ask who was present
+                else fl.here.ge(0),
                 constraint_message=(
                     "Tidak negatif; jumlah peserta tidak kurang dari anggota yang hadir.",
                     "Not negative; no fewer people than the members present.",
-                ),
+                )
+                if ctx.members
+                else ("Tidak negatif.", "Not negative."),
                 to=Target("meeting", "attendance.male"),
             ),
             Question(

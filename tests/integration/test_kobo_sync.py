@@ -115,7 +115,9 @@ def fetched_in_full(server: KoboLookalike, since: int = 0) -> list[int]:
     found: list[int] = []
     for path, query in server.log[since:]:
         if path.endswith("/data/") and "query" in query:
-            found.extend(json.loads(query["query"])["_id"]["$in"])
+            asked = json.loads(query["query"])["_id"]
+            if "$in" in asked:  # (a listing's page asks ``$gt`` the last _id read)
+                found.extend(asked["$in"])
     return found
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -154,8 +154,18 @@ class _References:
                         "store: put it there first",
                     )
                 )
-            if ("case", record.case_id) not in made and self.get(Case, record.case_id) is None:
+            case = made.get(("case", record.case_id)) or self.get(Case, record.case_id)
+            if not isinstance(case, Case):
                 found.append(Problem("referral.case_id", f"no case {quote_value(record.case_id)}"))
+            elif record.override_approved_by is not None:
+                found.extend(
+                    self._approver(
+                        record.override_approved_by,
+                        case.group_id,
+                        record.sent_on,
+                        "referral.override_approved_by",
+                    )
+                )
             return found
         if isinstance(record, SupportAction):
             found = []
@@ -224,7 +234,25 @@ class _References:
                         f"{quote_value(case.group_id)}",
                     )
                 )
+        if case.consent is not None and case.consent.approved_by is not None:
+            found.extend(
+                self._approver(
+                    case.consent.approved_by,
+                    case.group_id,
+                    case.consent.recorded_on,
+                    "case.consent.approved_by",
+                )
+            )
         return found
+
+    def _approver(self, member_id: str, group_id: str, on: date, path: str) -> list[Problem]:
+        """The coordinator who approved an override or a best-interest decision, as the
+        services check them (`Member.approval_problem`)."""
+        member = self.get(Member, member_id)
+        if not isinstance(member, Member):
+            return [Problem(path, f"no member {quote_value(member_id)} in the target store")]
+        why = member.approval_problem(group_id, on)
+        return [] if why is None else [Problem(path, why)]
 
     def _group(self, group_id: str, path: str) -> ConstituentGroup | Problem:
         group = self.get(ConstituentGroup, group_id)

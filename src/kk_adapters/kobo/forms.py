@@ -631,8 +631,7 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
                 list_name="member",
                 relevant=giver.eq("best_interest"),
                 required=True,
-                choice_filter=fl.column("group").eq(ref("kk_group"))
-                & fl.column("board").eq("yes"),
+                choice_filter=fl.column("group").eq(ref("kk_group")) & fl.column("board").eq("yes"),
                 hint=(
                     "Ketua atau koordinator KK.",
                     "The KK's chair or a coordinator.",

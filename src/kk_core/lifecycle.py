@@ -7,6 +7,7 @@ if-chains, and a refused step always names the rule it broke.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -202,13 +203,9 @@ class Lifecycle(Generic[R]):
         """
         target = self.check(record, step)
         event = self.event(record, step, target)
-        new = attrs.evolve(
-            record,  # type: ignore[misc]
-            status=self._state_type(target),
-            timeline=(*record.timeline, event),
-            **changes,
-        )
-        return new, event
+        changes["status"] = self._state_type(target)
+        changes["timeline"] = (*record.timeline, event)
+        return _evolve(record, changes), event
 
     def draft(self, record: R, **start: Any) -> Draft[R]:
         """A `Draft` of several steps of ``record``, built and checked once at the end.
@@ -262,7 +259,7 @@ class Draft(Generic[R]):
         """The record with every step, built and checked by the model as a whole."""
         if not self._changes:
             return self._original
-        return attrs.evolve(self._original, **self._changes)  # type: ignore[misc]
+        return _evolve(self._original, self._changes)
 
     def _checked(self, record: R, changes: Mapping[str, Any]) -> dict[str, Any]:
         out = {}
@@ -286,6 +283,27 @@ def _fields_of(cls: type) -> dict[str, attrs.Attribute[Any]]:
     if found is None:
         found = _FIELDS[cls] = {a.name: a for a in attrs.fields(cls)}
     return found
+
+
+_INIT: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] | None] = {}
+
+
+def _evolve(record: R, changes: Mapping[str, Any]) -> R:
+    """`attrs.evolve` (the record made again, every check run) with the record's values
+    read in one call: the step functions' hot path."""
+    cls: Any = type(record)
+    if cls not in _INIT:
+        init = [a for a in attrs.fields(cls) if a.init]
+        plain = len(init) > 1 and all(a.alias == a.name for a in init)
+        names = tuple(a.name for a in init)
+        _INIT[cls] = (names, operator.attrgetter(*names)) if plain else None
+    found = _INIT[cls]
+    if found is None:  # (one field, or a private one: attrs knows its argument's name)
+        return attrs.evolve(record, **changes)  # type: ignore[misc]
+    names, values = found
+    arguments = dict(zip(names, values(record), strict=True))
+    arguments.update(changes)
+    return cls(**arguments)  # type: ignore[no-any-return]
 
 
 def _unchecked(record: R, fields: Mapping[str, Any], changes: Mapping[str, Any]) -> R:

@@ -80,9 +80,7 @@ class _Check:
         hamlet = self.lookup(Hamlet, hamlet_id)
         if isinstance(hamlet, Hamlet) and hamlet.village_id == village_id:
             return []
-        return [
-            Problem(path, f"{quote_value(hamlet_id)} is not a hamlet of village {village_id}")
-        ]
+        return [Problem(path, f"{quote_value(hamlet_id)} is not a hamlet of village {village_id}")]
 
     def village_of(self, group: ConstituentGroup, village_id: str, path: str) -> list[Problem]:
         if group.village_id == village_id:

@@ -145,7 +145,6 @@ class _References:
         return reference_problems(record, lookup)
 
 
-
 class Importer:
     """Imports pages of raw submissions of one form into ``target`` (see the module).
 

@@ -960,6 +960,6 @@ class CaseHistory:
         return self._draft.apply(step)
 
     def finish(self) -> Case:
-        """The case with every step, checked by the model (``FieldError``, ``ValueError``
-        naming the field when the whole does not hold)."""
+        """The case with every step, checked by the model as a whole (a ``ValueError``
+        naming the field when it does not hold)."""
         return self._draft.finish()

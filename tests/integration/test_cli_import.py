@@ -134,7 +134,8 @@ def test_the_refused_places_are_listed_in_order_each_once(tmp_path: Path) -> Non
         rows.append([f"{i:03}", day, "S.", sex, "15", "Putus Sekolah", ""])
     sheet, mapping = _sheet(tmp_path, rows)
     args = ("import", str(sheet), "--mapping", str(mapping))
-    result = kk(*args, "--store", sqlite_url(tmp_path / "kk.db"), plugins=Plugins(extra=PLUGINS))
+    url = _with_group(sqlite_url(tmp_path / "kk.db"))
+    result = kk(*args, "--store", url, plugins=Plugins(extra=PLUGINS))
     assert result.exit_code == ExitCode.PROBLEMS, result.output
     lines = result.stdout.splitlines()
     header = next(line for line in lines if line.startswith("Refused:"))

@@ -634,8 +634,7 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
                 choice_filter=fl.column("group").eq(ref("kk_group")) & fl.column("board").eq("yes"),
                 hint=(
                     "Pengurus KK: ketua, wakil, sekretaris, bendahara atau koordinator.",
-                    "On the KK's board: chair, vice-chair, secretary, treasurer or a "
-                    "coordinator.",
+                    "On the KK's board: chair, vice-chair, secretary, treasurer or a coordinator.",
                 ),
                 to=Target("case", "consent.approved_by"),
             ),

@@ -26,7 +26,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -420,7 +420,7 @@ class CsvStore(_Reads):
         more = f"\n  … and {len(problems) - 50:,} more" if len(problems) > 50 else ""
         return f"{what} in {self._shown()} does not read:\n{lines}{more}"
 
-    def _entries(self, cls: RecordType) -> Iterator[tuple[KindFiles, Any]]:
+    def _entries(self, cls: RecordType) -> Generator[tuple[KindFiles, Any], None, None]:
         files = self._open(cls)
         try:
             for entry in files.entries():

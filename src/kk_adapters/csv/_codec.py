@@ -154,7 +154,7 @@ def _decode_expr(column: Column, i: int, src: _Source) -> str:
     default = _default(column, src)
     if cell is Cell.CODES:
         reader = code_reader(cast(str, column.code_list))
-        return f"({src.add(reader.codes_of)}(split(v)) if (v := {c}) else [])"
+        return f"({src.add(reader.set_cell)}(v) if (v := {c}) else [])"
     if cell is Cell.CODE:
         return f"(v if (v := {c}.strip()) else {default})"
     if cell is Cell.OPEN_CODE:

@@ -44,7 +44,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.harness import ROOT, MinRatio, Side, ThroughputLayer, Trial
+from bench.harness import ROOT, MinRatio, Side, ThroughputLayer, Trial, bulk_gc
 from bench.workload import iter_case_dicts
 from kk_core import open_store
 from kk_core.cases import (
@@ -95,8 +95,12 @@ def _workdir() -> Path:
     return path
 
 
-def _records(n: int) -> list[Case]:
-    return [structure(d, Case) for d in iter_case_dicts(n)]
+def _records(n: int, start: int = 0) -> list[Case]:
+    """Cases ``start`` to ``start + n`` of the workload, made with the collector paused
+    (with a million records alive it would walk them again and again: a third of the
+    time it takes to make them)."""
+    with bulk_gc("paused"):
+        return [structure(d, Case) for d in iter_case_dicts(n, start)]
 
 
 def _headers() -> dict[str, list[str]]:
@@ -474,8 +478,9 @@ def cached_folder(n: int) -> Path:
     shutil.rmtree(partial, ignore_errors=True)
     store = open_store(f"csv://{partial.as_posix()}?read_only=no")
     for lo in range(0, n, BUILD_BATCH):
-        batch = [structure(d, Case) for d in iter_case_dicts(min(BUILD_BATCH, n - lo), lo)]
-        store.put_many(batch)
+        batch = _records(min(BUILD_BATCH, n - lo), lo)
+        with bulk_gc("paused"):
+            store.put_many(batch)
         del batch
     partial.rename(folder)  # whole or absent: an interrupted build is written again
     return folder

@@ -22,7 +22,7 @@ from kk_adapters.kobo.form_definition import VERSION_FIELD, FormDefinition, Grou
 from kk_adapters.kobo.form_logic import Context
 from kk_adapters.kobo.forms import FormContext
 from kk_core import Hamlet, Village
-from kk_core.codes import Affiliation, CodeEntry, ServiceKind, Sex
+from kk_core.codes import Affiliation, CodeEntry, Position, ServiceKind, Sex
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.hookspecs import hookimpl
 from kk_core.referrals import ServiceProvider
@@ -72,6 +72,15 @@ def deployment_records() -> list[Any]:
             Sex.FEMALE,
             {Affiliation.PKK},
             date(2024, 1, 10),
+        ),
+        Member(
+            "kk-korleko-m02",
+            "kk-korleko",
+            "Lalu Sapriadi",
+            Sex.MALE,
+            {Affiliation.VILLAGE_GOVERNMENT},
+            date(2020, 1, 6),
+            position=Position.CHAIR,
         ),
         ServiceProvider("klinik-korleko", "klinik_desa", "Klinik Desa Korleko"),
         ServiceProvider("polres-lotim", ServiceKind.POLICE_PPA, "Unit PPA Polres Lombok Timur"),

@@ -89,6 +89,8 @@ def nik_digits(value: str) -> str | None:
     """The 16 ASCII digits of a NIK written in any accepted spelling, else None."""
     if len(value) < NIK_DIGITS:
         return None
+    if len(value) == NIK_DIGITS and value.isascii() and value.isdigit():
+        return value  # as forms and files mostly give it
     match = _WHOLE_RUN.fullmatch(value)
     if match is None:
         return None

@@ -83,6 +83,7 @@ from kk_core.codes import (
     core_code,
 )
 from kk_core.lifecycle import (
+    Draft,
     Event,
     Guard,
     Lifecycle,
@@ -99,6 +100,7 @@ __all__ = [
     "DIVERSION_AGE",
     "REFERRAL_SERVICES_FOR_SEXUAL_VIOLENCE",
     "UPDATABLE_FIELDS",
+    "CaseHistory",
     "add_note",
     "assess_case",
     "assign_companion",
@@ -647,39 +649,55 @@ def report_case(
     case: Case, *, at: datetime, actor_id: str | None = None, note: str = ""
 ) -> tuple[Case, Event]:
     """Start the timeline of a newly recorded case."""
-    return CASE_LIFECYCLE.apply(case, Step(CaseAction.REPORT, at, actor_id=actor_id, note=note))
+    return CASE_LIFECYCLE.apply(case, _report(at, actor_id, note))
+
+
+def _report(at: datetime, actor_id: str | None, note: str) -> Step:
+    return Step(CaseAction.REPORT, at, actor_id=actor_id, note=note)
 
 
 def assign_companion(
     case: Case, member_id: str, *, at: datetime, actor_id: str | None = None, note: str = ""
 ) -> tuple[Case, Event]:
     """Name the KK member who accompanies the client."""
-    step = Step(CaseAction.ASSIGN, at, actor_id=actor_id, note=note, ref=member_id)
-    return CASE_LIFECYCLE.apply(case, step, companion_id=member_id)
+    return CASE_LIFECYCLE.apply(
+        case, _assign(member_id, at, actor_id, note), companion_id=member_id
+    )
+
+
+def _assign(member_id: str, at: datetime, actor_id: str | None, note: str) -> Step:
+    return Step(CaseAction.ASSIGN, at, actor_id=actor_id, note=note, ref=member_id)
 
 
 def record_consent(
     case: Case, consent: Consent, *, at: datetime, actor_id: str | None = None, note: str = ""
 ) -> tuple[Case, Event]:
     """Record who consented to what (and, for a child, the child's assent)."""
-    step = Step(
+    return CASE_LIFECYCLE.apply(case, _consent(consent, at, actor_id, note), consent=consent)
+
+
+def _consent(consent: Consent, at: datetime, actor_id: str | None, note: str) -> Step:
+    return Step(
         CaseAction.RECORD_CONSENT, at, actor_id=actor_id, note=note, details={"consent": consent}
     )
-    return CASE_LIFECYCLE.apply(case, step, consent=consent)
 
 
 def assess_case(
     case: Case, assessment: Assessment, *, at: datetime, actor_id: str | None = None, note: str = ""
 ) -> tuple[Case, Event]:
     """Record the assessment: needs by domain and the risk level it sets."""
-    step = Step(
+    step = _assess(assessment, at, actor_id, note)
+    return CASE_LIFECYCLE.apply(case, step, assessment=assessment, risk=assessment.risk)
+
+
+def _assess(assessment: Assessment, at: datetime, actor_id: str | None, note: str) -> Step:
+    return Step(
         CaseAction.ASSESS,
         at,
         actor_id=actor_id,
         note=note or f"risk: {assessment.risk.value}",
         details={"assessment": assessment},
     )
-    return CASE_LIFECYCLE.apply(case, step, assessment=assessment, risk=assessment.risk)
 
 
 def change_risk(
@@ -800,11 +818,25 @@ def refer_case(
     event's note (``[override: imminent_danger, approved by m-01: …]``), so the timeline
     itself shows why a referral went ahead without consent.
     """
+    step = _refer(referral_id, at, service, override, override_note, approved_by, actor_id, note)
+    return CASE_LIFECYCLE.apply(case, step)
+
+
+def _refer(
+    referral_id: str,
+    at: datetime,
+    service: str | None,
+    override: OverrideReason | None,
+    override_note: str,
+    approved_by: str | None,
+    actor_id: str | None,
+    note: str,
+) -> Step:
     if override is not None and override in OverrideReason._value2member_map_:
         by = f", approved by {approved_by}" if approved_by else ""
         why = f": {override_note.strip()}" if override_note.strip() else ""
         note = f"{note} [override: {OverrideReason(override).value}{by}{why}]".strip()
-    step = Step(
+    return Step(
         CaseAction.REFER,
         at,
         actor_id=actor_id,
@@ -813,7 +845,6 @@ def refer_case(
         override=None if override is None else str(override),
         details={"service": service, "approved_by": approved_by, "override_note": override_note},
     )
-    return CASE_LIFECYCLE.apply(case, step)
 
 
 def resume_case(
@@ -855,3 +886,80 @@ def reopen_case(
     """Reopen a closed case; the outcome and closing date are cleared, the timeline keeps them."""
     step = Step(CaseAction.REOPEN, at, actor_id=actor_id, note=reason)
     return CASE_LIFECYCLE.apply(case, step, outcome=None, closed_on=None)
+
+
+class CaseHistory:
+    """Several steps of one case recorded at once, the case built and checked once.
+
+    An import records each new case's whole history (report, companion, assessment,
+    consent, referrals); applying the functions above one by one would build and check
+    the whole case at every step. The methods here take the same arguments, check the
+    same guards against the case as the steps before left it, and raise the same
+    `TransitionError`; `finish` builds the case, which the model checks as a whole (see
+    `kk_core.lifecycle.Draft`). ``start``: fields the history starts from instead of the
+    case's, such as ``consent=None`` for a consent that a step records again.
+    """
+
+    def __init__(self, case: Case, **start: Any) -> None:
+        self._draft: Draft[Case] = CASE_LIFECYCLE.draft(case, **start)
+
+    @property
+    def case(self) -> Case:
+        """The case as the steps so far left it (checked as a whole only by `finish`)."""
+        return self._draft.record
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """The events the steps appended, in order."""
+        return tuple(self._draft.events)
+
+    def report(self, *, at: datetime, actor_id: str | None = None, note: str = "") -> Event:
+        """As `report_case`."""
+        return self._draft.apply(_report(at, actor_id, note))
+
+    def assign_companion(
+        self, member_id: str, *, at: datetime, actor_id: str | None = None, note: str = ""
+    ) -> Event:
+        """As `assign_companion`."""
+        return self._draft.apply(_assign(member_id, at, actor_id, note), companion_id=member_id)
+
+    def assess(
+        self,
+        assessment: Assessment,
+        *,
+        at: datetime,
+        actor_id: str | None = None,
+        note: str = "",
+    ) -> Event:
+        """As `assess_case`."""
+        step = _assess(assessment, at, actor_id, note)
+        return self._draft.apply(step, assessment=assessment, risk=assessment.risk)
+
+    def record_consent(
+        self, consent: Consent, *, at: datetime, actor_id: str | None = None, note: str = ""
+    ) -> Event:
+        """As `record_consent`."""
+        return self._draft.apply(_consent(consent, at, actor_id, note), consent=consent)
+
+    def refer(
+        self,
+        referral_id: str,
+        *,
+        at: datetime,
+        service: str | None = None,
+        override: OverrideReason | None = None,
+        override_note: str = "",
+        approved_by: str | None = None,
+        actor_id: str | None = None,
+        note: str = "",
+    ) -> Event:
+        """As `refer_case`."""
+        step = _refer(
+            referral_id, at, service, override, override_note, approved_by, actor_id, note
+        )
+        return self._draft.apply(step)
+
+    def finish(self) -> Case:
+        """The case with every step, checked by the model as a whole (a ``ValueError``
+        naming the field when it does not hold)."""
+        return self._draft.finish()

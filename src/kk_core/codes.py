@@ -2461,6 +2461,10 @@ def core_code(list_name: str, code: str) -> str | None:
     """The core code ``code`` rolls up to in a list with a core, the list as the
     installed plugins extended it (a plugin's local entry rolls up too); None when no
     list holds the code."""
+    base = CODE_LISTS.get(list_name)
+    built_in = None if base is None else base.core_of(code)
+    if built_in is not None:
+        return built_in  # a plugin adds entries, never moves a built-in one
     lists = _extended_lists() if _extended_lists is not None else CODE_LISTS
     code_list = lists.get(list_name) or CODE_LISTS[list_name]
     return code_list.core_of(code)

@@ -36,7 +36,14 @@ from kk_core._checks import INT64_MAX, FieldError
 from kk_core._coded import Coded
 from kk_core._text import quote_value, shorten
 from kk_core.errors import CodeError, Problem, ValidationError
-from kk_core.kinds import RECORD_KINDS, RECORD_UPGRADES, VALUE_UPGRADES, Record, record_type
+from kk_core.kinds import (
+    CURRENT_SHAPE_MARKERS,
+    RECORD_KINDS,
+    RECORD_UPGRADES,
+    VALUE_UPGRADES,
+    Record,
+    record_type,
+)
 from kk_core.lifecycle import Event
 from kk_core.values import record_problems
 
@@ -661,7 +668,9 @@ def _split(line: str) -> Problem:
     return Problem(path, message)
 
 
-def structure(data: Mapping[str, Any], cls: type[T] | str, *, where: str = "") -> T:
+def structure(
+    data: Mapping[str, Any], cls: type[T] | str, *, where: str = "", current: bool = False
+) -> T:
     """A record from plain data; `ValidationError` with every problem and its path.
 
     ``where`` names the place the data came from (``"cases.csv:12"``) and is put in
@@ -669,8 +678,16 @@ def structure(data: Mapping[str, Any], cls: type[T] | str, *, where: str = "") -
     values are checked for what no store keeps (`kk_core.values`: NUL, lone surrogates,
     lengths, identity numbers in text), so a bad row is refused here, with its path,
     not by the store it is written to.
+
+    ``current``: the data is in the current shape (a mapping's output, never a record
+    an older release stored), so it is not read as an older release's when it leaves
+    out what tells them apart (`kk_core.kinds.CURRENT_SHAPE_MARKERS`).
     """
     target: Any = record_type(cls) if isinstance(cls, str) else cls
+    if current and isinstance(data, Mapping):
+        marker = CURRENT_SHAPE_MARKERS.get(target)
+        if marker is not None and marker[0] not in data:
+            data = {**data, marker[0]: marker[1]}
     record: Any = None
     failed = False
     try:

@@ -89,3 +89,16 @@ class Member:
 
     def is_active_on(self, day: date) -> bool:
         return self.joined_on <= day and (self.left_on is None or day <= self.left_on)
+
+    def approval_problem(self, group_id: str, on: date) -> str | None:
+        """Why this member cannot approve an override or a best-interest decision for a
+        case of ``group_id`` on ``on`` (None when they can): the chair or a coordinator
+        of that group approves, as a member on that day."""
+        if self.group_id != group_id or self.position is Position.MEMBER:
+            return (
+                f"{quote_value(self.id)} is not on the board of {quote_value(group_id)} "
+                "(the chair or a coordinator approves it)"
+            )
+        if self.joined_on > on or (self.left_on is not None and self.left_on <= on):
+            return f"{quote_value(self.id)} is not a member of the group on {on.isoformat()}"
+        return None

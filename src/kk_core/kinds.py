@@ -23,6 +23,7 @@ from kk_core.referrals import Referral, ServiceProvider
 from kk_core.training import Training
 
 __all__ = [
+    "CURRENT_SHAPE_MARKERS",
     "RECORD_KINDS",
     "RECORD_UPGRADES",
     "VALUE_UPGRADES",
@@ -89,6 +90,16 @@ RECORD_KINDS: Mapping[str, RecordType] = MappingProxyType(
 #: and JSON files of older releases read as current records.
 RECORD_UPGRADES: Mapping[RecordType, Callable[[Any], Any]] = MappingProxyType(
     {AdvocacyProposal: upgrade_proposal_data, Case: upgrade_case_data}
+)
+
+#: Record class → the key whose presence tells current data from an older release's (its
+#: upgrade in `RECORD_UPGRADES` reads data without it as old), and that key's empty
+#: value. Data known to be current — what a Kobo or spreadsheet mapping makes — gets the
+#: key before it is structured (`kk_core.converter.structure` with ``current=True``): a
+#: mapping that leaves secondary issues out must not have its case read as release
+#: 0.1.0's (which would, for one, give it an "unknown" perpetrator it never named).
+CURRENT_SHAPE_MARKERS: Mapping[RecordType, tuple[str, Any]] = MappingProxyType(
+    {AdvocacyProposal: ("cycle_year", None), Case: ("issues", ())}
 )
 
 #: Value class → a function reading the plain data an older release stored for a value

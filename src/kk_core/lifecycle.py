@@ -7,6 +7,7 @@ if-chains, and a refused step always names the rule it broke.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -18,6 +19,7 @@ from kk_core._text import quote_value
 from kk_core.errors import TransitionError
 
 __all__ = [
+    "Draft",
     "Event",
     "Guard",
     "Lifecycle",
@@ -201,10 +203,113 @@ class Lifecycle(Generic[R]):
         """
         target = self.check(record, step)
         event = self.event(record, step, target)
-        new = attrs.evolve(
-            record,  # type: ignore[misc]
-            status=self._state_type(target),
-            timeline=(*record.timeline, event),
-            **changes,
-        )
-        return new, event
+        changes["status"] = self._state_type(target)
+        changes["timeline"] = (*record.timeline, event)
+        return _evolve(record, changes), event
+
+    def draft(self, record: R, **start: Any) -> Draft[R]:
+        """A `Draft` of several steps of ``record``, built and checked once at the end.
+
+        ``start``: fields the draft starts from instead of the record's (values its steps
+        set again, such as a consent recorded by the history being drafted).
+        """
+        return Draft(self, record, start)
+
+
+class Draft(Generic[R]):
+    """Steps of one record applied one after another, the record built once at the end.
+
+    Recording a history (an import: report, consent, referrals) step by step builds and
+    checks the whole record at every step; a draft does not. Each step's guards see the
+    record as the steps before it left it, and every value a step sets goes through its
+    field's own converter and validator at once; the record-wide checks (dates against
+    the report, the status against the timeline) run once, on the record `finish`
+    builds. A refused step raises `TransitionError` as `Lifecycle.apply` does.
+    """
+
+    def __init__(self, lifecycle: Lifecycle[R], record: R, start: Mapping[str, Any]) -> None:
+        self._lifecycle = lifecycle
+        self._original = record
+        self._fields = _fields_of(type(record))
+        self._changes: dict[str, Any] = self._checked(record, start)
+        # the draft itself: a private copy the steps change in place
+        self._record = _unchecked(record, self._fields, self._changes)
+        self.events: list[Event] = []
+
+    @property
+    def record(self) -> R:
+        """The record as the steps so far left it (a copy, not checked as a whole)."""
+        return _unchecked(self._record, self._fields, {})
+
+    def apply(self, step: Step, **changes: Any) -> Event:
+        """Check the step against the draft and add it; the event it appends."""
+        lifecycle, record = self._lifecycle, self._record
+        target = lifecycle.check(record, step)
+        event = lifecycle.event(record, step, target)
+        now = self._checked(record, changes)
+        now["status"] = lifecycle._state_type(target)
+        now["timeline"] = (*record.timeline, event)
+        self._changes.update(now)
+        for name, value in now.items():
+            object.__setattr__(record, name, value)
+        self.events.append(event)
+        return event
+
+    def finish(self) -> R:
+        """The record with every step, built and checked by the model as a whole."""
+        if not self._changes:
+            return self._original
+        return _evolve(self._original, self._changes)
+
+    def _checked(self, record: R, changes: Mapping[str, Any]) -> dict[str, Any]:
+        out = {}
+        for name, value in changes.items():
+            field = self._fields.get(name)
+            if field is None:
+                raise TypeError(f"{type(record).__name__} has no field {name!r}")
+            if field.converter is not None:
+                value = field.converter(value)  # type: ignore[operator]
+            if field.validator is not None:
+                field.validator(record, field, value)
+            out[name] = value
+        return out
+
+
+_FIELDS: dict[type, dict[str, attrs.Attribute[Any]]] = {}
+
+
+def _fields_of(cls: type) -> dict[str, attrs.Attribute[Any]]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = {a.name: a for a in attrs.fields(cls)}
+    return found
+
+
+_INIT: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] | None] = {}
+
+
+def _evolve(record: R, changes: Mapping[str, Any]) -> R:
+    """`attrs.evolve` (the record made again, every check run) with the record's values
+    read in one call: the step functions' hot path."""
+    cls: Any = type(record)
+    if cls not in _INIT:
+        init = [a for a in attrs.fields(cls) if a.init]
+        plain = len(init) > 1 and all(a.alias == a.name for a in init)
+        names = tuple(a.name for a in init)
+        _INIT[cls] = (names, operator.attrgetter(*names)) if plain else None
+    found = _INIT[cls]
+    if found is None:  # (one field, or a private one: attrs knows its argument's name)
+        return attrs.evolve(record, **changes)  # type: ignore[misc]
+    names, values = found
+    arguments = dict(zip(names, values(record), strict=True))
+    arguments.update(changes)
+    return cls(**arguments)  # type: ignore[no-any-return]
+
+
+def _unchecked(record: R, fields: Mapping[str, Any], changes: Mapping[str, Any]) -> R:
+    """A copy of a frozen attrs record with ``changes``, not run through its checks."""
+    new = object.__new__(type(record))
+    put = object.__setattr__
+    for name in fields:
+        put(new, name, changes[name] if name in changes else getattr(record, name))
+    return new

@@ -27,7 +27,6 @@ from kk_core.codes import (
     Forum,
     LegalStage,
     OverrideReason,
-    Position,
     ProposalAction,
     QuestionResolution,
     ReferralStatus,
@@ -659,14 +658,7 @@ class Services:
         """The member who approves an override or a best-interest decision: on the board
         of the case's group, and a member on that day."""
         member = self._require(tx, Member, member_id, "approved_by")
-        why = None
-        if member.group_id != group_id or member.position is Position.MEMBER:
-            why = (
-                f"{quote_value(member_id)} is not on the board of {quote_value(group_id)} "
-                "(the chair or a coordinator approves it)"
-            )
-        elif member.joined_on > on or (member.left_on is not None and member.left_on <= on):
-            why = f"{quote_value(member_id)} is not a member of the group on {on.isoformat()}"
+        why = member.approval_problem(group_id, on)
         if why is not None:
             raise ValidationError([Problem("approved_by", why)], subject=subject)
 

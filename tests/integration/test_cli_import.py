@@ -49,6 +49,15 @@ SHEET = [
 PLUGINS = [KeyPlugin()]
 
 
+def _with_group(url: str) -> str:
+    """A store holding the group the sheet's cases point at (an import checks it)."""
+    from kk_core import ConstituentGroup
+
+    with open_store(url) as store:  # type: ignore[attr-defined]
+        store.put(ConstituentGroup("kk-teros", "52.03.17.2003", "KK Teros"))
+    return url
+
+
 def _sheet(tmp_path: Path, rows: list[list[str]] = SHEET) -> tuple[Path, Path]:
     sheet = tmp_path / "register.csv"
     with sheet.open("w", encoding="utf-8-sig", newline="") as out:
@@ -62,7 +71,8 @@ def test_the_key_from_a_file_named_in_the_environment(tmp_path: Path) -> None:
     sheet, mapping = _sheet(tmp_path)
     key_file = tmp_path / "kunci"
     key_file.write_bytes(KEY + b"\n")
-    by_file, by_plugin = sqlite_url(tmp_path / "a.db"), sqlite_url(tmp_path / "b.db")
+    by_file = _with_group(sqlite_url(tmp_path / "a.db"))
+    by_plugin = _with_group(sqlite_url(tmp_path / "b.db"))
     args = ("import", str(sheet), "--mapping", str(mapping))
     result = kk(*args, "--store", by_file, env={"KK_PSEUDONYM_KEY_FILE": str(key_file)})
     assert result.exit_code == ExitCode.PROBLEMS, result.output  # the 31/02 row
@@ -92,7 +102,7 @@ def test_without_a_key_the_shell_user_is_told_where_to_put_it(tmp_path: Path) ->
 
 def test_a_partner_sheet_with_its_mapping_and_a_rejects_file(tmp_path: Path) -> None:
     sheet, mapping = _sheet(tmp_path)
-    url = sqlite_url(tmp_path / "kk.db")
+    url = _with_group(sqlite_url(tmp_path / "kk.db"))
     rejects = tmp_path / "ditolak.csv"
     args = ("import", str(sheet), "--mapping", str(mapping), "--store", url)
     result = kk(*args, "--rejects", str(rejects), plugins=Plugins(extra=PLUGINS))

@@ -26,11 +26,22 @@ from kk_core import (
     Village,
     open_store,
 )
-from kk_core.codes import CaseCategory, Sex, ViolenceForm
+from kk_core.cases import Subject
+from kk_core.codes import (
+    Affiliation,
+    CaseCategory,
+    IntakeChannel,
+    ServiceKind,
+    Sex,
+    ViolenceForm,
+)
 from kk_core.errors import EventDeliveryError, Problem
+from kk_core.groups import ConstituentGroup, Member
 from kk_core.hookspecs import hookimpl
+from kk_core.places import Hamlet
 from kk_core.plugins import Plugins, reset_plugins
 from kk_core.privacy import pseudonymise
+from kk_core.referrals import Referral, ServiceProvider
 from kk_core.reports import ImportReport, Reject
 from kk_core.testing.contract import sample_cases
 
@@ -98,6 +109,19 @@ ROWS = [
     ["5", "001", "16/02/2025", "Teros Timur", "B.", "P", "14", "KDRT", "?", "", "", "", "", "",
      "", "", "Baiq"],
 ]  # fmt: skip
+
+
+def seeded(store: Any) -> Any:
+    """The group and hamlets the partner's cases point at (checked when imported)."""
+    store.put_many(PARTNER_PLACES)
+    return store
+
+
+PARTNER_PLACES = [
+    ConstituentGroup("kk-teros", "52.03.17.2003", "Kelompok Konstituen Desa Teros"),
+    Hamlet("teros-timur", "52.03.17.2003", "Teros Timur"),
+    Hamlet("teros-barat", "52.03.17.2003", "Teros Barat"),
+]
 
 
 def _write_csv(path: Path, rows: list[list[str]], delimiter: str = ";") -> Path:
@@ -300,7 +324,7 @@ def test_import_spreadsheet_into_a_store(
         if target == "csv"
         else f"sqlite:///{tmp_path / 'kk.db'}"
     )
-    store = open_store(url)
+    store = seeded(open_store(url))
     rejects = tmp_path / "ditolak.csv"
     report = import_spreadsheet(sheet, mapping_file, store, rejects=rejects, pseudonym_key=KEY)
     assert report.written == {"case": 2}
@@ -346,7 +370,7 @@ class _Picky(MemoryStore):
 def test_rows_the_target_refuses_are_rejects(tmp_path: Path, mapping_file: Path) -> None:
     rows = [HEADER, ROWS[0], [*ROWS[1][:15], "", ROWS[1][16]]]
     sheet = _write_csv(tmp_path / "kasus.csv", rows)
-    report = import_spreadsheet(sheet, mapping_file, _Picky(), pseudonym_key=KEY)
+    report = import_spreadsheet(sheet, mapping_file, seeded(_Picky()), pseudonym_key=KEY)
     assert report.written == {"case": 1}
     (reject,) = report.rejects
     assert reject.where == "kasus.csv:3"
@@ -372,14 +396,15 @@ def test_import_csv_moves_a_folder_into_another_store(tmp_path: Path, listener: 
     path.write_bytes(("\ufeff" + "\r\n".join(lines)).encode("utf-8"))
     target = open_store(f"sqlite:///{tmp_path / 'kk.db'}")
     rejects = tmp_path / "rejects.csv"
-    report = import_csv(tmp_path / "partner", target, rejects=rejects)
+    # (the sample cases point at groups and hamlets the folder does not hold)
+    report = import_csv(tmp_path / "partner", target, rejects=rejects, check_references=False)
     assert report.written == {**dict.fromkeys(report.written, 0), "village": 1, "case": 7}
     (reject,) = report.rejects
     assert reject.where == "case.csv:4"
     assert reject.problems[0].path == "case.csv:4:7 subject.sex"
     assert "wanita2" in rejects.read_text(encoding="utf-8")
     assert listener.reports == [report]
-    again = import_csv(tmp_path / "partner", target)
+    again = import_csv(tmp_path / "partner", target, check_references=False)
     assert sum(again.written.values()) == 0
     assert again.unchanged["case"] == 7
 
@@ -412,7 +437,7 @@ def test_plugins_that_fail_to_hear_of_an_import_do_not_undo_it(tmp_path: Path) -
     reset_plugins(Plugins(extra=[Broken()]))
     try:
         with pytest.raises(EventDeliveryError) as caught:
-            import_csv(tmp_path / "src", target)
+            import_csv(tmp_path / "src", target, check_references=False)
     finally:
         reset_plugins(None)
     assert isinstance(caught.value.result, ImportReport)
@@ -429,3 +454,67 @@ def test_an_unreadable_source_is_a_storage_error(tmp_path: Path) -> None:
             open_store("memory://"),
             pseudonym_key=KEY,
         )
+
+
+def test_a_sheet_without_a_perpetrator_column_names_none(tmp_path: Path) -> None:
+    """The mapping's records are current data: a case with no secondary-issues column is
+    not read as release 0.1.0's (whose upgrade names an "unknown" perpetrator)."""
+    mapping = parse_mapping(
+        MAPPING.replace('"Hubungan Pelaku" = "violence.perpetrators[0].relation"', "")
+        .replace('[labels."violence.perpetrators[0].relation"]\n"Ayah" = "parent"', "")
+        .replace(
+            '"Petugas" = { ignore = true }',
+            '"Petugas" = { ignore = true }\n"Hubungan Pelaku" = { ignore = true }',
+        )
+    )
+    sheet = _write_csv(tmp_path / "kasus.csv", [HEADER, ROWS[0]])
+    (case,) = _items(sheet, mapping)
+    assert isinstance(case, Case)
+    assert case.violence is not None
+    assert case.violence.perpetrators == ()
+
+
+def test_what_a_record_points_at_is_checked_as_the_services_check_it(tmp_path: Path) -> None:
+    """A referral to a case refused in the same import, a member of a group that is not
+    there, a companion of another group: rejects saying so, the rest written."""
+    source = open_store(csv_url(tmp_path / "src", "durable=no"))
+    teros, other = "52.03.17.2003", "52.03.17.2006"
+    source.put_many(
+        [
+            ConstituentGroup("kk-teros", teros, "KK Teros"),
+            Hamlet("teros-timur", teros, "Teros Timur"),
+            Member("m-1", "kk-teros", "Baiq", Sex.FEMALE, {Affiliation.PKK}, date(2024, 1, 1)),
+            Member("m-2", "kk-nowhere", "Lalu", Sex.MALE, {Affiliation.PKK}, date(2024, 1, 1)),
+            ServiceProvider("pkm", ServiceKind.PUSKESMAS, "Puskesmas"),
+        ]
+    )
+    subject = Subject(Sex.FEMALE, age_years=30, hamlet_id="teros-timur")
+    good = Case("c-1", "kk-teros", teros, date(2025, 3, 4), IntakeChannel.WALK_IN,
+                CaseCategory.VIOLENCE, subject, companion_id="m-1")  # fmt: skip
+    elsewhere = attrs.evolve(good, id="c-2", village_id=other, subject=Subject(Sex.FEMALE))
+    stranger = attrs.evolve(good, id="c-3", companion_id="m-2")
+    source.put_many([good, elsewhere, stranger])
+    source.put_many(
+        [
+            Referral("r-1", "c-1", "pkm", "visum", date(2025, 3, 5), consent_given=True),
+            Referral("r-2", "c-2", "pkm", "visum", date(2025, 3, 5), consent_given=True),
+        ]
+    )
+    target = open_store(f"sqlite:///{tmp_path / 'kk.db'}")
+    report = import_csv(tmp_path / "src", target)
+    assert report.written["case"] == 1
+    assert report.written["referral"] == 1
+    assert report.written["member"] == 1
+    found = {r.where: [f"{p.path}: {p.message}" for p in r.problems] for r in report.rejects}
+    assert found == {
+        "member 'm-2'": ["member.group_id: no group 'kk-nowhere' in the target store"],
+        "case 'c-2'": [
+            "case.village_id: 52.03.17.2006 is not the village of group 'kk-teros' (52.03.17.2003)"
+        ],
+        "case 'c-3'": ["case.companion_id: no member 'm-2' in the target store"],
+        "referral 'r-2'": ["referral.case_id: no case 'c-2' in the target store"],
+    }
+    assert [c.id for c in target.find(Case)] == ["c-1"]
+    # without the check, the folder goes in as it is
+    loose = open_store("memory://")
+    assert import_csv(tmp_path / "src", loose, check_references=False).rejects == ()

@@ -52,15 +52,56 @@ def _fill(server: KoboLookalike, n: int) -> None:
         server.add_submission(LPA_UID, lpa_answers(i))
 
 
-def test_every_page_is_read_following_next(server: KoboLookalike) -> None:
+def test_every_page_is_read_by_id(server: KoboLookalike) -> None:
+    """Pages are asked by ``_id`` after the last one read, not by offset."""
     _fill(server, 2_345)
     with client_for(server) as client:
         pages = list(client.pages(LPA_UID))
     assert [len(p) for p in pages] == [1000, 1000, 345]
     assert [row["_id"] for page in pages for row in page] == list(range(1, 2_346))
     data = [q for path, q in server.log if path.endswith("/data/")]
-    assert [q.get("start") for q in data] == [None, "1000", "2000"]
+    assert [q.get("query") for q in data] == [
+        None,
+        '{"_id":{"$gt":1000}}',
+        '{"_id":{"$gt":2000}}',
+    ]
+    assert all(q.get("start") is None for q in data)
     assert all(q["limit"] == "1000" for q in data)
+
+
+def test_a_submission_deleted_while_pages_are_read_skips_no_other(
+    server: KoboLookalike,
+) -> None:
+    """By offset, deleting #10 after the first page would shift #21 into the first
+    page's place and the second page would start at #22."""
+    server.page_cap = 20
+    _fill(server, 50)
+    with client_for(server) as client:
+        pages = client.pages(LPA_UID)
+        first = next(pages)
+        server.delete_submission(LPA_UID, 10)
+        rest = [row for page in pages for row in page]
+    assert [r["_id"] for r in first] == list(range(1, 21))
+    assert [r["_id"] for r in rest] == list(range(21, 51))
+
+
+def test_a_server_that_ignores_the_query_is_read_by_next(server: KoboLookalike) -> None:
+    server.ignore_query = True
+    server.page_cap = 100
+    _fill(server, 250)
+    with client_for(server) as client:
+        rows = [row["_id"] for page in client.pages(LPA_UID) for row in page]
+    assert rows == list(range(1, 251))
+
+
+def test_with_a_sort_of_its_own_pages_follow_next(server: KoboLookalike) -> None:
+    server.page_cap = 100
+    _fill(server, 250)
+    with client_for(server) as client:
+        rows = [row["_id"] for page in client.pages(LPA_UID, sort={"_id": -1}) for row in page]
+    assert rows == list(range(250, 0, -1))
+    data = [q for path, q in server.log if path.endswith("/data/")]
+    assert [q.get("start") for q in data] == [None, "100", "200"]
 
 
 def test_a_smaller_cap_is_followed_too(server: KoboLookalike) -> None:
@@ -234,9 +275,19 @@ def test_next_on_another_origin_is_refused(server: KoboLookalike) -> None:
         client_for(server) as client,
         pytest.raises(KoboError, match=r"another origin \(http://evil\.example:80\)"),
     ):
-        list(client.submissions(LPA_UID))
+        list(client.pages(LPA_UID, sort={"_id": 1}))  # pages by ``next``
     assert all(host == f"Token {server.token}" for host in server.auth_seen)
     assert len(server.log) == 1
+
+
+def test_paging_by_id_never_goes_where_next_points(server: KoboLookalike) -> None:
+    _fill(server, 150)
+    server.page_cap = 100
+    server.next_host = "evil.example:80"
+    with client_for(server) as client:
+        assert len(list(client.submissions(LPA_UID))) == 150
+    assert len(server.log) == 2
+    assert all(host == f"Token {server.token}" for host in server.auth_seen)
 
 
 def test_an_http_next_of_an_https_server_is_read_over_https() -> None:
@@ -290,7 +341,7 @@ def test_the_token_is_in_no_repr_log_error_or_chain(
         server.next_host = "evil.example:80"
         _fill(server, 1_100)
         try:
-            list(client.pages(LPA_UID))
+            list(client.pages(LPA_UID, sort={"_id": 1}))  # (by ``next``)
         except KKError as exc:
             failures.append(exc)
         try:

@@ -115,7 +115,9 @@ def fetched_in_full(server: KoboLookalike, since: int = 0) -> list[int]:
     found: list[int] = []
     for path, query in server.log[since:]:
         if path.endswith("/data/") and "query" in query:
-            found.extend(json.loads(query["query"])["_id"]["$in"])
+            asked = json.loads(query["query"])["_id"]
+            if "$in" in asked:  # (a listing's page asks ``$gt`` the last _id read)
+                found.extend(asked["$in"])
     return found
 
 
@@ -328,6 +330,81 @@ def test_a_reference_the_store_lacks_is_named(
     (problem,) = report.rejects[0].problems
     assert problem.path == "case:LPA-2025-001: case.subject.hamlet_id"
     assert "'dusun-teros-timur' is not a hamlet of village 52.03.17.2003" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("approver", "problem"),
+    [
+        ("kk-teros-m08", "'kk-teros-m08' is not on the board of 'kk-teros'"),
+        ("kk-teros-m99", "no member 'kk-teros-m99' in the target store"),
+        ("kk-teros-m01", None),
+    ],
+)
+def test_an_overrides_approver_is_checked_as_the_services_check_it(
+    server: KoboLookalike,
+    target: Store,
+    tmp_path: Path,
+    plugins: Plugins,
+    approver: str,
+    problem: str | None,
+) -> None:
+    """A referral's override is approved by the chair or a coordinator of the case's
+    group (`Member.approval_problem`), as `Services.refer_case` requires."""
+    from datetime import date
+
+    from kk_core.codes import Affiliation, Position, Sex
+    from kk_core.groups import Member
+
+    target.put(
+        Member(
+            "kk-teros-m01",
+            "kk-teros",
+            "Baiq",
+            Sex.FEMALE,
+            {Affiliation.VILLAGE_GOVERNMENT},
+            date(2023, 5, 20),
+            position=Position.CHAIR,
+        )
+    )
+    mapping = tmp_path / "override.toml"
+    mapping.write_text(
+        LPA_MAPPING
+        + 'override = { const = "imminent_danger" }\n'
+        + 'override_note = { const = "Ancaman pembunuhan malam ini" }\n'
+        + f'override_approved_by = {{ const = "{approver}" }}\n',
+        encoding="utf-8",
+    )
+    server.add_submission(LPA_UID, lpa_answers(1))
+    report = run(server, target, mapping, plugins)
+    found = [f"{p.path}: {p.message}" for r in report.rejects for p in r.problems]
+    if problem is None:
+        assert found == []
+        (referral,) = target.find(Referral)
+        assert referral.override_approved_by == "kk-teros-m01"
+    else:
+        assert found == [
+            f"referral:LPA-2025-001-R1: referral.override_approved_by: {problem} "
+            "(the chair or a coordinator approves it)"
+            if "board" in problem
+            else f"referral:LPA-2025-001-R1: referral.override_approved_by: {problem}"
+        ]
+
+
+def test_a_consents_approver_is_checked_too(
+    server: KoboLookalike, target: Store, tmp_path: Path, plugins: Plugins
+) -> None:
+    line = '"consent.assent.recorded_on" = "persetujuan/tgl_setuju"\n'
+    mapping = tmp_path / "approved.toml"
+    mapping.write_text(
+        LPA_MAPPING.replace(line, line + '"consent.approved_by" = { const = "kk-teros-m09" }\n'),
+        encoding="utf-8",
+    )
+    server.add_submission(LPA_UID, lpa_answers(1))
+    report = run(server, target, mapping, plugins)
+    assert [f"{p.path}: {p.message}" for r in report.rejects for p in r.problems] == [
+        "case:LPA-2025-001: case.consent.approved_by: 'kk-teros-m09' is not on the board "
+        "of 'kk-teros' (the chair or a coordinator approves it)"
+    ]
 
 
 def test_rejected_submissions_are_tried_again(

@@ -480,3 +480,16 @@ def test_values_collect_several_questions() -> None:
     assert {d.value for d in case.subject.disability.cannot} == {"hearing"}
     assert case.id.isalpha()  # {_key}: letters only, from the rootUuid
     assert len(case.id) == 16
+
+
+def test_a_form_that_does_not_ask_about_the_perpetrator_names_none() -> None:
+    """A mapping output is current data: a case without ``issues`` is not read as
+    release 0.1.0's, whose upgrade would name an "unknown" perpetrator nobody reported."""
+    start = LPA_MAPPING.index("[[records.lists]]")
+    end = LPA_MAPPING.index("[[records]]", start)
+    mapping = parse_mapping(LPA_MAPPING[:start] + LPA_MAPPING[end:], SCHEMA)
+    case, _referral = mapping.map_submission(_lpa(), CONTEXT)
+    assert isinstance(case, Case)
+    assert case.violence is not None
+    assert case.violence.perpetrators == ()
+    assert case.issues == frozenset()

@@ -6,6 +6,9 @@ through a mapping (`kk_adapters.csv.mapping`). Both go row by row: a row that re
 written to the target, one that does not is kept in the report's ``rejects`` with
 every reason at ``file:line:column`` (and, when asked, in a rejects CSV a person can
 open next to the file to fix it). Nothing is skipped without a reject saying so.
+What a record points at (its group, its case, the members it names) is checked as the
+services check it (`kk_core.references`), against the target and the records imported
+before it: a referral to a case refused in the same import is a reject too.
 
 Writing follows `kk_core.copy_records`: the *content* is imported and the target keeps
 its own versions — a record it does not hold is written at version 1, one it holds
@@ -37,6 +40,7 @@ from kk_core.copying import MAX_PAGE_SIZE, PAGE_SIZE
 from kk_core.errors import (
     ConflictError,
     EventDeliveryError,
+    NotFoundError,
     PluginError,
     Problem,
     ReadOnlyError,
@@ -45,6 +49,7 @@ from kk_core.errors import (
     quote_value,
 )
 from kk_core.kinds import RECORD_KINDS, Record, RecordType, record_type
+from kk_core.references import reference_problems
 from kk_core.reports import ImportReport, Reject
 from kk_core.store import Store, same_content, with_version
 
@@ -138,7 +143,7 @@ def _decoded(files: KindFiles, page: list[Group]) -> list[Record | Reject]:
 
 class Importer:
     """Writes records into a store a page at a time (the import wins), counting them and
-    keeping what is refused; see the module."""
+    keeping what is refused; see the module. ``check_references``: see `import_csv`."""
 
     def __init__(
         self,
@@ -147,6 +152,7 @@ class Importer:
         *,
         page_size: int = PAGE_SIZE,
         progress: Callable[[ImportReport], None] | None = None,
+        check_references: bool = True,
     ) -> None:
         _check(target, page_size, progress)
         if target.capabilities.read_only:
@@ -155,28 +161,52 @@ class Importer:
         self.source = source
         self.page_size = page_size
         self.progress = progress
+        self.check_references = check_references
         self.written: dict[str, int] = {}
         self.unchanged: dict[str, int] = {}
         self.rejects: list[Reject] = []
         self.failures: list[PluginError] = []
         self._page: list[tuple[Record, str]] = []
+        self._pending: dict[str, Record] = {}  # the page's records by id
+        self._found: dict[tuple[str, str], Record | None] = {}  # the target's, looked up
 
     def add(self, record: Record, where: str) -> None:
+        """Add a record to the page; one whose references do not hold (a referral to a
+        case neither in the target nor imported before it) is kept as a reject."""
         if self._page and type(self._page[0][0]) is not type(record):
             self.flush()
+        problems = reference_problems(record, self._lookup) if self.check_references else ()
+        if problems:
+            self.rejects.append(Reject(where, tuple(problems)))
+            return
         self._page.append((record, where))
+        self._pending[record.id] = record
         if len(self._page) >= self.page_size:
             self.flush()
+
+    def _lookup(self, kind: RecordType, record_id: str) -> Record | None:
+        if self._page and type(self._page[0][0]) is kind and record_id in self._pending:
+            return self._pending[record_id]
+        key = (kind.kind, record_id)
+        if key not in self._found:
+            try:
+                self._found[key] = self.target.get(kind, record_id)
+            except (NotFoundError, ValidationError):
+                self._found[key] = None
+        return self._found[key]
 
     def reject(self, reject: Reject) -> None:
         self.rejects.append(reject)
 
     def flush(self) -> None:
         page, self._page = self._page, []
+        self._pending = {}
         if not page:
             return
         cls = type(page[0][0])
         kind = cls.kind
+        # forget what was not there (it may be now) and the page's kind (written over)
+        self._found = {k: v for k, v in self._found.items() if v is not None and k[0] != kind}
         held = {r.id: r for r in self.target.find(cls, id={r.id for r, _ in page})}
         writes: list[tuple[Record, str]] = []
         for record, where in page:
@@ -279,17 +309,28 @@ def import_csv(
     rejects: str | os.PathLike[str] | None = None,
     page_size: int = PAGE_SIZE,
     progress: Callable[[ImportReport], None] | None = None,
+    check_references: bool = True,
 ) -> ImportReport:
     """Import a folder of CSV files in the library's layout into ``target``.
 
     Every kind (or those in ``kinds``) is read in `RECORD_KINDS` order, so records come
-    before those that point at them. Returns an `ImportReport` whose ``source`` is the
+    before those that point at them. What a record points at is checked as the services
+    check it (`kk_core.references`): its group, case, members… must be in the target or
+    imported before it, else the record is a reject saying so. ``check_references=False``
+    leaves that out, for a folder known to hold only part of a whole (a store's dump
+    restored kind by kind, as `kk_core.copy_records` copies). Returns an `ImportReport` whose ``source`` is the
     folder; with ``rejects``, the rejects are also written there as a CSV file
     (`write_rejects`). Raises `StorageError` for a folder that cannot be read at all,
     `ConflictError` if another program writes the target's records meanwhile, and
     `EventDeliveryError` (holding the report) when plugins fail to hear of it.
     """
-    importer = Importer(target, str(Path(source)), page_size=page_size, progress=progress)
+    importer = Importer(
+        target,
+        str(Path(source)),
+        page_size=page_size,
+        progress=progress,
+        check_references=check_references,
+    )
     for item in read_folder(source, _kinds(kinds)):
         if isinstance(item, Reject):
             importer.reject(item)
@@ -312,6 +353,7 @@ def import_spreadsheet(
     pseudonym_key: bytes | None = None,
     page_size: int = PAGE_SIZE,
     progress: Callable[[ImportReport], None] | None = None,
+    check_references: bool = True,
 ) -> ImportReport:
     """Import a partner's sheet (CSV or ``.xlsx``) into ``target`` through a mapping
     (a `SpreadsheetMapping`, or the path of its TOML file; see `kk_adapters.csv.mapping`).
@@ -320,11 +362,19 @@ def import_spreadsheet(
     written; then each row that does not read is kept in the report's rejects (and in
     the ``rejects`` CSV file when given) and the others are written. ``pseudonym_key``
     is the key for a column the mapping pseudonymises (default: the deployment's, from
-    the ``kk_pseudonym_key`` hook). Returns the `ImportReport`; raises as `import_csv`.
+    the ``kk_pseudonym_key`` hook). What the rows point at (the group, hamlets, members)
+    must be in the target, as for `import_csv`. Returns the `ImportReport`; raises as
+    `import_csv`.
     """
     if not isinstance(mapping, SpreadsheetMapping):
         mapping = load_mapping(mapping)
-    importer = Importer(target, str(Path(path)), page_size=page_size, progress=progress)
+    importer = Importer(
+        target,
+        str(Path(path)),
+        page_size=page_size,
+        progress=progress,
+        check_references=check_references,
+    )
     rows = read_rows(path, mapping, pseudonym_key=pseudonym_key)
     try:
         for item, where in rows:

@@ -755,7 +755,7 @@ def _row(
         seen[record_id] = number
     try:
         with gc_paused():
-            return cast(Record, structure(data, mapping.cls))
+            return cast(Record, structure(data, mapping.cls, current=True))
     except ValidationError as error:
         return Reject(row_where, tuple(_located(error, mapping.kind, given, row_where)))
 

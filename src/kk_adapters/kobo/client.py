@@ -10,8 +10,12 @@ What it follows, from kpi's own source (``kobotoolbox/kpi``; see
   results}``; ``limit`` is cut to the server's maximum (1,000 on kpi's default
   settings, ``MAX_API_PAGE_SIZE``) without a word, and is 100 when not given; ``start``
   is the offset; ``query``, ``sort`` and ``fields`` are JSON (a MongoDB query, e.g.
-  ``{"_submission_time": {"$gt": "2025-01-01T00:00:00"}}``). Pages are followed by
-  their ``next`` URL until there is none; the default order is ``_id`` ascending.
+  ``{"_submission_time": {"$gt": "2025-01-01T00:00:00"}}``). The default order is
+  ``_id`` ascending. Pages are asked by ``_id`` (``{"_id": {"$gt": <the last one
+  read>}}``), not by following ``next``: ``next`` is an offset (DRF's
+  ``LimitOffsetPagination``), and a submission deleted while the pages are read shifts
+  every later one back, so the offset would skip one. ``next`` still says whether there
+  is a page after this one; a server that ignores the query is read by ``next``.
 * **Errors**: 401 and 403 (`KoboAuthError`), 404 (`KoboNotFoundError`), 410 for the
   removed API v1 (`KoboGoneError`), 400 "The specified asset has not been deployed"
   (`KoboNotDeployedError`). 429 (honouring ``Retry-After``), 5xx and timeouts are
@@ -391,9 +395,10 @@ class KoboClient:
         fields: Sequence[str] | None = None,
         sort: Mapping[str, int] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """The asset's submissions, one page at a time, following ``next`` to the end.
+        """The asset's submissions, one page at a time, to the end.
 
-        ``since`` keeps those submitted after that moment (a ``$gt`` on
+        Pages are asked by ``_id`` (keyset paging, see the module) unless ``sort`` or a
+        ``query`` on ``_id`` is given: then by following ``next``. ``since`` keeps those submitted after that moment (a ``$gt`` on
         ``_submission_time``, which kpi writes in UTC without a zone). Note that
         ``_submission_time`` is the first submission's time and does not change when a
         submission is edited (kpi keeps the instance's ``date_created``): to find edits,
@@ -410,18 +415,51 @@ class KoboClient:
             params["fields"] = json.dumps(list(fields), separators=(",", ":"))
         if sort:
             params["sort"] = json.dumps(dict(sort), separators=(",", ":"))
-        url: str | None = self._url(f"/api/v2/assets/{_uid(uid)}/data/")
-        first: dict[str, str] | None = params
-        seen: set[str] = set()
+        url = self._url(f"/api/v2/assets/{_uid(uid)}/data/")
         what = f"submissions of asset {uid}"
-        while url is not None:
-            page = self._get(url, first, what=what)
+        if sort or "_id" in merged:
+            yield from self._follow(url, params, what)
+            return
+        last: int | None = None
+        while True:
+            if last is not None:
+                merged["_id"] = {"$gt": last}
+                params["query"] = json.dumps(merged, separators=(",", ":"))
+            page = self._get(url, params, what=what)
+            rows = _results(page, what)
+            numbers = [row.get("_id") for row in rows]
+            if last is not None and not all(isinstance(n, int) and n > last for n in numbers):
+                # the server ignored the query (it gave back what was read): by offset
+                # from here, the rows already read left out
+                fresh = [r for r, n in zip(rows, numbers, strict=True) if not _at_most(n, last)]
+                if fresh:
+                    yield fresh
+                following = _next(page)
+                if following is not None:
+                    for later in self._follow(following, None, what):
+                        yield [r for r in later if not _at_most(r.get("_id"), last)]
+                return
+            yield rows
+            if _next(page) is None or not rows:
+                return
+            if not all(isinstance(n, int) for n in numbers):
+                raise KoboError(f"{what}: a submission without a numeric _id: cannot page by _id")
+            last = max(numbers)  # type: ignore[type-var]
+
+    def _follow(
+        self, url: str, params: Mapping[str, str] | None, what: str
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Pages by ``next`` links, from ``url`` to the end."""
+        current: str | None = url
+        seen: set[str] = set()
+        while current is not None:
+            page = self._get(current, params, what=what)
             yield _results(page, what)
-            url, first = _next(page), None
-            if url is not None:
-                if url in seen:
+            current, params = _next(page), None
+            if current is not None:
+                if current in seen:
                     raise KoboError(f"{what}: the server's next page loops back to an earlier one")
-                seen.add(url)
+                seen.add(current)
 
     def submissions(
         self,
@@ -549,6 +587,10 @@ def _uid(value: str) -> str:
             subject="KoboToolbox request",
         )
     return value
+
+
+def _at_most(number: Any, last: int) -> bool:
+    return isinstance(number, int) and number <= last
 
 
 def _results(page: Any, what: str) -> list[dict[str, Any]]:

@@ -38,7 +38,13 @@ from kk_adapters.kobo.form_logic import Expr, ref
 from kk_core.case_lifecycle import ASSENT_AGE
 from kk_core.case_parts import CHILD_AGE
 from kk_core.cases import MARRIAGE_AGE
-from kk_core.codes import CODELIST_VERSION, CodeList, DisabilityDomain, FunctioningSet
+from kk_core.codes import (
+    CODELIST_VERSION,
+    CodeList,
+    DisabilityDomain,
+    FunctioningSet,
+    Position,
+)
 from kk_core.errors import Problem, ValidationError
 from kk_core.groups import ConstituentGroup, Member
 from kk_core.places import Hamlet, Village
@@ -135,7 +141,16 @@ def _where_choices(ctx: FormContext) -> dict[str, tuple[Choice, ...]]:
 
 
 def _member_choices(ctx: FormContext) -> tuple[Choice, ...]:
-    return tuple(Choice(m.id, (m.name, m.name), {"group": m.group_id}) for m in ctx.members)
+    # ``board``: the chair or a coordinator, who approve a best-interest decision (the
+    # importer checks them as the services do, on the day: `Member.approval_problem`)
+    return tuple(
+        Choice(
+            m.id,
+            (m.name, m.name),
+            {"group": m.group_id, "board": "no" if m.position is Position.MEMBER else "yes"},
+        )
+        for m in ctx.members
+    )
 
 
 def _where_questions(rule: str, *, hamlet_to: str | None, with_hamlet: bool) -> list[Question]:
@@ -616,7 +631,11 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
                 list_name="member",
                 relevant=giver.eq("best_interest"),
                 required=True,
-                choice_filter=fl.column("group").eq(ref("kk_group")),
+                choice_filter=fl.column("group").eq(ref("kk_group")) & fl.column("board").eq("yes"),
+                hint=(
+                    "Ketua atau koordinator KK.",
+                    "The KK's chair or a coordinator.",
+                ),
                 to=Target("case", "consent.approved_by"),
             ),
             Question(

@@ -43,9 +43,7 @@ from kk_adapters.kobo.mapping import DEFAULT_TIMEZONE, KoboFormMapping, MapConte
 from kk_adapters.kobo.report import KoboReject, SubmissionCounts, SyncReport, reject
 from kk_adapters.kobo.submissions import Submission, SubmissionTyper
 from kk_core._text import shorten
-from kk_core.cases import Case
 from kk_core.converter import unstructure
-from kk_core.economy import Business, SupportAction
 from kk_core.errors import (
     ConflictError,
     KKError,
@@ -53,16 +51,13 @@ from kk_core.errors import (
     Problem,
     TransitionError,
     ValidationError,
-    quote_value,
 )
-from kk_core.groups import ConstituentGroup, Member
 from kk_core.import_marks import ImportMark, letters_digest
 from kk_core.kinds import RECORD_KINDS, Record, RecordType
-from kk_core.meetings import Meeting
-from kk_core.places import Hamlet
 from kk_core.plugins import Plugins, get_plugins
 from kk_core.privacy import pseudonymise
-from kk_core.referrals import Referral, ServiceProvider
+from kk_core.references import reference_problems
+from kk_core.referrals import ServiceProvider
 from kk_core.registries import FormMapping
 from kk_core.services import Services
 from kk_core.store import Store, same_content, with_version
@@ -141,104 +136,13 @@ class _References:
 
     def problems(self, record: Record, made: Mapping[tuple[str, str], Record]) -> list[Problem]:
         """What the record points at must exist (in the target, or made by the same
-        submission), and belong together, as the services check it."""
-        if isinstance(record, Case):
-            return self._case(record)
-        if isinstance(record, Referral):
-            found = []
-            if self.get(ServiceProvider, record.provider_id) is None:
-                found.append(
-                    Problem(
-                        "referral.provider_id",
-                        f"no service provider {quote_value(record.provider_id)} in the target "
-                        "store: put it there first",
-                    )
-                )
-            if ("case", record.case_id) not in made and self.get(Case, record.case_id) is None:
-                found.append(Problem("referral.case_id", f"no case {quote_value(record.case_id)}"))
-            return found
-        if isinstance(record, SupportAction):
-            found = []
-            if ("business", record.business_id) not in made and self.get(
-                Business, record.business_id
-            ) is None:
-                found.append(
-                    Problem(
-                        "support_action.business_id",
-                        f"no business {quote_value(record.business_id)}",
-                    )
-                )
-            if record.member_id is not None and self.get(Member, record.member_id) is None:
-                found.append(
-                    Problem(
-                        "support_action.member_id", f"no member {quote_value(record.member_id)}"
-                    )
-                )
-            return found
-        if isinstance(record, Business):
-            group = self._group(record.group_id, "business.group_id")
-            if isinstance(group, Problem):
-                return [group]
-            return self._hamlet(group.village_id, record.hamlet_id, "business.hamlet_id")
-        if isinstance(record, Meeting):
-            group = self._group(record.group_id, "meeting.group_id")
-            if isinstance(group, Problem):
-                return [group]
-            found = []
-            for member_id in sorted(record.member_ids):
-                member = self.get(Member, member_id)
-                if not isinstance(member, Member) or member.group_id != record.group_id:
-                    found.append(
-                        Problem(
-                            "meeting.member_ids",
-                            f"{quote_value(member_id)} is not a member of "
-                            f"{quote_value(record.group_id)}",
-                        )
-                    )
-            return found
-        return []
+        submission), and belong together, as the services check it
+        (`kk_core.references`)."""
 
-    def _case(self, case: Case) -> list[Problem]:
-        group = self._group(case.group_id, "case.group_id")
-        if isinstance(group, Problem):
-            return [group]
-        found = []
-        if group.village_id != case.village_id:
-            found.append(
-                Problem(
-                    "case.village_id",
-                    f"{case.village_id} is not the village of group {quote_value(group.id)} "
-                    f"({group.village_id})",
-                )
-            )
-        found.extend(
-            self._hamlet(case.village_id, case.subject.hamlet_id, "case.subject.hamlet_id")
-        )
-        if case.companion_id is not None:
-            member = self.get(Member, case.companion_id)
-            if not isinstance(member, Member) or member.group_id != case.group_id:
-                found.append(
-                    Problem(
-                        "case.companion_id",
-                        f"{quote_value(case.companion_id)} is not a member of "
-                        f"{quote_value(case.group_id)}",
-                    )
-                )
-        return found
+        def lookup(kind: RecordType, record_id: str) -> Record | None:
+            return made.get((kind.kind, record_id)) or self.get(kind, record_id)
 
-    def _group(self, group_id: str, path: str) -> ConstituentGroup | Problem:
-        group = self.get(ConstituentGroup, group_id)
-        if isinstance(group, ConstituentGroup):
-            return group
-        return Problem(path, f"no group {quote_value(group_id)} in the target store")
-
-    def _hamlet(self, village_id: str, hamlet_id: str | None, path: str) -> list[Problem]:
-        if hamlet_id is None:
-            return []
-        hamlet = self.get(Hamlet, hamlet_id)
-        if isinstance(hamlet, Hamlet) and hamlet.village_id == village_id:
-            return []
-        return [Problem(path, f"{quote_value(hamlet_id)} is not a hamlet of village {village_id}")]
+        return reference_problems(record, lookup)
 
 
 class Importer:

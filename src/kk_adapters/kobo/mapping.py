@@ -276,13 +276,24 @@ class _Plan:
     fields: tuple[_Target, ...]
     lists: tuple[tuple[ListRule, tuple[_Target, ...]], ...]
     depends_on: frozenset[str]
+    #: Whether records may hold what `_drop_empty` leaves out: an object made only of
+    #: constants, or a hole in a list (a target such as ``perpetrators.1.relation``).
+    #: When neither can, the check is skipped (``only_if`` prunes what it empties).
+    may_hold_empty: bool
 
     @classmethod
     def of(cls, rule: RecordRule) -> _Plan:
+        fields = _targets({"id": rule.id, **rule.fields})
+        lists = tuple((sub, _targets(sub.fields)) for sub in rule.lists)
+        every = [*fields, *(t for _sub, targets in lists for t in targets)]
         return cls(
-            _targets({"id": rule.id, **rule.fields}),
-            tuple((sub, _targets(sub.fields)) for sub in rule.lists),
+            fields,
+            lists,
             frozenset(_depends_on(rule)),
+            any(
+                (len(parts) > 1 and not from_answer) or any(p.isdigit() for p in parts)
+                for _target, _value, parts, from_answer, _mode in every
+            ),
         )
 
 
@@ -530,16 +541,38 @@ class KoboFormMapping:
         answered: set[str] = set()  # record fields (dotted) whose value came from an answer
         problems: list[Problem] = []
         failed: set[str] = set()  # targets whose value could not be read
+        entry, values = scope.entry, scope.values
         for target, value, parts, from_answer, mode in plan.fields:
-            before = len(problems)
-            got = scope.read(value, mode, target, problems)
-            if got is not _UNSET:
+            got: Any = _UNSET
+            if mode:  # `_Scope.read`'s common cases, written out: the hot loop of an import
+                path = value.field
+                assert path is not None  # (a mode is only given to a field's value)
+                found = entry[path] if path in entry else values.get(path)
+                if found is None or found == "" or found == ():
+                    continue
+                if mode == _PLAIN:
+                    if isinstance(found, _AS_THEY_ARE):
+                        got = found
+                elif type(found) is str:
+                    code = value.choices.get(found, _UNSET)  # type: ignore[union-attr]
+                    if type(code) is str:
+                        if code == "":
+                            continue
+                        got = code
+            if got is _UNSET:
+                before = len(problems)
+                got = scope.get(value, target, problems)
+                if got is _UNSET:
+                    if len(problems) > before:
+                        failed.add(target)
+                    continue
+            if len(parts) == 1:
+                data[target] = got
+            else:
                 _put_parts(data, parts, got)
-                sources[target] = value
-                if from_answer:
-                    answered.add(target)
-            elif len(problems) > before:
-                failed.add(target)
+            sources[target] = value
+            if from_answer:
+                answered.add(target)
         for sub, sub_fields in plan.lists:
             items = []
             for i, entry in enumerate(scope.entry.get(sub.repeat) or (), 1):
@@ -573,12 +606,13 @@ class KoboFormMapping:
         for target, path in rule.only_if.items():
             if scope.lookup(path) in (None, "", ()):
                 _remove(data, target)
-        _drop_empty(data, _prefixes(answered))
+        if plan.may_hold_empty:
+            _drop_empty(data, _prefixes(answered))
         if rule.kind == "referral" and "consent_given" not in data and "override" not in data:
             # the refer step checks the case's consent covers the service (else rejects)
             data["consent_given"] = True
         try:
-            record: Record = structure(data, rule.kind)
+            record: Record = structure(data, rule.kind, current=True)
         except ValidationError as error:
             # the record's own problems too, but none that only echo an unreadable value
             more = _explain(error, rule, sources, scope, failed)
@@ -931,15 +965,20 @@ def _put_parts(data: dict[str, Any], parts: Sequence[str], value: Any) -> None:
 
 
 def _remove(data: dict[str, Any], target: str) -> None:
-    """Take ``consent.assent`` out of nested data (nothing when it is not there)."""
-    node: Any = data
+    """Take ``consent.assent`` out of nested data (nothing when it is not there), and an
+    object it leaves empty with it."""
+    nodes: list[dict[str, Any]] = [data]
     parts = target.split(".")
     for part in parts[:-1]:
-        node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
+        node = nodes[-1].get(part)
+        if not isinstance(node, dict):
             return
-    if isinstance(node, dict):
-        node.pop(parts[-1], None)
+        nodes.append(node)
+    nodes[-1].pop(parts[-1], None)
+    for parent, part, node in zip(nodes[-2::-1], parts[-2::-1], nodes[:0:-1], strict=True):
+        if node:
+            break
+        del parent[part]
 
 
 def _prefixes(paths: Iterable[str]) -> set[str]:
@@ -1118,7 +1157,9 @@ def _case_history(
     service_of: Callable[[str], str | None] | None,
 ) -> tuple[Case, list[tuple[int, Referral]]]:
     companion, assessment, consent = case.companion_id, case.assessment, case.consent
-    base = attrs.evolve(
+    # one history, the case built and checked once at the end (the steps' guards each
+    # see the case as the steps before left it)
+    history = case_lifecycle.CaseHistory(
         case,
         companion_id=None,
         assessment=None,
@@ -1126,26 +1167,25 @@ def _case_history(
         consent=None,
     )
     when = at
-    case, _ = case_lifecycle.report_case(base, at=when, actor_id=actor_id)
+    history.report(at=when, actor_id=actor_id)
     if companion is not None:
-        case, _ = case_lifecycle.assign_companion(case, companion, at=when, actor_id=actor_id)
+        history.assign_companion(companion, at=when, actor_id=actor_id)
     if assessment is not None:
         when = max(when, _start_of(assessment.assessed_on, zone))
-        case, _ = case_lifecycle.assess_case(case, assessment, at=when, actor_id=actor_id)
+        history.assess(assessment, at=when, actor_id=actor_id)
     if consent is not None:
         when = max(when, _start_of(consent.recorded_on, zone))
-        case, _ = case_lifecycle.record_consent(case, consent, at=when, actor_id=actor_id)
+        history.record_consent(consent, at=when, actor_id=actor_id)
     done = []
     for i, referral in referrals:
         when = max(when, _start_of(referral.sent_on, zone))
         service = service_of(referral.provider_id) if service_of is not None else None
-        if service is None and case.consent is not None and case.consent.services:
+        if service is None and consent is not None and consent.services:
             # the provider's kind is not known here (no target store to look it up): the
             # referral needs consent to some service, as MapContext says; an import into
             # a store knows the provider and checks the consent against its kind
-            service = min(case.consent.services)
-        case, _ = case_lifecycle.refer_case(
-            case,
+            service = min(consent.services)
+        history.refer(
             referral.id,
             at=when,
             service=service,
@@ -1156,6 +1196,7 @@ def _case_history(
         )
         sent, _ = send_referral(referral, at=when, actor_id=actor_id)
         done.append((i, sent))
+    case = history.finish()
     return case, done
 
 

@@ -90,14 +90,22 @@ class Member:
     def is_active_on(self, day: date) -> bool:
         return self.joined_on <= day and (self.left_on is None or day <= self.left_on)
 
-    def approval_problem(self, group_id: str, on: date) -> str | None:
+    def approval_problem(self, group_id: str, on: date, *, board: bool = True) -> str | None:
         """Why this member cannot approve an override or a best-interest decision for a
-        case of ``group_id`` on ``on`` (None when they can): the chair or a coordinator
-        of that group approves, as a member on that day."""
-        if self.group_id != group_id or self.position is Position.MEMBER:
+        case of ``group_id`` on ``on`` (None when they can): someone on the board of that
+        group (any position but a plain member), a member on that day.
+
+        ``board=False`` leaves the position out: a member's position is kept without
+        its dates, so an approval recorded in the past (an import, a restore) can only
+        be judged by the group and the days of membership; the services judge the
+        position when the approval is recorded."""
+        if self.group_id != group_id:
+            return f"{quote_value(self.id)} is not a member of {quote_value(group_id)}"
+        if board and self.position is Position.MEMBER:
             return (
                 f"{quote_value(self.id)} is not on the board of {quote_value(group_id)} "
-                "(the chair or a coordinator approves it)"
+                "(the chair, a vice-chair, the secretary, the treasurer or a coordinator "
+                "approves it)"
             )
         if self.joined_on > on or (self.left_on is not None and self.left_on <= on):
             return f"{quote_value(self.id)} is not a member of the group on {on.isoformat()}"

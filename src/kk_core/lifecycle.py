@@ -201,6 +201,7 @@ class Lifecycle(Generic[R]):
 
         ``changes`` are the other fields the action sets (a companion, an outcome).
         """
+        _no_state(changes)
         target = self.check(record, step)
         event = self.event(record, step, target)
         changes["status"] = self._state_type(target)
@@ -225,15 +226,20 @@ class Draft(Generic[R]):
     field's own converter and validator at once; the record-wide checks (dates against
     the report, the status against the timeline) run once, on the record `finish`
     builds. A refused step raises `TransitionError` as `Lifecycle.apply` does.
+
+    For frozen attrs records whose converters take the value alone and whose validators
+    look at their own field (every record here): a converter given the instance is
+    refused.
     """
 
     def __init__(self, lifecycle: Lifecycle[R], record: R, start: Mapping[str, Any]) -> None:
         self._lifecycle = lifecycle
         self._original = record
         self._fields = _fields_of(type(record))
-        self._changes: dict[str, Any] = self._checked(record, start)
+        _no_state(start)
+        self._changes: dict[str, Any] = dict(start)
         # the draft itself: a private copy the steps change in place
-        self._record = _unchecked(record, self._fields, self._changes)
+        self._record = _unchecked(record, self._fields, self._checked(record, start))
         self.events: list[Event] = []
 
     @property
@@ -243,13 +249,16 @@ class Draft(Generic[R]):
 
     def apply(self, step: Step, **changes: Any) -> Event:
         """Check the step against the draft and add it; the event it appends."""
+        _no_state(changes)
         lifecycle, record = self._lifecycle, self._record
         target = lifecycle.check(record, step)
         event = lifecycle.event(record, step, target)
         now = self._checked(record, changes)
         now["status"] = lifecycle._state_type(target)
         now["timeline"] = (*record.timeline, event)
-        self._changes.update(now)
+        # the record is made from the values as given (its converters run once, there)
+        self._changes.update(changes)
+        self._changes["status"], self._changes["timeline"] = now["status"], now["timeline"]
         for name, value in now.items():
             object.__setattr__(record, name, value)
         self.events.append(event)
@@ -267,12 +276,24 @@ class Draft(Generic[R]):
             field = self._fields.get(name)
             if field is None:
                 raise TypeError(f"{type(record).__name__} has no field {name!r}")
+            if isinstance(field.converter, attrs.Converter):
+                raise TypeError(
+                    f"{type(record).__name__}.{name}: a draft takes converters of the value "
+                    "alone (apply the steps one by one)"
+                )
             if field.converter is not None:
-                value = field.converter(value)  # type: ignore[operator]
+                value = field.converter(value)
             if field.validator is not None:
                 field.validator(record, field, value)
             out[name] = value
         return out
+
+
+def _no_state(changes: Mapping[str, Any]) -> None:
+    """The state and the timeline are the table's to set, never a step's."""
+    for name in ("status", "timeline"):
+        if name in changes:
+            raise TypeError(f"a step sets {name} through the transition table, not as a change")
 
 
 _FIELDS: dict[type, dict[str, attrs.Attribute[Any]]] = {}

@@ -112,7 +112,9 @@ class _Check:
         member = self.lookup(Member, member_id)
         if not isinstance(member, Member):
             return [self.missing(Member, member_id, path)]
-        why = member.approval_problem(group_id, on)
+        # the position is kept without its dates: a past approval is judged by the
+        # group and the days of membership (the services judged the position then)
+        why = member.approval_problem(group_id, on, board=False)
         return [] if why is None else [Problem(path, why)]
 
     def exists(self, kind: RecordType, record_id: str | None, path: str) -> list[Problem]:
@@ -226,10 +228,7 @@ class _Check:
         group = self.group(proposal.group_id, "advocacy_proposal.group_id", found)
         if group is not None and proposal.village_id is not None:
             found += self.village_of(group, proposal.village_id, "advocacy_proposal.village_id")
-        found += self.exists(
-            AdvocacyProposal, proposal.carried_over_from, "advocacy_proposal.carried_over_from"
-        )
-        return found
+        return found  # (``carried_over_from`` is history: the services do not check it)
 
 
 _BY_KIND: dict[type, Callable[[_Check, Any], list[Problem]]] = {

@@ -67,6 +67,16 @@ def test_every_page_is_read_by_id(server: KoboLookalike) -> None:
     ]
     assert all(q.get("start") is None for q in data)
     assert all(q["limit"] == "1000" for q in data)
+    assert all(q["sort"] == '{"_id":1}' for q in data)  # the order paging relies on
+
+
+def test_rows_without_their_id_are_read_by_next(server: KoboLookalike) -> None:
+    server.page_cap = 100
+    _fill(server, 250)
+    with client_for(server) as client:
+        rows = [r for page in client.pages(LPA_UID, fields=["_uuid"]) for r in page]
+    assert len(rows) == 250
+    assert len({r["_uuid"] for r in rows}) == 250
 
 
 def test_a_submission_deleted_while_pages_are_read_skips_no_other(

@@ -332,15 +332,37 @@ def test_a_reference_the_store_lacks_is_named(
     assert "'dusun-teros-timur' is not a hamlet of village 52.03.17.2003" in problem.message
 
 
+#: Members beside the reference records: a chair, one of another group, one who joined
+#: after the referral (2025-03-05) was made.
+def _more_members() -> list[Any]:
+    from datetime import date
+
+    from kk_core.codes import Affiliation, Position, Sex
+    from kk_core.groups import Member
+
+    def member(member_id: str, group_id: str, joined: date, **more: Any) -> Member:
+        return Member(member_id, group_id, "Baiq", Sex.FEMALE, {Affiliation.PKK}, joined, **more)
+
+    return [
+        member("kk-teros-m01", "kk-teros", date(2023, 5, 20), position=Position.CHAIR),
+        member("kk-lain-m01", "kk-lain", date(2023, 5, 20), position=Position.CHAIR),
+        member("kk-teros-m10", "kk-teros", date(2025, 6, 1), position=Position.CHAIR),
+    ]
+
+
 @pytest.mark.parametrize(
     ("approver", "problem"),
     [
-        ("kk-teros-m08", "'kk-teros-m08' is not on the board of 'kk-teros'"),
-        ("kk-teros-m99", "no member 'kk-teros-m99' in the target store"),
         ("kk-teros-m01", None),
+        # a plain member now: the position is kept without its dates, so a past
+        # approval is not judged by it (the services judged it when it was recorded)
+        ("kk-teros-m08", None),
+        ("kk-teros-m99", "no member 'kk-teros-m99' in the target store"),
+        ("kk-lain-m01", "'kk-lain-m01' is not a member of 'kk-teros'"),
+        ("kk-teros-m10", "'kk-teros-m10' is not a member of the group on 2025-03-05"),
     ],
 )
-def test_an_overrides_approver_is_checked_as_the_services_check_it(
+def test_an_overrides_approver_is_checked_as_far_as_the_past_can_be(
     server: KoboLookalike,
     target: Store,
     tmp_path: Path,
@@ -348,24 +370,9 @@ def test_an_overrides_approver_is_checked_as_the_services_check_it(
     approver: str,
     problem: str | None,
 ) -> None:
-    """A referral's override is approved by the chair or a coordinator of the case's
-    group (`Member.approval_problem`), as `Services.refer_case` requires."""
-    from datetime import date
-
-    from kk_core.codes import Affiliation, Position, Sex
-    from kk_core.groups import Member
-
-    target.put(
-        Member(
-            "kk-teros-m01",
-            "kk-teros",
-            "Baiq",
-            Sex.FEMALE,
-            {Affiliation.VILLAGE_GOVERNMENT},
-            date(2023, 5, 20),
-            position=Position.CHAIR,
-        )
-    )
+    """Whoever approved a referral's override is a member of the case's group on the
+    day (`kk_core.references`, `Member.approval_problem` without the position)."""
+    target.put_many(_more_members())
     mapping = tmp_path / "override.toml"
     mapping.write_text(
         LPA_MAPPING
@@ -380,30 +387,25 @@ def test_an_overrides_approver_is_checked_as_the_services_check_it(
     if problem is None:
         assert found == []
         (referral,) = target.find(Referral)
-        assert referral.override_approved_by == "kk-teros-m01"
+        assert referral.override_approved_by == approver
     else:
-        assert found == [
-            f"referral:LPA-2025-001-R1: referral.override_approved_by: {problem} "
-            "(the chair or a coordinator approves it)"
-            if "board" in problem
-            else f"referral:LPA-2025-001-R1: referral.override_approved_by: {problem}"
-        ]
+        assert found == [f"referral:LPA-2025-001-R1: referral.override_approved_by: {problem}"]
 
 
 def test_a_consents_approver_is_checked_too(
     server: KoboLookalike, target: Store, tmp_path: Path, plugins: Plugins
 ) -> None:
+    target.put_many(_more_members())
     line = '"consent.assent.recorded_on" = "persetujuan/tgl_setuju"\n'
     mapping = tmp_path / "approved.toml"
     mapping.write_text(
-        LPA_MAPPING.replace(line, line + '"consent.approved_by" = { const = "kk-teros-m09" }\n'),
+        LPA_MAPPING.replace(line, line + '"consent.approved_by" = { const = "kk-lain-m01" }\n'),
         encoding="utf-8",
     )
     server.add_submission(LPA_UID, lpa_answers(1))
     report = run(server, target, mapping, plugins)
     assert [f"{p.path}: {p.message}" for r in report.rejects for p in r.problems] == [
-        "case:LPA-2025-001: case.consent.approved_by: 'kk-teros-m09' is not on the board "
-        "of 'kk-teros' (the chair or a coordinator approves it)"
+        "case:LPA-2025-001: case.consent.approved_by: 'kk-lain-m01' is not a member of 'kk-teros'"
     ]
 
 

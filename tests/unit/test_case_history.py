@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -197,7 +196,7 @@ def test_the_whole_case_is_checked_when_finished() -> None:
     # an assessment dated before the report passes no guard of its own here (started
     # with it, as an import does), and the model refuses the finished case
     early = Assessment(DAY - timedelta(days=3), RiskLevel.LOW)
-    history = CaseHistory(attrs.evolve(case_of(30)), assessment=early)
+    history = CaseHistory(case_of(30), assessment=early)
     history.report(at=T0)
     with pytest.raises(ValueError, match=r"assessment\.assessed_on"):
         history.finish()
@@ -227,3 +226,11 @@ def test_a_draft_names_a_field_the_record_does_not_have() -> None:
     draft = CASE_LIFECYCLE.draft(case_of(30))
     with pytest.raises(TypeError, match="no field 'colour'"):
         draft.apply(Step("report", T0), colour="red")
+
+
+def test_a_step_does_not_set_the_state_itself() -> None:
+    case = case_of(30)
+    with pytest.raises(TypeError, match="sets status through the transition table"):
+        CASE_LIFECYCLE.apply(case, Step("report", T0), status=CaseStatus.CLOSED)
+    with pytest.raises(TypeError, match="sets timeline through the transition table"):
+        CASE_LIFECYCLE.draft(case).apply(Step("report", T0), timeline=())

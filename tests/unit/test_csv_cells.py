@@ -128,6 +128,23 @@ def test_sets_of_codes_split_on_semicolons_bars_and_lines() -> None:
     assert split_codes("   ") == []
 
 
+def test_a_set_cell_read_again_gives_the_same_codes_in_a_list_of_its_own() -> None:
+    """Set cells are read once per distinct cell; what is handed out is never shared,
+    and a cell that does not read is refused every time, never remembered."""
+    from kk_adapters.csv._labels import code_reader
+
+    reader = code_reader("violence_form")
+    first = reader.set_cell("Fisik; psychological")
+    assert first == ["physical", "psychological"]
+    first.append("sexual")
+    again = reader.set_cell("Fisik; psychological")
+    assert again == ["physical", "psychological"]
+    assert again is not reader.set_cell("Fisik; psychological")
+    for _ in range(2):
+        with pytest.raises(ValueError, match="not a code or label"):
+            reader.set_cell("physical; nonsense")
+
+
 @pytest.mark.parametrize(
     "text",
     ["=SUM(A1)", "+62812", "-1", "@cmd", "\tx", "\rx", "'quoted", " =1+1", "\n-2", "'"],

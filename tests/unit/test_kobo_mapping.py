@@ -493,3 +493,27 @@ def test_a_form_that_does_not_ask_about_the_perpetrator_names_none() -> None:
     assert case.violence is not None
     assert case.violence.perpetrators == ()
     assert case.issues == frozenset()
+
+
+def test_list_items_of_constants_alone_do_not_make_the_object_they_are_in() -> None:
+    """A perpetrator entry whose answers are all blank makes an item of constants only:
+    it does not make a ``violence`` of a case whose violence questions were skipped."""
+    mapping = parse_mapping(
+        LPA_MAPPING.replace(
+            'sex = { field = "kejadian/pelaku/jk_pelaku", choices = { p = "female", l = "male" } }',
+            'sex = { const = "male" }',
+        ),
+        SCHEMA,
+    )
+    answers = lpa_answers(
+        **{
+            "kejadian/bentuk": None,
+            "kejadian/tempat": None,
+            "kejadian/tgl_kejadian": None,
+            "kejadian/lokasi": None,
+            "kejadian/pelaku": [{"kejadian/pelaku/hubungan": ""}],
+        }
+    )
+    case, _referral = mapping.map_submission(_submission(**answers), CONTEXT)
+    assert isinstance(case, Case)
+    assert case.violence is None

@@ -21,6 +21,7 @@ import attrs
 
 from kk_adapters.csv._labels import code_reader
 from kk_adapters.csv.cells import (
+    _ESCAPE_FIRST,
     BOOLEAN_WORDS,
     escape_text,
     parse_bool,
@@ -89,6 +90,7 @@ class _Source:
     def __init__(self) -> None:
         self.namespace: dict[str, Any] = {
             "esc": escape_text,
+            "ES": _ESCAPE_FIRST,
             "unesc": unescape_text,
             "R": _required,
             "B": BOOLEAN_WORDS,
@@ -110,14 +112,22 @@ class _Source:
         return cast(Callable[..., Any], self.namespace[name])
 
 
+def _escaped(var: str, value: str | None = None) -> str:
+    """``esc(var)`` with its test inline: a text that starts with neither a formula
+    character, an apostrophe nor whitespace (almost every text) is its own cell, with
+    no call; the others go through `escape_text`, which decides."""
+    first = f"(({var} := {value})[:1]" if value is not None else f"({var}[:1]"
+    return f"(esc({var}) if {first} in ES or {var}[:1].isspace()) else {var})"
+
+
 def _encode_expr(column: Column, x: str) -> str:
     """The cell of a field value (the expression ``x``, read off the record)."""
     cell = column.cell
     optional = column.optional
     if cell is Cell.TEXT:
         if optional:
-            return f"('' if (v := {x}) is None else (esc(v) if v else \"'\"))"
-        return f"esc({x})"
+            return f"('' if (v := {x}) is None else ({_escaped('v')} if v else \"'\"))"
+        return _escaped("v", x)
     if cell is Cell.CODES:
         items = "[m._value_ for m in v]" if column.members else "v"
         return f"('; '.join(sorted({items})) if (v := {x}) else '')"
@@ -154,7 +164,7 @@ def _decode_expr(column: Column, i: int, src: _Source) -> str:
     default = _default(column, src)
     if cell is Cell.CODES:
         reader = code_reader(cast(str, column.code_list))
-        return f"({src.add(reader.codes_of)}(split(v)) if (v := {c}) else [])"
+        return f"({src.add(reader.set_cell)}(v) if (v := {c}) else [])"
     if cell is Cell.CODE:
         return f"(v if (v := {c}.strip()) else {default})"
     if cell is Cell.OPEN_CODE:
@@ -244,7 +254,7 @@ class TableCodec:
         a list's table, ``encode(owner, element)`` for a set's: the row's cells."""
         table = self.table
         lines: list[str] = []
-        keys = ["esc(owner)", "str(position)"][: len(table.key)]
+        keys = [_escaped("o", "owner"), "str(position)"][: len(table.key)]
         if table.is_main:
             head = "def encode(d):"
         elif table.ordered:

@@ -272,6 +272,12 @@ class TableFile:
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line, cells in the table's column order) of each row that is not blank."""
+        for _key, line, cells in self.keyed(_no_key):
+            yield line, cells
+
+    def keyed(self, key: Any) -> Iterator[Keyed]:
+        """(``key(cells)``, line, cells) of each row `rows` gives: one pass, no second
+        generator between the file and the join (this is every row the store reads)."""
         if self.empty:
             self.close()
             return
@@ -283,7 +289,7 @@ class TableFile:
         for line, cells in self.text.rows():
             n = len(cells)
             if canonical and n == width and cells[0]:
-                yield line, cells
+                yield key(cells), line, cells
                 continue
             if not any(c.strip() for c in cells):
                 continue
@@ -292,7 +298,7 @@ class TableFile:
             row = [
                 cells[p] if p is not None and p < n else fills[i] for i, p in enumerate(positions)
             ]
-            yield line, row
+            yield key(row), line, row
 
     def _note_overflow(self, line: int, cells: list[str]) -> None:
         for number, cell in enumerate(cells, 1):
@@ -336,9 +342,12 @@ def _key_of(codec: TableCodec) -> Any:
 
 
 def keyed_rows(file: TableFile) -> Iterator[Keyed]:
-    key = _key_of(file.codec)
-    for line, cells in file.rows():
-        yield key(cells), line, cells
+    """A file's rows with their sort keys (`Keyed`), in file order."""
+    return file.keyed(_key_of(file.codec))
+
+
+def _no_key(cells: list[str]) -> None:
+    return None
 
 
 def is_sorted(file: TableFile) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from kk_adapters.csv.cells import split_codes
 from kk_core._coded import Coded, CodeList
 from kk_core.codes import CODE_LISTS
 from kk_core.errors import CodeError, quote_value
@@ -29,6 +30,7 @@ class CodeReader:
         self.codes = frozenset(code_list.codes)
         self.open = code_list.extensible
         self._seen: dict[str, str] = {}
+        self._cells: dict[str, list[str]] = {}
 
     def code(self, text: str) -> str:
         """The code ``text`` names; `ValueError` with suggestions when it names none."""
@@ -53,6 +55,16 @@ class CodeReader:
             return text  # a local code this installation does not list
         more = f"; did you mean {', '.join(repr(s) for s in hint)}?" if hint else ""
         raise ValueError(f"{quote_value(text)} is not a code or label of {self.list.name}{more}")
+
+    def set_cell(self, cell: str) -> list[str]:
+        """The codes of a set cell (`split_codes`, then `codes_of`), a new list each time;
+        the few cells a column holds (``physical; sexual``) are read once (bounded)."""
+        found = self._cells.get(cell)
+        if found is None:
+            found = self.codes_of(split_codes(cell))
+            if len(self._cells) < 10_000:
+                self._cells[cell] = found
+        return found.copy()
 
     def codes_of(self, items: list[str]) -> list[str]:
         """Codes of the items of a set cell; an item that names nothing but holds commas

@@ -99,6 +99,8 @@ class KindFiles:
         except BaseException:
             self.close()
             raise
+        #: Each open file's lines with cells beyond its header (filled as rows are read).
+        self._overflow = [f.overflow for f in self.files if f is not None]
 
     def _name(self, file_name: str) -> str:
         return file_name if self.display is None else f"{self.display}/{file_name}"
@@ -208,7 +210,7 @@ class KindFiles:
     def overflows(self, group: Group) -> list[Problem]:
         """Problems for cells beyond the header on any row of a group."""
         found = []
-        if any(f is not None and f.overflow for f in self.files):
+        if any(self._overflow):
             lines = [(0, group.line)] + [
                 (t, row[1]) for t, rows in enumerate(group.children, 1) for row in rows
             ]

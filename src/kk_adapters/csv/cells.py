@@ -39,6 +39,9 @@ __all__ = [
 #: What a formula may start with (OWASP), and the apostrophe that escapes it.
 _FORMULA_START = frozenset("=+-@\t\r")
 _ESCAPE = "'"
+#: The first characters that may make `escape_text` add its apostrophe, besides
+#: whitespace (generated row code tests these inline and calls it only for them).
+_ESCAPE_FIRST = frozenset({*_FORMULA_START, _ESCAPE})
 
 
 def needs_escape(text: str) -> bool:

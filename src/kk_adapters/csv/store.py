@@ -26,7 +26,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -420,7 +420,7 @@ class CsvStore(_Reads):
         more = f"\n  … and {len(problems) - 50:,} more" if len(problems) > 50 else ""
         return f"{what} in {self._shown()} does not read:\n{lines}{more}"
 
-    def _entries(self, cls: RecordType) -> Iterator[tuple[KindFiles, Any]]:
+    def _entries(self, cls: RecordType) -> Generator[tuple[KindFiles, Any], None, None]:
         files = self._open(cls)
         try:
             for entry in files.entries():
@@ -453,33 +453,38 @@ class CsvStore(_Reads):
     def _records(
         self, cls: RecordType, conditions: tuple[Condition, ...]
     ) -> Iterator[Record | StorageError]:
+        """The records (and the rows that do not read, as errors) in id order, made a page
+        at a time with the garbage collector paused (see `gc_paused`): each row becomes
+        its record as soon as it is read, while its cells are still in the CPU's cache,
+        and a page is handed out once made, never with the collector paused."""
         wanted = _id_filter(conditions)
-        page: list[Group] = []
-        files: KindFiles | None = None
-        for files, entry in self._entries(cls):
-            if isinstance(entry, Group):
-                if wanted is None or wanted(entry.id):
-                    page.append(entry)
-                    if len(page) >= PAGE_SIZE:
-                        yield from self._page(files, page, conditions)
-                        page = []
-                continue
-            if wanted is None or wanted(entry.id if isinstance(entry, Duplicate) else entry.owner):
-                yield from self._page(files, page, conditions)
-                page = []
-                yield self._stray(files, entry)
-        if page and files is not None:
-            yield from self._page(files, page, conditions)
-
-    def _page(
-        self, files: KindFiles, page: list[Group], conditions: tuple[Condition, ...]
-    ) -> list[Record | StorageError]:
-        """A page of records, made with the garbage collector paused (see `gc_paused`)."""
-        with gc_paused():
-            found = [self._decode(files, group) for group in page]
-        if conditions:
-            found = [r for r in found if isinstance(r, StorageError) or matches(r, conditions)]
-        return found
+        entries = self._entries(cls)
+        decode, stray = self._decode, self._stray
+        done = False
+        try:
+            while not done:
+                page: list[Record | StorageError] = []
+                with gc_paused():
+                    for files, entry in entries:
+                        if isinstance(entry, Group):
+                            if wanted is None or wanted(entry.id):
+                                page.append(decode(files, entry))
+                                if len(page) >= PAGE_SIZE:
+                                    break
+                        elif wanted is None or wanted(
+                            entry.id if isinstance(entry, Duplicate) else entry.owner
+                        ):
+                            page.append(stray(files, entry))
+                            break  # what came before a stray row is handed out at once
+                    else:
+                        done = True
+                if conditions:
+                    page = [
+                        r for r in page if isinstance(r, StorageError) or matches(r, conditions)
+                    ]
+                yield from page
+        finally:
+            entries.close()
 
     def _lookup(self, cls: RecordType, record_id: str) -> Record | None:
         current = self._current(cls, {record_id}).get(record_id)

@@ -420,6 +420,7 @@ class KoboClient:
         if sort or "_id" in merged:
             yield from self._follow(url, params, what)
             return
+        params["sort"] = '{"_id":1}'  # the order `last` relies on, asked, not assumed
         last: int | None = None
         while True:
             if last is not None:
@@ -440,10 +441,13 @@ class KoboClient:
                         yield [r for r in later if not _at_most(r.get("_id"), last)]
                 return
             yield rows
-            if _next(page) is None or not rows:
+            following = _next(page)
+            if following is None or not rows:
                 return
             if not all(isinstance(n, int) for n in numbers):
-                raise KoboError(f"{what}: a submission without a numeric _id: cannot page by _id")
+                # rows without a numeric _id (a ``fields`` list without it): by ``next``
+                yield from self._follow(following, None, what)
+                return
             last = max(numbers)  # type: ignore[type-var]
 
     def _follow(

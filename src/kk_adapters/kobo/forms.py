@@ -147,8 +147,8 @@ def _where_choices(ctx: FormContext) -> dict[str, tuple[Choice, ...]]:
 
 
 def _member_choices(ctx: FormContext) -> tuple[Choice, ...]:
-    # ``board``: the chair or a coordinator, who approve a best-interest decision (the
-    # importer checks them as the services do, on the day: `Member.approval_problem`)
+    # ``board``: on the board (any position but a plain member), who approve a
+    # best-interest decision (`Member.approval_problem`)
     return tuple(
         Choice(
             m.id,
@@ -639,8 +639,8 @@ def case_intake_form(ctx: FormContext, plugins: Plugins | None = None) -> FormDe
                 required=True,
                 choice_filter=fl.column("group").eq(ref("kk_group")) & fl.column("board").eq("yes"),
                 hint=(
-                    "Ketua atau koordinator KK.",
-                    "The KK's chair or a coordinator.",
+                    "Pengurus KK: ketua, wakil, sekretaris, bendahara atau koordinator.",
+                    "On the KK's board: chair, vice-chair, secretary, treasurer or a coordinator.",
                 ),
                 to=Target("case", "consent.approved_by"),
             ),

@@ -277,8 +277,10 @@ class _Plan:
     lists: tuple[tuple[ListRule, tuple[_Target, ...]], ...]
     depends_on: frozenset[str]
     #: Whether records may hold what `_drop_empty` leaves out: an object made only of
-    #: constants, or a hole in a list (a target such as ``perpetrators.1.relation``).
-    #: When neither can, the check is skipped (``only_if`` prunes what it empties).
+    #: constants, a hole in a list (a target such as ``perpetrators.1.relation``), or a
+    #: list inside an object (``violence.perpetrators``: items of constants alone do not
+    #: make the ``violence``). When none can, the check is skipped (``only_if`` prunes
+    #: what it empties).
     may_hold_empty: bool
 
     @classmethod
@@ -290,7 +292,8 @@ class _Plan:
             fields,
             lists,
             frozenset(_depends_on(rule)),
-            any(
+            any("." in sub.into for sub in rule.lists)
+            or any(
                 (len(parts) > 1 and not from_answer) or any(p.isdigit() for p in parts)
                 for _target, _value, parts, from_answer, _mode in every
             ),

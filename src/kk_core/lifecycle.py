@@ -257,8 +257,7 @@ class Draft(Generic[R]):
         now["status"] = lifecycle._state_type(target)
         now["timeline"] = (*record.timeline, event)
         # the record is made from the values as given (its converters run once, there)
-        self._changes.update(changes)
-        self._changes["status"], self._changes["timeline"] = now["status"], now["timeline"]
+        self._changes.update(changes, status=now["status"], timeline=now["timeline"])
         for name, value in now.items():
             object.__setattr__(record, name, value)
         self.events.append(event)

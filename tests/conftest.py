@@ -2,7 +2,8 @@
 
 * ``postgres_url`` — a PostgreSQL server for the tests (``tests/pg_server.py``);
 * ``store_maker`` — SQL stores on SQLite and PostgreSQL (``tests/sql_support.py``);
-* hypothesis profiles for every suite.
+* hypothesis profiles for every suite;
+* the compiled Kobo mapping checked against the detailed one (``tests/compiled_check.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["pg_server", "sql_support", "release_support"]
+pytest_plugins = ["pg_server", "sql_support", "release_support", "compiled_check"]
 
 # Hypothesis: quick by default; HYPOTHESIS_PROFILE=kk-thorough (or ci) for a long run.
 settings.register_profile(

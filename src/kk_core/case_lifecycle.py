@@ -903,6 +903,14 @@ class CaseHistory:
     def __init__(self, case: Case, **start: Any) -> None:
         self._draft: Draft[Case] = CASE_LIFECYCLE.draft(case, **start)
 
+    @classmethod
+    def of_unchecked(cls, case: Case, **start: Any) -> CaseHistory:
+        """The history of a case made without its checks for it alone (see
+        `kk_core.lifecycle.Lifecycle.draft_unchecked`): `finish` builds and checks it."""
+        history = cls.__new__(cls)
+        history._draft = CASE_LIFECYCLE.draft_unchecked(case, **start)
+        return history
+
     @property
     def case(self) -> Case:
         """The case as the steps so far left it (checked as a whole only by `finish`)."""

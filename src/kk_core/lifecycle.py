@@ -151,12 +151,15 @@ class Lifecycle(Generic[R]):
         self.common_guards = tuple(common_guards)
         self._hint = dict(terminal_hint or {})
         self._table: dict[tuple[str, str], Transition[R]] = {}
+        # each row with the guards checked for it (the common ones first), made once
+        self._rows: dict[tuple[str, str], tuple[Transition[R], tuple[Guard[R], ...]]] = {}
         for row in self.transitions:
             for source in row.sources:
                 key = (str(row.action), str(source))
                 if key in self._table:
                     raise ValueError(f"{kind} lifecycle: two rows for {key}")
                 self._table[key] = row
+                self._rows[key] = (row, (*self.common_guards, *row.guards))
 
     def allowed_actions(self, record: R) -> tuple[str, ...]:
         """Actions the table lists for the record's current state (guards not checked)."""
@@ -173,23 +176,27 @@ class Lifecycle(Generic[R]):
 
     def check(self, record: R, step: Step) -> str:
         """The state the step leads to; `TransitionError` naming the rule when refused."""
-        state = self._state_of(record)
-        row = self._table.get((str(step.action), state))
-        if row is None:
+        return self._check(record, step, self._state_of(record))
+
+    def _check(self, record: R, step: Step, state: str) -> str:
+        found = self._rows.get((str(step.action), state))
+        if found is None:
             allowed = ", ".join(sorted(self.allowed_actions(record))) or "nothing"
             rule = self._hint.get(state, f"from {state!r} the table allows: {allowed}")
             raise TransitionError(self.kind, state, str(step.action), rule)
-        for guard in (*self.common_guards, *row.guards):
+        row, guards = found
+        for guard in guards:
             broken = guard.check(record, step)
             if broken is not None:
                 raise TransitionError(self.kind, state, str(step.action), f"{guard.name}: {broken}")
         return state if row.target is None else str(row.target)
 
-    def event(self, record: R, step: Step, target: str) -> Event:
+    def event(self, record: R, step: Step, target: str, *, source: str | None = None) -> Event:
+        """The event ``step`` appends (``source``: the record's state, when known)."""
         return Event(
             step.at,
             str(step.action),
-            self._state_of(record),
+            self._state_of(record) if source is None else source,
             target,
             actor_id=step.actor_id,
             note=step.note,
@@ -202,8 +209,9 @@ class Lifecycle(Generic[R]):
         ``changes`` are the other fields the action sets (a companion, an outcome).
         """
         _no_state(changes)
-        target = self.check(record, step)
-        event = self.event(record, step, target)
+        state = self._state_of(record)
+        target = self._check(record, step, state)
+        event = self.event(record, step, target, source=state)
         changes["status"] = self._state_type(target)
         changes["timeline"] = (*record.timeline, event)
         return _evolve(record, changes), event
@@ -215,6 +223,12 @@ class Lifecycle(Generic[R]):
         set again, such as a consent recorded by the history being drafted).
         """
         return Draft(self, record, start)
+
+    def draft_unchecked(self, record: R, **start: Any) -> Draft[R]:
+        """A `Draft` of a record its caller made without its checks (``object.__new__``,
+        every field set) for the draft alone: the draft changes it in place rather than
+        a copy, and `Draft.finish` builds the record, checked, from it."""
+        return Draft(self, record, start, own=True)
 
 
 class Draft(Generic[R]):
@@ -232,14 +246,23 @@ class Draft(Generic[R]):
     refused.
     """
 
-    def __init__(self, lifecycle: Lifecycle[R], record: R, start: Mapping[str, Any]) -> None:
+    def __init__(
+        self, lifecycle: Lifecycle[R], record: R, start: Mapping[str, Any], *, own: bool = False
+    ) -> None:
         self._lifecycle = lifecycle
         self._original = record
         self._fields = _fields_of(type(record))
         _no_state(start)
         self._changes: dict[str, Any] = dict(start)
-        # the draft itself: a private copy the steps change in place
-        self._record = _unchecked(record, self._fields, self._checked(record, start))
+        # the draft itself: a private copy the steps change in place (or, ``own``, the
+        # record itself: one its caller made unchecked for the draft and gives up)
+        checked = self._checked(record, start)
+        if own:
+            for name, value in checked.items():
+                object.__setattr__(record, name, value)
+            self._record = record
+        else:
+            self._record = _unchecked(record, self._fields, checked)
         self.events: list[Event] = []
 
     @property
@@ -251,9 +274,10 @@ class Draft(Generic[R]):
         """Check the step against the draft and add it; the event it appends."""
         _no_state(changes)
         lifecycle, record = self._lifecycle, self._record
-        target = lifecycle.check(record, step)
-        event = lifecycle.event(record, step, target)
-        now = self._checked(record, changes)
+        state = lifecycle._state_of(record)
+        target = lifecycle._check(record, step, state)
+        event = lifecycle.event(record, step, target, source=state)
+        now = self._checked(record, changes) if changes else {}
         now["status"] = lifecycle._state_type(target)
         now["timeline"] = (*record.timeline, event)
         # the record is made from the values as given (its converters run once, there)

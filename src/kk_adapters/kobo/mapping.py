@@ -29,7 +29,7 @@ import itertools
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -344,6 +344,8 @@ class KoboFormMapping:
         # Field path -> the form's choice list, once `check` has held the mapping against
         # the form: an answer with no code is then not a choice of that list at all.
         self._choice_lists: dict[str, str] = {}
+        # the compiled way (`kk_adapters.kobo.compiled_mapping`), made at the first use
+        self._compiled: Any = _UNSET
 
     def __repr__(self) -> str:
         return f"KoboFormMapping({self.form_id!r}, {len(self.rules)} rules)"
@@ -493,6 +495,23 @@ class KoboFormMapping:
         values = submission.values if isinstance(submission, Submission) else submission
         raw_key = submission.key if isinstance(submission, Submission) else None
         key = raw_key or _key_of(values)
+        compiled = self._compiled
+        if compiled is _UNSET:
+            from kk_adapters.kobo.compiled_mapping import compile_mapping
+
+            compiled = self._compiled = compile_mapping(self)
+        if compiled is not None:
+            try:
+                return compiled.map(values, key, context)  # type: ignore[no-any-return]
+            except Exception:  # whatever it is, the detailed way decides (and explains)
+                pass
+        return self._map_in_detail(values, key, context)
+
+    def _map_in_detail(
+        self, values: Mapping[str, Any], key: str | None, context: MapContext
+    ) -> list[Record]:
+        """The detailed way: plain data, the converter, then the history; every problem
+        named in Kobo terms."""
         try:
             records = self._records(values, key, context)
             return self._recorded(records, values, context)
@@ -625,9 +644,16 @@ class KoboFormMapping:
         return record
 
     def _recorded(
-        self, records: list[Record], values: Mapping[str, Any], context: MapContext
+        self,
+        records: list[Record],
+        values: Mapping[str, Any],
+        context: MapContext,
+        unchecked: Collection[int] = (),
     ) -> list[Record]:
-        """Cases recorded through their lifecycle, with their referrals (see the module)."""
+        """Cases recorded through their lifecycle, with their referrals (see the module).
+
+        ``unchecked``: the ids of the records made without their checks (by the compiled
+        way): their history builds them."""
         if not any(isinstance(r, Case) and not r.timeline for r in records):
             return records
         rule = self._case_rules[0] if self._case_rules else None
@@ -642,8 +668,13 @@ class KoboFormMapping:
                 raise _Failed(problems)
             actor = got if isinstance(got, str) else None
         try:
-            return record_history(
-                records, at=at, zone=self.timezone, actor_id=actor, service_of=context.service_of
+            return _record_history(
+                records,
+                at=at,
+                zone=self.timezone,
+                actor_id=actor,
+                service_of=context.service_of,
+                unchecked=unchecked,
             )
         except TransitionError as error:
             where = "record_case" if rule is None else f"records.{rule.name}"
@@ -658,6 +689,12 @@ class KoboFormMapping:
 
     def _recorded_at(self, rule: RecordRule | None, values: Mapping[str, Any]) -> datetime:
         moment: Any = None
+        plain = rule.recorded_at if rule is not None else None
+        if plain is not None and plain.field is not None and _mode(plain) == _PLAIN:
+            moment = values.get(plain.field)  # an answer as it is (most forms: ``end``)
+            if moment.__class__ is datetime and moment.tzinfo is not None:
+                return moment.astimezone(self.timezone)
+            moment = None
         if rule is not None and rule.recorded_at is not None:
             problems: list[Problem] = []
             scope = _Scope(values, values, None, "", None, {}, MapContext())
@@ -1131,6 +1168,20 @@ def record_history(
     day in ``zone`` (default: ``at``'s zone). Records already holding a timeline, and
     other kinds, are returned as they are. A refused step raises `TransitionError`.
     """
+    return _record_history(
+        records, at=at, zone=zone, actor_id=actor_id, service_of=service_of, unchecked=()
+    )
+
+
+def _record_history(
+    records: Sequence[Record],
+    *,
+    at: datetime,
+    zone: tzinfo | None,
+    actor_id: str | None,
+    service_of: Callable[[str], str | None] | None,
+    unchecked: Collection[int],
+) -> list[Record]:
     zone = zone or at.tzinfo or DEFAULT_TIMEZONE
     out = list(records)
     for index, record in enumerate(out):
@@ -1144,7 +1195,9 @@ def record_history(
             ),
             key=lambda pair: (pair[1].sent_on, pair[1].id),
         )
-        case, done = _case_history(record, referrals, at, zone, actor_id, service_of)
+        case, done = _case_history(
+            record, referrals, at, zone, actor_id, service_of, id(record) in unchecked
+        )
         out[index] = case
         for i, referral in done:
             out[i] = referral
@@ -1158,11 +1211,13 @@ def _case_history(
     zone: tzinfo,
     actor_id: str | None,
     service_of: Callable[[str], str | None] | None,
+    unchecked: bool = False,
 ) -> tuple[Case, list[tuple[int, Referral]]]:
     companion, assessment, consent = case.companion_id, case.assessment, case.consent
     # one history, the case built and checked once at the end (the steps' guards each
     # see the case as the steps before left it)
-    history = case_lifecycle.CaseHistory(
+    start = case_lifecycle.CaseHistory.of_unchecked if unchecked else case_lifecycle.CaseHistory
+    history = start(
         case,
         companion_id=None,
         assessment=None,

@@ -1,0 +1,613 @@
+"""A form mapping compiled once for the common submission: records made by their
+constructors straight from the typed answers.
+
+`KoboFormMapping` maps a submission in one of two ways. The detailed way gathers each
+record's values into plain data, structures it with the converter and then records
+the history; it names every problem in Kobo terms. The compiled way, tried first, works
+each value's conversion out once per mapping (a choice name to its code member, a
+select_multiple to its set of codes) and makes each record with its constructor: the
+nested values checked as they are made, a case and its referrals unchecked until their
+history builds them, each once, with every check of the model (the lifecycle's guards,
+the records' validators, `kk_core.values.record_problems`).
+
+Whenever a submission is not what the compiled way expects (an answer of another type,
+a choice without a code, a refused value or step, anything raised), it gives up and the
+detailed way maps the submission from the start; that way decides, and explains. So the
+compiled way changes how fast an import is, never what it makes: both make equal
+records, which the tests hold them to.
+
+Mappings it cannot compile (a list item's position in a target, a nested value with an
+upgrade from older releases, a value whose conversion depends on the record) are mapped
+the detailed way only.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import attrs
+
+from kk_core.cases import Case
+from kk_core.codes import Coded
+from kk_core.converter import converter
+from kk_core.import_marks import letters_digest
+from kk_core.kinds import CURRENT_SHAPE_MARKERS, RECORD_UPGRADES, Record, record_type
+from kk_core.lifecycle import _evolve
+from kk_core.referrals import Referral
+from kk_core.values import record_problems
+
+if typing.TYPE_CHECKING:
+    from kk_adapters.kobo.mapping import KoboFormMapping, ListRule, MapContext, RecordRule, Value
+
+__all__ = ["CompiledMapping", "compile_mapping"]
+
+_INT64 = 2**63
+
+
+class GiveUp(Exception):
+    """The compiled way does not map this submission: the detailed way does."""
+
+
+class _Unset:
+    pass
+
+
+#: No value (an unanswered question, a choice mapped to ``""``).
+_NONE = _Unset()
+
+# how a leaf reads its value
+_CONST, _ANSWER, _TEMPLATE, _GENERIC = 0, 1, 2, 3
+
+
+@attrs.frozen
+class _Leaf:
+    """One field of a record and where its value comes from, its conversion worked out."""
+
+    name: str  # the constructor's argument
+    target: str  # the dotted target (as the detailed way names it)
+    value: Value
+    how: int
+    path: str | None  # the answer read (_ANSWER)
+    from_answer: bool
+    field_type: Any
+    hook: Callable[[Any, Any], Any]
+    #: the value itself (_CONST); the template's parts (_TEMPLATE)
+    const: Any = None
+    #: the answer's class kept as it is (str, int, date), when the field holds that class
+    keep: type | None = None
+    #: code → member for a code field read straight from the answer
+    members: Mapping[Any, Any] | None = None
+    #: choice name → converted value (``_NONE``: the choice leaves it unset)
+    choices: Mapping[str, Any] | None = None
+    #: choice name → converted item, for a select_multiple into a set of codes
+    items: Mapping[str, Any] | None = None
+    sets: dict[tuple[str, ...], Any] = attrs.field(factory=dict, eq=False)
+    #: the record is made only when this answer is given (``only_if``)
+    only_if: str | None = None
+
+
+@attrs.frozen
+class _Node:
+    """A record, or a value nested in one (``subject``), and what fills its fields."""
+
+    cls: type
+    target: str  # "" for the record itself
+    leaves: tuple[_Leaf, ...]
+    children: tuple[tuple[str, _Node], ...]
+    lists: tuple[tuple[str, ListRule, _Node], ...]
+    only_if: str | None = None
+
+
+@attrs.frozen
+class _Rule:
+    rule: RecordRule
+    node: _Node
+    #: made unchecked: its history (or the last pass) builds it
+    deferred: bool
+
+
+class _NotCompiled(Exception):
+    """The mapping has something the compiled way does not handle."""
+
+
+def _unwrap_optional(t: Any) -> Any:
+    args = typing.get_args(t)
+    if typing.get_origin(t) in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return rest[0]
+    return t
+
+
+def _fields(cls: type) -> dict[str, attrs.Attribute[Any]]:
+    attrs.resolve_types(cls)
+    return {a.name: a for a in attrs.fields(cls) if a.init}
+
+
+def compile_mapping(mapping: KoboFormMapping) -> CompiledMapping | None:
+    """The compiled way of ``mapping``, or None when it has something only the detailed
+    way handles."""
+    try:
+        return CompiledMapping(mapping)
+    except _NotCompiled:
+        return None
+
+
+class CompiledMapping:
+    """``map(values, key, context)``: the records of one submission, or `GiveUp`."""
+
+    def __init__(self, mapping: KoboFormMapping) -> None:
+        self.mapping = mapping
+        rules = []
+        for rule in mapping.rules:
+            cls = record_type(rule.kind)
+            if cls in RECORD_UPGRADES and cls not in CURRENT_SHAPE_MARKERS:
+                raise _NotCompiled(rule.kind)  # the detailed way reads it as current data
+            targets: dict[str, Value] = {"id": rule.id, **rule.fields}
+            node = _node(cls, "", targets, rule.lists, dict(rule.only_if))
+            deferred = cls in (Case, Referral)
+            if deferred and any(
+                isinstance(a.converter, attrs.Converter)
+                or (isinstance(a.default, attrs.Factory) and a.default.takes_self)  # type: ignore[arg-type]
+                for a in attrs.fields(cls)
+            ):
+                raise _NotCompiled(rule.kind)
+            rules.append(_Rule(rule, node, deferred))
+        self.rules = tuple(rules)
+
+    def map(self, values: Mapping[str, Any], key: str | None, context: MapContext) -> list[Record]:
+        from kk_adapters.kobo.mapping import _Failed
+
+        made: list[Record] = []
+        deferred: set[int] = set()
+        ids: dict[str, str] = {}
+        for compiled in self.rules:
+            rule = compiled.rule
+            if rule.repeat is None:
+                entries: Sequence[tuple[Mapping[str, Any], int | None]] = [(values, None)]
+            else:
+                listed = values.get(rule.repeat) or ()
+                entries = [(e, i) for i, e in enumerate(listed, 1) if isinstance(e, Mapping)]
+            for entry, index in entries:
+                reader = _Reader(values, entry, index, key, ids, context, self.mapping)
+                if rule.when is not None and not _when(rule, reader):
+                    continue
+                arguments, _answered = reader.node(compiled.node)
+                if arguments is None:
+                    arguments = {}
+                if (
+                    rule.kind == "referral"
+                    and "consent_given" not in arguments
+                    and "override" not in arguments
+                ):
+                    arguments["consent_given"] = True
+                cls = compiled.node.cls
+                record: Any
+                if compiled.deferred:
+                    record = _unchecked(cls, arguments)
+                    deferred.add(id(record))
+                else:
+                    record = cls(**arguments)
+                made.append(record)
+                ids.setdefault(rule.name, record.id)
+        for record in made:
+            # what no store keeps, checked on the records as mapped (as the detailed way
+            # does), before the history adds its events
+            if record_problems(record):
+                raise GiveUp
+        try:
+            recorded = self.mapping._recorded(made, values, context, deferred)
+        except _Failed:
+            raise GiveUp from None
+        out = []
+        for record in recorded:
+            if id(record) in deferred:
+                record = _evolve(record, {})  # no history made it: built and checked here
+            out.append(record)
+        return out
+
+
+# -- compiling -----------------------------------------------------------------------------
+
+
+def _node(
+    cls: type,
+    prefix: str,
+    targets: Mapping[str, Value],
+    lists: Sequence[ListRule],
+    only_if: dict[str, str],
+) -> _Node:
+    # (a value class with an upgrade, `VALUE_UPGRADES`, is made from the mapping's data,
+    # which its upgrade returns unchanged: that is current data)
+    if getattr(cls, "__parameters__", ()):
+        raise _NotCompiled(cls.__name__)
+    fields = _fields(cls)
+    leaves: list[_Leaf] = []
+    nested: dict[str, dict[str, Value]] = {}
+    nested_lists: dict[str, list[ListRule]] = {}
+    for target, value in targets.items():
+        head, dot, rest = target.partition(".")
+        if head not in fields:
+            raise _NotCompiled(target)
+        if dot:
+            nested.setdefault(head, {})[rest] = value
+        else:
+            leaves.append(_leaf(fields[head], f"{prefix}{target}", value, only_if))
+    for sub in lists:
+        head, dot, rest = sub.into.partition(".")
+        if head not in fields:
+            raise _NotCompiled(sub.into)
+        if dot:
+            nested_lists.setdefault(head, []).append(attrs.evolve(sub, into=rest))
+        else:
+            nested_lists.setdefault("", []).append(sub)
+    names = {leaf.name for leaf in leaves}
+    children = []
+    for head in {*nested, *(h for h in nested_lists if h)}:
+        if head in names:
+            raise _NotCompiled(head)  # a value and values inside it
+        inner = _unwrap_optional(fields[head].type)
+        if not (isinstance(inner, type) and attrs.has(inner)) or isinstance(
+            fields[head].converter, attrs.Converter
+        ):
+            raise _NotCompiled(head)
+        child = _node(
+            inner, f"{prefix}{head}.", nested.get(head, {}), nested_lists.get(head, []), only_if
+        )
+        children.append(
+            (fields[head].alias or head, attrs.evolve(child, only_if=only_if.get(prefix + head)))
+        )
+    made_lists = []
+    for sub in nested_lists.get("", []):
+        field = fields[sub.into]
+        list_type = _unwrap_optional(field.type)
+        args = [a for a in typing.get_args(list_type) if a is not Ellipsis]
+        if typing.get_origin(list_type) is not tuple or len(args) != 1:
+            raise _NotCompiled(sub.into)
+        item = args[0]
+        if not (isinstance(item, type) and attrs.has(item)) or sub.into in names:
+            raise _NotCompiled(sub.into)
+        if any("." in t for t in sub.fields) or f"{prefix}{sub.into}" in only_if:
+            raise _NotCompiled(sub.into)
+        item_node = _node(item, f"{prefix}{sub.into}.", sub.fields, (), {})
+        made_lists.append((field.alias or field.name, sub, item_node))
+    for target in only_if:
+        if target.startswith(prefix) and any(p.isdigit() for p in target.split(".")):
+            raise _NotCompiled(target)
+    return _Node(cls, prefix.rstrip("."), tuple(leaves), tuple(children), tuple(made_lists))
+
+
+def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[str, str]) -> _Leaf:
+    from kk_adapters.kobo.mapping import _UNSET, _from_answer, _mode
+
+    if isinstance(field.converter, attrs.Converter):
+        raise _NotCompiled(target)  # (a converter given the record: only the constructor)
+    field_type = field.type
+    hook = converter.get_structure_hook(field_type)
+    inner = _unwrap_optional(field_type)
+    common: dict[str, Any] = {
+        "name": field.alias or field.name,
+        "target": target,
+        "value": value,
+        "from_answer": _from_answer(value),
+        "field_type": field_type,
+        "hook": hook,
+        "only_if": only_if.get(target),
+    }
+    if value.const is not _UNSET:
+        try:
+            const = hook(value.const, field_type)
+        except Exception:
+            raise _NotCompiled(target) from None
+        return _Leaf(how=_CONST, path=None, const=const, **common)
+    plain_template = (
+        value.choices is None
+        and value.cast is None
+        and value.convert is None
+        and not value.pseudonymise
+        and value.default is _UNSET
+    )
+    if value.template is not None and plain_template:
+        return _Leaf(how=_TEMPLATE, path=None, const=_template_parts(value.template), **common)
+    mode = _mode(value)
+    if not mode:
+        return _Leaf(how=_GENERIC, path=None, **common)
+    keep = inner if inner in (str, int, date) else None
+    members = None
+    if isinstance(inner, type) and issubclass(inner, Coded):
+        members = dict(inner._value2member_map_)
+    choices = items = None
+    if value.choices is not None:
+        choices = {}
+        for name, code in value.choices.items():
+            if code == "":
+                choices[name] = _NONE
+            elif type(code) is str:
+                try:
+                    choices[name] = hook(code, field_type)
+                except Exception:
+                    continue  # the detailed way explains it
+        if typing.get_origin(inner) is frozenset:
+            (item_type,) = typing.get_args(inner)
+            item_hook = converter.get_structure_hook(item_type)
+            items = {}
+            for name, code in value.choices.items():
+                if code == "":
+                    items[name] = _NONE
+                elif type(code) is str:
+                    try:
+                        items[name] = item_hook(code, item_type)
+                    except Exception:
+                        continue
+    return _Leaf(
+        how=_ANSWER,
+        path=value.field,
+        keep=keep,
+        members=members,
+        choices=choices,
+        items=items,
+        **common,
+    )
+
+
+def _template_parts(template: str) -> tuple[tuple[int, str], ...]:
+    """Text (0), an answer (1), the entry's position (2), the key (3), another rule's
+    record id (4)."""
+    from kk_adapters.kobo.mapping import _INDEX, _KEY, _PLACEHOLDER
+
+    parts: list[tuple[int, str]] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(template):
+        if match.start() > last:
+            parts.append((0, template[last : match.start()]))
+        name = match.group(1)
+        if name == _INDEX:
+            parts.append((2, name))
+        elif name == _KEY:
+            parts.append((3, name))
+        elif name.startswith("@"):
+            parts.append((4, name[1:]))
+        else:
+            parts.append((1, name))
+        last = match.end()
+    if last < len(template):
+        parts.append((0, template[last:]))
+    return tuple(parts)
+
+
+def _unchecked(cls: type, arguments: Mapping[str, Any]) -> Any:
+    """A record holding ``arguments`` (and its defaults), not yet checked: its history
+    builds it with the constructor."""
+    make = _MAKERS.get(cls)
+    if make is None:
+        make = _MAKERS[cls] = _maker(cls)
+    return make(arguments)
+
+
+_MAKERS: dict[type, Callable[[Mapping[str, Any]], Any]] = {}
+
+
+def _maker(cls: type) -> Callable[[Mapping[str, Any]], Any]:
+    """A function setting every field of a new ``cls`` from the arguments, else its
+    default, with the field's converter (written out once per class)."""
+    namespace: dict[str, Any] = {"new": object.__new__, "put": object.__setattr__, "cls": cls}
+    lines = ["def make(a):", "    r = new(cls)"]
+    for i, field in enumerate(a for a in attrs.fields(cls) if a.init):
+        value = f"a[{field.alias!r}]"
+        if field.converter is not None:
+            namespace[f"c{i}"] = field.converter
+            value = f"c{i}({value})"
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            namespace[f"d{i}"] = field.default.factory
+            default = f"d{i}()"
+        elif field.default is attrs.NOTHING:
+            default = "missing()"
+            namespace["missing"] = _missing
+        else:
+            namespace[f"d{i}"] = field.default
+            default = f"d{i}"
+        lines.append(f"    put(r, {field.name!r}, {value} if {field.alias!r} in a else {default})")
+    lines.append("    return r")
+    exec(compile("\n".join(lines), f"<kk unchecked {cls.__qualname__}>", "exec"), namespace)
+    return namespace["make"]  # type: ignore[no-any-return]
+
+
+def _missing() -> Any:
+    raise GiveUp  # a required field no value was given for: the detailed way says so
+
+
+# -- mapping one submission ----------------------------------------------------------------
+
+
+def _when(rule: RecordRule, reader: _Reader) -> bool:
+    answer = reader.lookup(rule.when or "")
+    if answer is None or answer == "" or answer == ():
+        return False
+    if not rule.when_in:
+        return True
+    answers = answer if isinstance(answer, tuple) else (answer,)
+    return any(a in rule.when_in for a in answers)
+
+
+class _Reader:
+    """Reads the values of one record (of one repeat entry) of one submission."""
+
+    __slots__ = ("context", "entry", "ids", "index", "key", "mapping", "values")
+
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        entry: Mapping[str, Any],
+        index: int | None,
+        key: str | None,
+        ids: Mapping[str, str],
+        context: MapContext,
+        mapping: KoboFormMapping,
+    ) -> None:
+        self.values = values
+        self.entry = entry
+        self.index = index
+        self.key = key
+        self.ids = ids
+        self.context = context
+        self.mapping = mapping
+
+    def lookup(self, path: str) -> Any:
+        entry = self.entry
+        return entry[path] if path in entry else self.values.get(path)
+
+    def node(self, node: _Node) -> tuple[dict[str, Any] | None, bool]:
+        """The constructor's arguments of ``node`` (None: nothing to make) and whether an
+        answer gave any of them (a nested value made only of constants is left out)."""
+        arguments: dict[str, Any] = {}
+        answered = False
+        entry, values = self.entry, self.values
+        for leaf in node.leaves:
+            how = leaf.how
+            if how == _ANSWER:
+                path: str = leaf.path  # type: ignore[assignment]
+                found = entry[path] if path in entry else values.get(path)
+                if found is None or found == "" or found == ():
+                    continue
+                got = self._answer(leaf, found)
+                if got is _NONE:
+                    continue
+            elif how == _CONST:
+                got = leaf.const
+            elif how == _TEMPLATE:
+                got = self._template(leaf)
+            else:
+                got = self._generic(leaf)
+                if got is _NONE:
+                    continue
+            if leaf.from_answer:
+                answered = True
+            if leaf.only_if is not None and self._unanswered(leaf.only_if):
+                continue
+            arguments[leaf.name] = got
+        for name, child in node.children:
+            made, child_answered = self.node(child)
+            answered = answered or child_answered
+            if made is None or not child_answered:
+                continue
+            if child.only_if is not None and self._unanswered(child.only_if):
+                continue
+            arguments[name] = child.cls(**made)
+        for name, sub, item_node in node.lists:
+            items = []
+            for i, item_entry in enumerate(self.entry.get(sub.repeat) or (), 1):
+                if not isinstance(item_entry, Mapping):
+                    continue
+                inner = _Reader(
+                    self.values,
+                    {**self.entry, **item_entry},
+                    i,
+                    self.key,
+                    self.ids,
+                    self.context,
+                    self.mapping,
+                )
+                made, item_answered = inner.node(item_node)
+                answered = answered or item_answered
+                if made:
+                    items.append(item_node.cls(**made))
+            if items:
+                arguments[name] = tuple(items)
+        if not arguments:
+            return None, answered
+        return arguments, answered
+
+    def _unanswered(self, path: str) -> bool:
+        answer = self.lookup(path)
+        return answer is None or answer == "" or answer == ()
+
+    def _answer(self, leaf: _Leaf, found: Any) -> Any:
+        cls = found.__class__
+        choices = leaf.choices
+        if choices is not None:
+            if cls is str:
+                got = choices.get(found)
+                if got is not None:
+                    return got
+            elif cls is tuple and leaf.items is not None:
+                return self._set(leaf, found)
+            return self._generic(leaf)
+        if cls is leaf.keep:
+            if cls is int and not -_INT64 <= found < _INT64:
+                raise GiveUp
+            return found
+        members = leaf.members
+        if members is not None and cls is str:
+            got = members.get(found)
+            if got is not None:
+                return got
+        return self._generic(leaf)
+
+    def _set(self, leaf: _Leaf, names: tuple[str, ...]) -> Any:
+        made = leaf.sets.get(names)
+        if made is not None:
+            return made
+        items = leaf.items
+        assert items is not None
+        picked = []
+        for name in names:
+            item = items.get(name)
+            if item is None:
+                raise GiveUp  # not a choice the mapping codes
+            if item is not _NONE:
+                picked.append(item)
+        made = frozenset(picked)
+        if len(leaf.sets) < 10_000:
+            leaf.sets[names] = made
+        return made
+
+    def _template(self, leaf: _Leaf) -> Any:
+        from kk_adapters.kobo.mapping import _text
+
+        out = []
+        for kind, text in leaf.const:
+            if kind == 0:
+                out.append(text)
+            elif kind == 1:
+                answer = self.lookup(text)
+                if answer is None or answer == "":
+                    raise GiveUp
+                out.append(answer if answer.__class__ is str else _text(answer))
+            elif kind == 2:
+                out.append("" if self.index is None else str(self.index))
+            elif kind == 3:
+                out.append("" if self.key is None else letters_digest(self.key, 16))
+            else:
+                found = self.ids.get(text)
+                if found is None:
+                    raise GiveUp
+                out.append(found)
+        text = "".join(out)
+        if leaf.keep is str or leaf.field_type is str:
+            return text
+        return leaf.hook(text, leaf.field_type)
+
+    def _generic(self, leaf: _Leaf) -> Any:
+        """The value as the detailed way reads it, converted by the converter."""
+        from kk_adapters.kobo.mapping import _UNSET, _Scope
+
+        problems: list[Any] = []
+        scope = _Scope(
+            self.values,
+            self.entry,
+            self.index,
+            "",
+            self.key,
+            self.ids,
+            self.context,
+            self.mapping._choice_lists,
+        )
+        got = scope.get(leaf.value, leaf.target, problems)
+        if problems:
+            raise GiveUp
+        if got is _UNSET:
+            return _NONE
+        return leaf.hook(got, leaf.field_type)

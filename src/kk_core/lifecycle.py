@@ -150,6 +150,7 @@ class Lifecycle(Generic[R]):
         self.transitions: tuple[Transition[R], ...] = tuple(transitions)
         self.common_guards = tuple(common_guards)
         self._hint = dict(terminal_hint or {})
+        self._members: dict[str, Any] = {}  # a state's name → its member (`_state_member`)
         self._table: dict[tuple[str, str], Transition[R]] = {}
         # each row with the guards checked for it (the common ones first), made once
         self._rows: dict[tuple[str, str], tuple[Transition[R], tuple[Guard[R], ...]]] = {}
@@ -212,9 +213,15 @@ class Lifecycle(Generic[R]):
         state = self._state_of(record)
         target = self._check(record, step, state)
         event = self.event(record, step, target, source=state)
-        changes["status"] = self._state_type(target)
+        changes["status"] = self._state_member(target)
         changes["timeline"] = (*record.timeline, event)
         return _evolve(record, changes), event
+
+    def _state_member(self, state: str) -> Any:
+        member = self._members.get(state)
+        if member is None:
+            member = self._members[state] = self._state_type(state)
+        return member
 
     def draft(self, record: R, **start: Any) -> Draft[R]:
         """A `Draft` of several steps of ``record``, built and checked once at the end.
@@ -272,18 +279,23 @@ class Draft(Generic[R]):
 
     def apply(self, step: Step, **changes: Any) -> Event:
         """Check the step against the draft and add it; the event it appends."""
-        _no_state(changes)
         lifecycle, record = self._lifecycle, self._record
         state = lifecycle._state_of(record)
         target = lifecycle._check(record, step, state)
         event = lifecycle.event(record, step, target, source=state)
-        now = self._checked(record, changes) if changes else {}
-        now["status"] = lifecycle._state_type(target)
-        now["timeline"] = (*record.timeline, event)
-        # the record is made from the values as given (its converters run once, there)
-        self._changes.update(changes, status=now["status"], timeline=now["timeline"])
-        for name, value in now.items():
-            object.__setattr__(record, name, value)
+        status = lifecycle._state_member(target)
+        timeline = (*record.timeline, event)
+        put = object.__setattr__
+        if changes:
+            _no_state(changes)
+            for name, value in self._checked(record, changes).items():
+                put(record, name, value)
+            # the record is made from the values as given (its converters run once, there)
+            self._changes.update(changes)
+        put(record, "status", status)
+        put(record, "timeline", timeline)
+        self._changes["status"] = status
+        self._changes["timeline"] = timeline
         self.events.append(event)
         return event
 

@@ -36,6 +36,7 @@ from kk_core.converter import converter
 from kk_core.import_marks import letters_digest
 from kk_core.kinds import CURRENT_SHAPE_MARKERS, RECORD_UPGRADES, Record, record_type
 from kk_core.lifecycle import _evolve
+from kk_core.privacy import looks_like_nik
 from kk_core.referrals import Referral
 from kk_core.values import record_problems
 
@@ -59,7 +60,7 @@ class _Unset:
 _NONE = _Unset()
 
 # how a leaf reads its value
-_CONST, _ANSWER, _TEMPLATE, _GENERIC = 0, 1, 2, 3
+_CONST, _ANSWER, _TEMPLATE, _GENERIC, _PSEUDONYM = 0, 1, 2, 3, 4
 
 
 @attrs.frozen
@@ -313,6 +314,10 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
     if value.template is not None and plain_template:
         return _Leaf(how=_TEMPLATE, path=None, const=_template_parts(value.template), **common)
     mode = _mode(value)
+    pseudonym = value.field is not None and value.pseudonymise and inner is str
+    if pseudonym and value.choices is None and value.cast is None and value.convert is None:
+        if value.default is _UNSET:
+            return _Leaf(how=_PSEUDONYM, path=value.field, **common)
     if not mode:
         return _Leaf(how=_GENERIC, path=None, **common)
     keep = inner if inner in (str, int, date) else None
@@ -472,9 +477,24 @@ class _Reader:
                 found = entry[path] if path in entry else values.get(path)
                 if found is None or found == "" or found == ():
                     continue
-                got = self._answer(leaf, found)
+                cls = found.__class__
+                choices = leaf.choices
+                if choices is not None and cls is str:
+                    got = choices.get(found)
+                    if got is None:
+                        got = self._generic(leaf)  # not a choice the mapping codes
+                elif cls is leaf.keep and cls is not int:
+                    got = found
+                else:
+                    got = self._answer(leaf, found)
                 if got is _NONE:
                     continue
+            elif how == _PSEUDONYM:
+                path = leaf.path  # type: ignore[assignment]
+                found = entry[path] if path in entry else values.get(path)
+                if found is None or found == "" or found == ():
+                    continue
+                got = self._pseudonym(leaf, found)
             elif how == _CONST:
                 got = leaf.const
             elif how == _TEMPLATE:
@@ -545,6 +565,12 @@ class _Reader:
             if got is not None:
                 return got
         return self._generic(leaf)
+
+    def _pseudonym(self, leaf: _Leaf, found: Any) -> Any:
+        pseudonymise = self.context.pseudonymise
+        if found.__class__ is not str or pseudonymise is None or not looks_like_nik(found):
+            return self._generic(leaf)  # (which refuses it, naming why)
+        return pseudonymise(found)
 
     def _set(self, leaf: _Leaf, names: tuple[str, ...]) -> Any:
         made = leaf.sets.get(names)

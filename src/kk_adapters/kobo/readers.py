@@ -94,6 +94,11 @@ class _JsonStream:
         start = self._buf.rfind("\n", 0, at) + 1
         return f"{self._name}:{line}:{at - start + 1}"
 
+    def where_unless_object(self) -> str | None:
+        """`where` the next value starts, unless it is an object (``{``: one JSON object
+        or a decoding error naming its own place), which is all a submission needs."""
+        return None if self.peek() == "{" else self.where()
+
     def peek(self) -> str:
         while True:
             self._pos = _WS.match(self._buf, self._pos).end()  # type: ignore[union-attr]
@@ -174,10 +179,15 @@ def read_json(
             stream.expect("", "the end of the file after the submissions")
 
 
-def _submission(value: Any, stream: _JsonStream, pos: str) -> dict[str, Any]:
+def _submission(value: Any, stream: _JsonStream, pos: str | None) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValidationError(
-            [Problem(pos, f"a submission is an object, found {type(value).__name__}")],
+            [
+                Problem(
+                    pos or stream.where(),
+                    f"a submission is an object, found {type(value).__name__}",
+                )
+            ],
             subject="JSON file",
         )
     return value
@@ -185,7 +195,7 @@ def _submission(value: Any, stream: _JsonStream, pos: str) -> dict[str, Any]:
 
 def _json_lines(stream: _JsonStream) -> Iterator[dict[str, Any]]:
     while stream.peek():
-        pos = stream.where()
+        pos = stream.where_unless_object()
         yield _submission(stream.value(), stream, pos)
 
 
@@ -195,7 +205,7 @@ def _json_array(stream: _JsonStream) -> Iterator[dict[str, Any]]:
         stream.expect("]", "']'")
         return
     while True:
-        pos = stream.where()
+        pos = stream.where_unless_object()
         yield _submission(stream.value(), stream, pos)
         if stream.expect(",]", "',' or ']' between submissions") == "]":
             return

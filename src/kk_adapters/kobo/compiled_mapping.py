@@ -314,10 +314,17 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
     if value.template is not None and plain_template:
         return _Leaf(how=_TEMPLATE, path=None, const=_template_parts(value.template), **common)
     mode = _mode(value)
-    pseudonym = value.field is not None and value.pseudonymise and inner is str
-    if pseudonym and value.choices is None and value.cast is None and value.convert is None:
-        if value.default is _UNSET:
-            return _Leaf(how=_PSEUDONYM, path=value.field, **common)
+    plain_pseudonym = (
+        value.field is not None
+        and value.pseudonymise
+        and inner is str
+        and value.choices is None
+        and value.cast is None
+        and value.convert is None
+        and value.default is _UNSET
+    )
+    if plain_pseudonym:
+        return _Leaf(how=_PSEUDONYM, path=value.field, **common)
     if not mode:
         return _Leaf(how=_GENERIC, path=None, **common)
     keep = inner if inner in (str, int, date) else None

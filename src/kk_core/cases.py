@@ -98,8 +98,13 @@ def age_on(birth_year: int, birth_month: int | None, day: date) -> int:
     so that no child is counted as an adult.
     """
     month = 12 if birth_month is None else birth_month
-    last = calendar.monthrange(birth_year, month)[1]
+    leap = month == 2 and calendar.isleap(birth_year)
+    last = 29 if leap else _MONTH_DAYS.get(month, 0)  # (month 13 fails in ``date`` below)
     return _whole_years(date(birth_year, month, last), day)
+
+
+#: Days in each month of a year that is not a leap year.
+_MONTH_DAYS = dict(enumerate((31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), 1))
 
 
 _INITIALS = re.compile(r"^[^\W\d_][^\W\d_. ]?(?:[. ]{0,2}[^\W\d_]){0,5}\.?$")

@@ -100,6 +100,19 @@ class _Node:
     children: tuple[tuple[str, _Node], ...]
     lists: tuple[tuple[str, ListRule, _Node], ...]
     only_if: str | None = None
+    #: the leaves as the hot loop reads them: (how, path, choices, keep, from answer,
+    #: only_if, name, leaf)
+    plan: tuple[_Step, ...] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        plan = tuple(
+            (f.how, f.path, f.choices, f.keep, f.from_answer, f.only_if, f.name, f)
+            for f in self.leaves
+        )
+        object.__setattr__(self, "plan", plan)
+
+
+_Step = tuple[int, Any, Any, Any, bool, Any, str, _Leaf]
 
 
 @attrs.frozen
@@ -477,27 +490,23 @@ class _Reader:
         arguments: dict[str, Any] = {}
         answered = False
         entry, values = self.entry, self.values
-        for leaf in node.leaves:
-            how = leaf.how
+        for how, path, choices, keep, from_answer, only_if, name, leaf in node.plan:
             if how == _ANSWER:
-                path: str = leaf.path  # type: ignore[assignment]
                 found = entry[path] if path in entry else values.get(path)
                 if found is None or found == "" or found == ():
                     continue
                 cls = found.__class__
-                choices = leaf.choices
                 if choices is not None and cls is str:
                     got = choices.get(found)
                     if got is None:
                         got = self._generic(leaf)  # not a choice the mapping codes
-                elif cls is leaf.keep and cls is not int:
+                elif cls is keep and cls is not int:
                     got = found
                 else:
                     got = self._answer(leaf, found)
                 if got is _NONE:
                     continue
             elif how == _PSEUDONYM:
-                path = leaf.path  # type: ignore[assignment]
                 found = entry[path] if path in entry else values.get(path)
                 if found is None or found == "" or found == ():
                     continue
@@ -510,11 +519,11 @@ class _Reader:
                 got = self._generic(leaf)
                 if got is _NONE:
                     continue
-            if leaf.from_answer:
+            if from_answer:
                 answered = True
-            if leaf.only_if is not None and self._unanswered(leaf.only_if):
+            if only_if is not None and self._unanswered(only_if):
                 continue
-            arguments[leaf.name] = got
+            arguments[name] = got
         for name, child in node.children:
             made, child_answered = self.node(child)
             answered = answered or child_answered

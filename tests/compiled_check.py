@@ -21,11 +21,17 @@ from kk_adapters.kobo.compiled_mapping import CompiledMapping
 #: How many submissions each way mapped in this run (``compiled``, ``gave up``).
 TALLY: Counter[str] = Counter()
 
+_BUGS = (AttributeError, KeyError, IndexError, NameError, AssertionError, RecursionError)
+
 
 def _checked_map(original: Any) -> Any:
     def map(self: CompiledMapping, values: Mapping[str, Any], key: str | None, context: Any) -> Any:
         try:
             made = original(self, values, key, context)
+        except _BUGS as error:
+            # giving up is by GiveUp, the model's own errors, or a value a constructor or
+            # converter refuses (ValueError, TypeError): anything else is a bug there
+            pytest.fail(f"the compiled way failed: {type(error).__name__}: {error}")
         except Exception:
             TALLY["gave up"] += 1
             try:

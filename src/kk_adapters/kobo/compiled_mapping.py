@@ -5,20 +5,24 @@ constructors straight from the typed answers.
 record's values into plain data, structures it with the converter and then records
 the history; it names every problem in Kobo terms. The compiled way, tried first, works
 each value's conversion out once per mapping (a choice name to its code member, a
-select_multiple to its set of codes) and makes each record with its constructor: the
-nested values checked as they are made, a case and its referrals unchecked until their
-history builds them, each once, with every check of the model (the lifecycle's guards,
-the records' validators, `kk_core.values.record_problems`).
+select_multiple to its set of codes) and makes each record with its constructor. The
+values nested in a record are checked as they are made; a case and its referrals are
+made unchecked, their values checked by `kk_core.values.record_problems`, and their
+history builds each once with every check of the model: the lifecycle's guards on the
+way, then the record's validators and its own rules (``__attrs_post_init__``) on the
+record as finished, which holds every value the mapping gave it.
 
 Whenever a submission is not what the compiled way expects (an answer of another type,
-a choice without a code, a refused value or step, anything raised), it gives up and the
-detailed way maps the submission from the start; that way decides, and explains. So the
-compiled way changes how fast an import is, never what it makes: both make equal
-records, which the tests hold them to.
+a choice without a code, an object inside a value, a refused value or step, anything
+raised), it gives up and the detailed way maps the submission from the start; that way
+decides, and explains. So the compiled way changes how fast an import is, never what it
+makes: both make equal records, which the tests hold them to (``tests/compiled_check.py``
+maps every submission of the suite both ways). A refused submission is mapped twice,
+so a Python ``convert`` must be a function of its value alone.
 
-Mappings it cannot compile (a list item's position in a target, a nested value with an
-upgrade from older releases, a value whose conversion depends on the record) are mapped
-the detailed way only.
+Mappings it cannot compile (a list item's position in a target, an object given as a
+constant, a record kind read from older releases without a mark of the current shape)
+are mapped the detailed way only.
 """
 
 from __future__ import annotations
@@ -30,6 +34,23 @@ from typing import Any
 
 import attrs
 
+from kk_adapters.kobo.mapping import (
+    _INDEX,
+    _KEY,
+    _PLACEHOLDER,
+    _UNSET,
+    KoboFormMapping,
+    ListRule,
+    MapContext,
+    RecordRule,
+    Value,
+    _Failed,
+    _from_answer,
+    _mode,
+    _Scope,
+    _text,
+    _unwrap,
+)
 from kk_core.cases import Case
 from kk_core.codes import Coded
 from kk_core.converter import converter
@@ -40,10 +61,7 @@ from kk_core.privacy import looks_like_nik
 from kk_core.referrals import Referral
 from kk_core.values import record_problems
 
-if typing.TYPE_CHECKING:
-    from kk_adapters.kobo.mapping import KoboFormMapping, ListRule, MapContext, RecordRule, Value
-
-__all__ = ["CompiledMapping", "compile_mapping"]
+__all__ = ["CompiledMapping", "GiveUp", "compile_mapping"]
 
 _INT64 = 2**63
 
@@ -52,12 +70,13 @@ class GiveUp(Exception):
     """The compiled way does not map this submission: the detailed way does."""
 
 
-class _Unset:
+class _Skip:
     pass
 
 
-#: No value (an unanswered question, a choice mapped to ``""``).
-_NONE = _Unset()
+#: No value for the field (an unanswered question, a choice mapped to ``""``): it is
+#: left out, as the detailed way leaves it out.
+_SKIP = _Skip()
 
 # how a leaf reads its value
 _CONST, _ANSWER, _TEMPLATE, _GENERIC, _PSEUDONYM = 0, 1, 2, 3, 4
@@ -81,7 +100,7 @@ class _Leaf:
     keep: type | None = None
     #: code → member for a code field read straight from the answer
     members: Mapping[Any, Any] | None = None
-    #: choice name → converted value (``_NONE``: the choice leaves it unset)
+    #: choice name → converted value (``_SKIP``: the choice leaves it unset)
     choices: Mapping[str, Any] | None = None
     #: choice name → converted item, for a select_multiple into a set of codes
     items: Mapping[str, Any] | None = None
@@ -95,7 +114,6 @@ class _Node:
     """A record, or a value nested in one (``subject``), and what fills its fields."""
 
     cls: type
-    target: str  # "" for the record itself
     leaves: tuple[_Leaf, ...]
     children: tuple[tuple[str, _Node], ...]
     lists: tuple[tuple[str, ListRule, _Node], ...]
@@ -125,15 +143,6 @@ class _Rule:
 
 class _NotCompiled(Exception):
     """The mapping has something the compiled way does not handle."""
-
-
-def _unwrap_optional(t: Any) -> Any:
-    args = typing.get_args(t)
-    if typing.get_origin(t) in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-        rest = [a for a in args if a is not type(None)]
-        if len(rest) == 1:
-            return rest[0]
-    return t
 
 
 def _fields(cls: type) -> dict[str, attrs.Attribute[Any]]:
@@ -173,8 +182,6 @@ class CompiledMapping:
         self.rules = tuple(rules)
 
     def map(self, values: Mapping[str, Any], key: str | None, context: MapContext) -> list[Record]:
-        from kk_adapters.kobo.mapping import _Failed
-
         made: list[Record] = []
         deferred: set[int] = set()
         ids: dict[str, str] = {}
@@ -189,9 +196,9 @@ class CompiledMapping:
                 reader = _Reader(values, entry, index, key, ids, context, self.mapping)
                 if rule.when is not None and not _when(rule, reader):
                     continue
-                arguments, _answered = reader.node(compiled.node)
+                arguments, _ = reader.node(compiled.node)
                 if arguments is None:
-                    arguments = {}
+                    raise GiveUp  # a record of nothing (the detailed way names what it lacks)
                 if (
                     rule.kind == "referral"
                     and "consent_given" not in arguments
@@ -263,7 +270,7 @@ def _node(
     for head in {*nested, *(h for h in nested_lists if h)}:
         if head in names:
             raise _NotCompiled(head)  # a value and values inside it
-        inner = _unwrap_optional(fields[head].type)
+        inner = _unwrap(fields[head].type)
         if not (isinstance(inner, type) and attrs.has(inner)) or isinstance(
             fields[head].converter, attrs.Converter
         ):
@@ -277,7 +284,7 @@ def _node(
     made_lists = []
     for sub in nested_lists.get("", []):
         field = fields[sub.into]
-        list_type = _unwrap_optional(field.type)
+        list_type = _unwrap(field.type)
         args = [a for a in typing.get_args(list_type) if a is not Ellipsis]
         if typing.get_origin(list_type) is not tuple or len(args) != 1:
             raise _NotCompiled(sub.into)
@@ -291,17 +298,15 @@ def _node(
     for target in only_if:
         if target.startswith(prefix) and any(p.isdigit() for p in target.split(".")):
             raise _NotCompiled(target)
-    return _Node(cls, prefix.rstrip("."), tuple(leaves), tuple(children), tuple(made_lists))
+    return _Node(cls, tuple(leaves), tuple(children), tuple(made_lists))
 
 
 def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[str, str]) -> _Leaf:
-    from kk_adapters.kobo.mapping import _UNSET, _from_answer, _mode
-
     if isinstance(field.converter, attrs.Converter):
         raise _NotCompiled(target)  # (a converter given the record: only the constructor)
     field_type = field.type
     hook = converter.get_structure_hook(field_type)
-    inner = _unwrap_optional(field_type)
+    inner = _unwrap(field_type)
     common: dict[str, Any] = {
         "name": field.alias or field.name,
         "target": target,
@@ -311,32 +316,38 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
         "hook": hook,
         "only_if": only_if.get(target),
     }
-    if value.const is not _UNSET:
-        try:
-            const = hook(value.const, field_type)
-        except Exception:
-            raise _NotCompiled(target) from None
-        return _Leaf(how=_CONST, path=None, const=const, **common)
-    plain_template = (
+    plain = (
         value.choices is None
         and value.cast is None
         and value.convert is None
         and not value.pseudonymise
         and value.default is _UNSET
     )
-    if value.template is not None and plain_template:
+    if value.const is not _UNSET:
+        if _structured(value.const):
+            # an object (or list of them) as a constant: the detailed way leaves out an
+            # object no answer filled in (see `mapping._drop_empty`), so it decides
+            raise _NotCompiled(target)
+        if not plain or value.const is None:
+            return _Leaf(how=_GENERIC, path=None, **common)  # the options, as they are
+        try:
+            const = hook(value.const, field_type)
+        except Exception:
+            raise _NotCompiled(target) from None
+        return _Leaf(how=_CONST, path=None, const=const, **common)
+    if value.template is not None and plain:
         return _Leaf(how=_TEMPLATE, path=None, const=_template_parts(value.template), **common)
     mode = _mode(value)
-    plain_pseudonym = (
+    # a NIK to pseudonymise and nothing else
+    only_pseudonymised = (
         value.field is not None
-        and value.pseudonymise
         and inner is str
         and value.choices is None
         and value.cast is None
         and value.convert is None
         and value.default is _UNSET
     )
-    if plain_pseudonym:
+    if value.pseudonymise and only_pseudonymised:
         return _Leaf(how=_PSEUDONYM, path=value.field, **common)
     if not mode:
         return _Leaf(how=_GENERIC, path=None, **common)
@@ -349,7 +360,7 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
         choices = {}
         for name, code in value.choices.items():
             if code == "":
-                choices[name] = _NONE
+                choices[name] = _SKIP
             elif type(code) is str:
                 try:
                     choices[name] = hook(code, field_type)
@@ -361,7 +372,7 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
             items = {}
             for name, code in value.choices.items():
                 if code == "":
-                    items[name] = _NONE
+                    items[name] = _SKIP
                 elif type(code) is str:
                     try:
                         items[name] = item_hook(code, item_type)
@@ -378,28 +389,38 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
     )
 
 
-def _template_parts(template: str) -> tuple[tuple[int, str], ...]:
-    """Text (0), an answer (1), the entry's position (2), the key (3), another rule's
-    record id (4)."""
-    from kk_adapters.kobo.mapping import _INDEX, _KEY, _PLACEHOLDER
+def _structured(value: Any) -> bool:
+    """Whether plain data holds an object or a list hole (what `mapping._drop_empty`
+    prunes)."""
+    if isinstance(value, Mapping):
+        return True
+    if isinstance(value, list | tuple):
+        return any(v is None or _structured(v) for v in value)
+    return False
 
+
+# the parts of a template
+_TEXT, _ANSWERED, _POSITION, _SUBMISSION_KEY, _RECORD_ID = range(5)
+
+
+def _template_parts(template: str) -> tuple[tuple[int, str], ...]:
     parts: list[tuple[int, str]] = []
     last = 0
     for match in _PLACEHOLDER.finditer(template):
         if match.start() > last:
-            parts.append((0, template[last : match.start()]))
+            parts.append((_TEXT, template[last : match.start()]))
         name = match.group(1)
         if name == _INDEX:
-            parts.append((2, name))
+            parts.append((_POSITION, name))
         elif name == _KEY:
-            parts.append((3, name))
+            parts.append((_SUBMISSION_KEY, name))
         elif name.startswith("@"):
-            parts.append((4, name[1:]))
+            parts.append((_RECORD_ID, name[1:]))
         else:
-            parts.append((1, name))
+            parts.append((_ANSWERED, name))
         last = match.end()
     if last < len(template):
-        parts.append((0, template[last:]))
+        parts.append((_TEXT, template[last:]))
     return tuple(parts)
 
 
@@ -504,7 +525,7 @@ class _Reader:
                     got = found
                 else:
                     got = self._answer(leaf, found)
-                if got is _NONE:
+                if got is _SKIP:
                     continue
             elif how == _PSEUDONYM:
                 found = entry[path] if path in entry else values.get(path)
@@ -517,7 +538,7 @@ class _Reader:
                 got = self._template(leaf)
             else:
                 got = self._generic(leaf)
-                if got is _NONE:
+                if got is _SKIP:
                     continue
             if from_answer:
                 answered = True
@@ -586,7 +607,7 @@ class _Reader:
         pseudonymise = self.context.pseudonymise
         if found.__class__ is not str or pseudonymise is None or not looks_like_nik(found):
             return self._generic(leaf)  # (which refuses it, naming why)
-        return pseudonymise(found)
+        return leaf.hook(pseudonymise(found), leaf.field_type)
 
     def _set(self, leaf: _Leaf, names: tuple[str, ...]) -> Any:
         made = leaf.sets.get(names)
@@ -599,7 +620,7 @@ class _Reader:
             item = items.get(name)
             if item is None:
                 raise GiveUp  # not a choice the mapping codes
-            if item is not _NONE:
+            if item is not _SKIP:
                 picked.append(item)
         made = frozenset(picked)
         if len(leaf.sets) < 10_000:
@@ -607,20 +628,18 @@ class _Reader:
         return made
 
     def _template(self, leaf: _Leaf) -> Any:
-        from kk_adapters.kobo.mapping import _text
-
         out = []
         for kind, text in leaf.const:
-            if kind == 0:
+            if kind == _TEXT:
                 out.append(text)
-            elif kind == 1:
+            elif kind == _ANSWERED:
                 answer = self.lookup(text)
                 if answer is None or answer == "":
                     raise GiveUp
                 out.append(answer if answer.__class__ is str else _text(answer))
-            elif kind == 2:
+            elif kind == _POSITION:
                 out.append("" if self.index is None else str(self.index))
-            elif kind == 3:
+            elif kind == _SUBMISSION_KEY:
                 out.append("" if self.key is None else letters_digest(self.key, 16))
             else:
                 found = self.ids.get(text)
@@ -634,8 +653,6 @@ class _Reader:
 
     def _generic(self, leaf: _Leaf) -> Any:
         """The value as the detailed way reads it, converted by the converter."""
-        from kk_adapters.kobo.mapping import _UNSET, _Scope
-
         problems: list[Any] = []
         scope = _Scope(
             self.values,
@@ -648,8 +665,8 @@ class _Reader:
             self.mapping._choice_lists,
         )
         got = scope.get(leaf.value, leaf.target, problems)
-        if problems:
-            raise GiveUp
+        if problems or _structured(got):
+            raise GiveUp  # (objects inside a value: the detailed way prunes them)
         if got is _UNSET:
-            return _NONE
+            return _SKIP
         return leaf.hook(got, leaf.field_type)

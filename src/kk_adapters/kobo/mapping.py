@@ -101,7 +101,9 @@ class Value:
     number into its keyed pseudonym (the deployment's ``kk_pseudonym_key``); the number
     itself goes nowhere. ``cast`` reads a value as ``"int"``, ``"text"``, ``"date"``,
     ``"bool"`` or ``"list"`` (a calculate field's text, say). ``convert`` (in Python)
-    is applied last to the value.
+    is applied last to the value; keep it pure (a function of the value alone): a
+    refused submission may be mapped twice, the compiled way first
+    (`kk_adapters.kobo.compiled_mapping`).
     """
 
     field: str | None = None
@@ -349,6 +351,12 @@ class KoboFormMapping:
 
     def __repr__(self) -> str:
         return f"KoboFormMapping({self.form_id!r}, {len(self.rules)} rules)"
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the compiled way holds generated functions: a copy compiles its own
+        state = dict(self.__dict__)
+        state["_compiled"] = None if self._compiled is None else _UNSET
+        return state
 
     @property
     def source(self) -> str:

@@ -279,6 +279,8 @@ class Draft(Generic[R]):
 
     def apply(self, step: Step, **changes: Any) -> Event:
         """Check the step against the draft and add it; the event it appends."""
+        if changes:
+            _no_state(changes)
         lifecycle, record = self._lifecycle, self._record
         state = lifecycle._state_of(record)
         target = lifecycle._check(record, step, state)
@@ -287,7 +289,6 @@ class Draft(Generic[R]):
         timeline = (*record.timeline, event)
         put = object.__setattr__
         if changes:
-            _no_state(changes)
             for name, value in self._checked(record, changes).items():
                 put(record, name, value)
             # the record is made from the values as given (its converters run once, there)

@@ -47,6 +47,7 @@ from kk_adapters.kobo.mapping import (
     _Failed,
     _from_answer,
     _mode,
+    _plain,
     _Scope,
     _text,
     _unwrap,
@@ -105,6 +106,8 @@ class _Leaf:
     #: choice name → converted item, for a select_multiple into a set of codes
     items: Mapping[str, Any] | None = None
     sets: dict[tuple[str, ...], Any] = attrs.field(factory=dict, eq=False)
+    #: the value when the answer is not given (``_SKIP``: none, the field is left out)
+    default: Any = _SKIP
     #: the record is made only when this answer is given (``only_if``)
     only_if: str | None = None
 
@@ -118,19 +121,14 @@ class _Node:
     children: tuple[tuple[str, _Node], ...]
     lists: tuple[tuple[str, ListRule, _Node], ...]
     only_if: str | None = None
-    #: the leaves as the hot loop reads them: (how, path, choices, keep, from answer,
-    #: only_if, name, leaf)
-    plan: tuple[_Step, ...] = attrs.field(init=False)
+    #: ``build(reader)``: the constructor's arguments of this node (None: nothing to
+    #: make) and whether an answer gave any of them, written out once (`_builder`)
+    build: Callable[[_Reader], tuple[dict[str, Any] | None, bool]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
-        plan = tuple(
-            (f.how, f.path, f.choices, f.keep, f.from_answer, f.only_if, f.name, f)
-            for f in self.leaves
-        )
-        object.__setattr__(self, "plan", plan)
-
-
-_Step = tuple[int, Any, Any, Any, bool, Any, str, _Leaf]
+        object.__setattr__(self, "build", _builder(self))
 
 
 @attrs.frozen
@@ -336,19 +334,28 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
             raise _NotCompiled(target) from None
         return _Leaf(how=_CONST, path=None, const=const, **common)
     if value.template is not None and plain:
-        return _Leaf(how=_TEMPLATE, path=None, const=_template_parts(value.template), **common)
+        parts = _template_parts(value.template)
+        keep = str if inner is str else None
+        return _Leaf(how=_TEMPLATE, path=None, const=parts, keep=keep, **common)
     mode = _mode(value)
-    # a NIK to pseudonymise and nothing else
-    only_pseudonymised = (
+    # an answer as it is (or a NIK to pseudonymise, or a default when unanswered)
+    no_options = (
         value.field is not None
-        and inner is str
         and value.choices is None
         and value.cast is None
         and value.convert is None
-        and value.default is _UNSET
     )
-    if value.pseudonymise and only_pseudonymised:
+    if value.pseudonymise and no_options and inner is str and value.default is _UNSET:
         return _Leaf(how=_PSEUDONYM, path=value.field, **common)
+    default: Any = _SKIP
+    if value.default is not _UNSET and no_options and not value.pseudonymise:
+        if _structured(value.default):
+            raise _NotCompiled(target)
+        try:
+            default = hook(_plain(value.default), field_type)
+        except Exception:
+            return _Leaf(how=_GENERIC, path=None, **common)  # the detailed way explains
+        mode = _mode(attrs.evolve(value, default=_UNSET))
     if not mode:
         return _Leaf(how=_GENERIC, path=None, **common)
     keep = inner if inner in (str, int, date) else None
@@ -385,8 +392,130 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
         members=members,
         choices=choices,
         items=items,
+        default=default,
         **common,
     )
+
+
+def _builder(node: _Node) -> Callable[[_Reader], tuple[dict[str, Any] | None, bool]]:
+    """The function reading ``node``'s values from a submission, each leaf written out
+    (what `_Reader.node` would do leaf by leaf, without looking up how at each one).
+
+    The code only reads names bound below: the leaves, their tables and constants."""
+    namespace: dict[str, Any] = {"SKIP": _SKIP, "INT64": _INT64}
+    lines = [
+        "def build(r):",
+        "    E = r.entry",
+        "    V = r.values",
+        "    a = {}",
+        "    answered = False",
+    ]
+
+    def put(i: int, leaf: _Leaf, indent: str) -> None:
+        # the value ``g`` found: set it (unless ``only_if`` says no)
+        if leaf.from_answer:
+            lines.append(f"{indent}answered = True")
+        if leaf.only_if is not None:
+            lines.append(f"{indent}if not r._unanswered(O{i}):")
+            namespace[f"O{i}"] = leaf.only_if
+            indent += "    "
+        lines.append(f"{indent}a[N{i}] = g")
+
+    def found(i: int, leaf: _Leaf) -> None:
+        namespace[f"P{i}"] = leaf.path
+        lines.append(f"    f = E[P{i}] if P{i} in E else V.get(P{i})")
+
+    for i, leaf in enumerate(node.leaves):
+        namespace[f"L{i}"] = leaf
+        namespace[f"N{i}"] = leaf.name
+        if leaf.how == _ANSWER:
+            found(i, leaf)
+            namespace[f"D{i}"] = leaf.default
+            lines.append('    if f is None or f == "" or f == ():')
+            lines.append(f"        g = D{i}")
+            lines.append("    else:")
+            if leaf.choices is not None:
+                namespace[f"C{i}"] = leaf.choices
+                lines.append(f"        g = C{i}.get(f) if f.__class__ is str else None")
+                lines.append("        if g is None:")
+                lines.append(f"            g = r._answer(L{i}, f)")
+            elif leaf.keep is not None:
+                namespace[f"K{i}"] = leaf.keep
+                kept = f"f.__class__ is K{i}"
+                if leaf.keep is int:
+                    kept += " and -INT64 <= f < INT64"
+                lines.append(f"        g = f if {kept} else r._answer(L{i}, f)")
+            else:
+                lines.append(f"        g = r._answer(L{i}, f)")
+            lines.append("    if g is not SKIP:")
+            put(i, leaf, "        ")
+        elif leaf.how == _PSEUDONYM:
+            found(i, leaf)
+            lines.append('    if not (f is None or f == "" or f == ()):')
+            lines.append(f"        g = r._pseudonym(L{i}, f)")
+            put(i, leaf, "        ")
+        elif leaf.how == _CONST:
+            namespace[f"K{i}"] = leaf.const
+            lines.append(f"    g = K{i}")
+            put(i, leaf, "    ")
+        elif leaf.how == _TEMPLATE:
+            _template_code(i, leaf, lines, namespace)
+            put(i, leaf, "    ")
+        else:
+            lines.append(f"    g = r._generic(L{i})")
+            lines.append("    if g is not SKIP:")
+            put(i, leaf, "        ")
+    for j, (name, child) in enumerate(node.children):
+        namespace[f"B{j}"] = child.build
+        namespace[f"M{j}"] = name
+        namespace[f"T{j}"] = child.cls
+        lines.append(f"    m, ca = B{j}(r)")
+        lines.append("    if ca:")
+        lines.append("        answered = True")
+        condition = "m is not None"
+        if child.only_if is not None:
+            namespace[f"Q{j}"] = child.only_if
+            condition += f" and not r._unanswered(Q{j})"
+        lines.append(f"        if {condition}:")
+        lines.append(f"            a[M{j}] = T{j}(**m)")
+    if node.lists:
+        namespace["LISTS"] = node.lists
+        lines.append("    if r._lists(LISTS, a):")
+        lines.append("        answered = True")
+    lines.append("    return (a if a else None), answered")
+    code = "\n".join(lines)
+    exec(compile(code, f"<kk compiled mapping {node.cls.__qualname__}>", "exec"), namespace)
+    return namespace["build"]  # type: ignore[no-any-return]
+
+
+def _template_code(i: int, leaf: _Leaf, lines: list[str], namespace: dict[str, Any]) -> None:
+    """``g = `` the template's text, its parts written out (as `_Reader._template`)."""
+    namespace.update(GiveUp=GiveUp, text=_text, digest=letters_digest)
+    pieces = []
+    for k, (kind, text) in enumerate(leaf.const):
+        name = f"X{i}_{k}"
+        namespace[name] = text
+        if kind == _TEXT:
+            pieces.append(name)
+        elif kind == _ANSWERED:
+            lines.append(f"    x{k} = E[{name}] if {name} in E else V.get({name})")
+            lines.append(f'    if x{k} is None or x{k} == "":')
+            lines.append("        raise GiveUp")
+            pieces.append(f"(x{k} if x{k}.__class__ is str else text(x{k}))")
+        elif kind == _POSITION:
+            pieces.append('("" if r.index is None else str(r.index))')
+        elif kind == _SUBMISSION_KEY:
+            pieces.append('("" if r.key is None else digest(r.key, 16))')
+        else:
+            lines.append(f"    x{k} = r.ids.get({name})")
+            lines.append(f"    if x{k} is None:")
+            lines.append("        raise GiveUp")
+            pieces.append(f"x{k}")
+    joined = " + ".join(pieces) if pieces else '""'
+    if leaf.keep is str:
+        lines.append(f"    g = {joined}")
+    else:
+        lines.append(f"    g = L{i}.hook({joined}, L{i}.field_type)")
 
 
 def _structured(value: Any) -> bool:
@@ -508,52 +637,15 @@ class _Reader:
     def node(self, node: _Node) -> tuple[dict[str, Any] | None, bool]:
         """The constructor's arguments of ``node`` (None: nothing to make) and whether an
         answer gave any of them (a nested value made only of constants is left out)."""
-        arguments: dict[str, Any] = {}
+        return node.build(self)
+
+    def _lists(
+        self, lists: Sequence[tuple[str, ListRule, _Node]], arguments: dict[str, Any]
+    ) -> bool:
+        """Each list of a node filled from its repeat (into ``arguments``); whether an
+        answer gave any item's value."""
         answered = False
-        entry, values = self.entry, self.values
-        for how, path, choices, keep, from_answer, only_if, name, leaf in node.plan:
-            if how == _ANSWER:
-                found = entry[path] if path in entry else values.get(path)
-                if found is None or found == "" or found == ():
-                    continue
-                cls = found.__class__
-                if choices is not None and cls is str:
-                    got = choices.get(found)
-                    if got is None:
-                        got = self._generic(leaf)  # not a choice the mapping codes
-                elif cls is keep and cls is not int:
-                    got = found
-                else:
-                    got = self._answer(leaf, found)
-                if got is _SKIP:
-                    continue
-            elif how == _PSEUDONYM:
-                found = entry[path] if path in entry else values.get(path)
-                if found is None or found == "" or found == ():
-                    continue
-                got = self._pseudonym(leaf, found)
-            elif how == _CONST:
-                got = leaf.const
-            elif how == _TEMPLATE:
-                got = self._template(leaf)
-            else:
-                got = self._generic(leaf)
-                if got is _SKIP:
-                    continue
-            if from_answer:
-                answered = True
-            if only_if is not None and self._unanswered(only_if):
-                continue
-            arguments[name] = got
-        for name, child in node.children:
-            made, child_answered = self.node(child)
-            answered = answered or child_answered
-            if made is None or not child_answered:
-                continue
-            if child.only_if is not None and self._unanswered(child.only_if):
-                continue
-            arguments[name] = child.cls(**made)
-        for name, sub, item_node in node.lists:
+        for name, sub, item_node in lists:
             items = []
             for i, item_entry in enumerate(self.entry.get(sub.repeat) or (), 1):
                 if not isinstance(item_entry, Mapping):
@@ -567,15 +659,13 @@ class _Reader:
                     self.context,
                     self.mapping,
                 )
-                made, item_answered = inner.node(item_node)
+                made, item_answered = item_node.build(inner)
                 answered = answered or item_answered
                 if made:
                     items.append(item_node.cls(**made))
             if items:
                 arguments[name] = tuple(items)
-        if not arguments:
-            return None, answered
-        return arguments, answered
+        return answered
 
     def _unanswered(self, path: str) -> bool:
         answer = self.lookup(path)
@@ -626,30 +716,6 @@ class _Reader:
         if len(leaf.sets) < 10_000:
             leaf.sets[names] = made
         return made
-
-    def _template(self, leaf: _Leaf) -> Any:
-        out = []
-        for kind, text in leaf.const:
-            if kind == _TEXT:
-                out.append(text)
-            elif kind == _ANSWERED:
-                answer = self.lookup(text)
-                if answer is None or answer == "":
-                    raise GiveUp
-                out.append(answer if answer.__class__ is str else _text(answer))
-            elif kind == _POSITION:
-                out.append("" if self.index is None else str(self.index))
-            elif kind == _SUBMISSION_KEY:
-                out.append("" if self.key is None else letters_digest(self.key, 16))
-            else:
-                found = self.ids.get(text)
-                if found is None:
-                    raise GiveUp
-                out.append(found)
-        text = "".join(out)
-        if leaf.keep is str or leaf.field_type is str:
-            return text
-        return leaf.hook(text, leaf.field_type)
 
     def _generic(self, leaf: _Leaf) -> Any:
         """The value as the detailed way reads it, converted by the converter."""

@@ -364,27 +364,10 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
         members = dict(inner._value2member_map_)
     choices = items = None
     if value.choices is not None:
-        choices = {}
-        for name, code in value.choices.items():
-            if code == "":
-                choices[name] = _SKIP
-            elif type(code) is str:
-                try:
-                    choices[name] = hook(code, field_type)
-                except Exception:
-                    continue  # the detailed way explains it
+        choices = _converted(value.choices, hook, field_type)
         if typing.get_origin(inner) is frozenset:
             (item_type,) = typing.get_args(inner)
-            item_hook = converter.get_structure_hook(item_type)
-            items = {}
-            for name, code in value.choices.items():
-                if code == "":
-                    items[name] = _SKIP
-                elif type(code) is str:
-                    try:
-                        items[name] = item_hook(code, item_type)
-                    except Exception:
-                        continue
+            items = _converted(value.choices, converter.get_structure_hook(item_type), item_type)
     return _Leaf(
         how=_ANSWER,
         path=value.field,
@@ -395,6 +378,23 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
         default=default,
         **common,
     )
+
+
+def _converted(
+    choices: Mapping[str, Any], hook: Callable[[Any, Any], Any], to: Any
+) -> dict[str, Any]:
+    """Choice name → its code converted to ``to`` (``_SKIP`` for a code ``""``); a code
+    that does not convert is left out: the detailed way explains it."""
+    table: dict[str, Any] = {}
+    for name, code in choices.items():
+        if code == "":
+            table[name] = _SKIP
+        elif type(code) is str:
+            try:
+                table[name] = hook(code, to)
+            except Exception:
+                continue
+    return table
 
 
 def _builder(node: _Node) -> Callable[[_Reader], tuple[dict[str, Any] | None, bool]]:

@@ -211,6 +211,7 @@ def _case_fields(drop: str = "", **fields: Value) -> KoboFormMapping:
     ],
     ids=["const-choices", "const-cast", "const-convert", "const-object", "convert-object"],
 )
+@pytest.mark.compiled_may_give_up  # (an object inside a convert's value)
 def test_constants_and_conversions_map_as_the_detailed_way_maps_them(
     mapping: KoboFormMapping,
 ) -> None:

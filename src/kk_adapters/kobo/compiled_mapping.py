@@ -238,6 +238,7 @@ def _node(
     targets: Mapping[str, Value],
     lists: Sequence[ListRule],
     only_if: dict[str, str],
+    own_only_if: str | None = None,
 ) -> _Node:
     # (a value class with an upgrade, `VALUE_UPGRADES`, is made from the mapping's data,
     # which its upgrade returns unchanged: that is current data)
@@ -274,11 +275,14 @@ def _node(
         ):
             raise _NotCompiled(head)
         child = _node(
-            inner, f"{prefix}{head}.", nested.get(head, {}), nested_lists.get(head, []), only_if
+            inner,
+            f"{prefix}{head}.",
+            nested.get(head, {}),
+            nested_lists.get(head, []),
+            only_if,
+            only_if.get(prefix + head),
         )
-        children.append(
-            (fields[head].alias or head, attrs.evolve(child, only_if=only_if.get(prefix + head)))
-        )
+        children.append((fields[head].alias or head, child))
     made_lists = []
     for sub in nested_lists.get("", []):
         field = fields[sub.into]
@@ -296,7 +300,7 @@ def _node(
     for target in only_if:
         if target.startswith(prefix) and any(p.isdigit() for p in target.split(".")):
             raise _NotCompiled(target)
-    return _Node(cls, tuple(leaves), tuple(children), tuple(made_lists))
+    return _Node(cls, tuple(leaves), tuple(children), tuple(made_lists), own_only_if)
 
 
 def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[str, str]) -> _Leaf:
@@ -350,8 +354,9 @@ def _leaf(field: attrs.Attribute[Any], target: str, value: Value, only_if: dict[
     default: Any = _SKIP
     if value.default is not _UNSET and no_options and not value.pseudonymise:
         if _structured(value.default):
-            raise _NotCompiled(target)
+            return _Leaf(how=_GENERIC, path=None, **common)  # (gives up when it is used)
         try:
+            # one object for every record that takes it: record values are immutable
             default = hook(_plain(value.default), field_type)
         except Exception:
             return _Leaf(how=_GENERIC, path=None, **common)  # the detailed way explains
@@ -398,10 +403,11 @@ def _converted(
 
 
 def _builder(node: _Node) -> Callable[[_Reader], tuple[dict[str, Any] | None, bool]]:
-    """The function reading ``node``'s values from a submission, each leaf written out
-    (what `_Reader.node` would do leaf by leaf, without looking up how at each one).
+    """The function reading ``node``'s values from a submission (`_Node.build`), each
+    leaf written out for how it reads its value, so that nothing is looked up per leaf.
 
-    The code only reads names bound below: the leaves, their tables and constants."""
+    No text of the mapping goes into the code: paths, names, constants and tables are
+    bound in its namespace by position (``P3``, ``C3``…)."""
     namespace: dict[str, Any] = {"SKIP": _SKIP, "INT64": _INT64}
     lines = [
         "def build(r):",
@@ -489,7 +495,8 @@ def _builder(node: _Node) -> Callable[[_Reader], tuple[dict[str, Any] | None, bo
 
 
 def _template_code(i: int, leaf: _Leaf, lines: list[str], namespace: dict[str, Any]) -> None:
-    """``g = `` the template's text, its parts written out (as `_Reader._template`)."""
+    """``g = `` the template's text, its parts written out (as `_Scope._template` fills
+    them; a missing answer or record id gives up)."""
     namespace.update(GiveUp=GiveUp, text=_text, digest=letters_digest)
     pieces = []
     for k, (kind, text) in enumerate(leaf.const):
